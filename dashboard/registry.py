@@ -1,0 +1,251 @@
+"""The source registry: the one place that says what each raw source is.
+
+Readers take their file names and expected columns from here, validation checks against
+it, the data report and the Data & methods page render it, and ``pipeline fetch`` uses
+its URLs.  Facts come from each source folder's PROVENANCE.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str
+    columns: tuple[str, ...] = ()
+    # A direct download of the same file format from the publisher, when one exists.
+    # Where the publisher only offers a workbook, PDF or a national file of another
+    # shape, this is None and `fetch` needs a mirror (``--from``).
+    download_url: str | None = None
+    # Fewer rows (or features) than this means a truncated or wrong file.
+    min_rows: int = 1
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    folder: str
+    title: str
+    publisher: str
+    vintage: str
+    licence: str
+    url: str
+    role: str
+    files: tuple[SourceFile, ...] = field(default_factory=tuple)
+
+    def file(self, name: str) -> SourceFile:
+        for f in self.files:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+_DIRECTORY_COLUMNS = (
+    "facility_id", "directory_type", "name1", "name2", "street1", "street2", "city",
+    "state", "zip", "phone", "intake1", "intake2", "service_code_info",
+)
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in (
+        Source(
+            key="samhsa_directory",
+            folder="samhsa_nsumhss_directory_2024",
+            title="National Directory of Mental Health Treatment Facilities 2024 "
+            "(and Drug and Alcohol Use Treatment Facilities 2024)",
+            publisher="SAMHSA, Center for Behavioral Health Statistics and Quality",
+            vintage="2024 directory (2023 N-SUMHSS survey)",
+            licence="Public domain (U.S. federal government work); cite SAMHSA",
+            url="https://www.samhsa.gov/data/data-we-collect/n-sumhss",
+            role="Attribute backbone: services, populations, settings, payment, languages",
+            files=(
+                SourceFile(
+                    "samhsa_directory_2024_la_county.csv",
+                    _DIRECTORY_COLUMNS,
+                    None,  # published as a national .xlsx workbook
+                    min_rows=300,
+                ),
+                SourceFile(
+                    "service_code_key_2024.csv",
+                    ("directory_type", "code", "label"),
+                    min_rows=300,
+                ),
+            ),
+        ),
+        Source(
+            key="samhsa_locator",
+            folder="samhsa_mh_locator_2020_oeps",
+            title="SAMHSA Behavioral Health Treatment Services Locator, mental health "
+            "facilities (scrape of about 2020, via the Opioid Environment Policy Scan)",
+            publisher="SAMHSA; compiled by the Healthy Regions & Policies Lab (OEPS)",
+            vintage="2020",
+            licence="Public domain (U.S. federal government work); cite OEPS",
+            url="https://findtreatment.gov",
+            role="Coordinates for directory facilities; locations-only facilities",
+            files=(
+                SourceFile(
+                    "samhsa_mh_providers_la_county.csv",
+                    ("name1", "name2", "street1", "street2", "city", "state", "zip",
+                     "county", "phone", "website", "latitude", "longitude"),
+                    "https://raw.githubusercontent.com/GeoDaCenter/opioid-policy-scan/"
+                    "master/data_final/Health%20Resources/MentalHealthProviders_Geocoded.csv",
+                    min_rows=150,
+                ),
+            ),
+        ),
+        Source(
+            key="lms_211",
+            folder="lacounty_lms_211_mental_health",
+            title="LA County Location Management System points: mental health (211 LA content)",
+            publisher="County of Los Angeles ISD Enterprise GIS; content licensed from 211 LA County",
+            vintage="content 2020-07-14 (served 2025)",
+            licence="LA County open data terms; cite County of Los Angeles LMS / 211 LA County",
+            url="https://public.gis.lacounty.gov/public/rest/services/LACounty_Dynamic/"
+            "LMS_Data_Public/MapServer",
+            role="Additional sites with coordinates (county clinics); services not coded",
+            files=(
+                SourceFile(
+                    "lms_mental_health_points_la_county.csv",
+                    ("OBJECTID", "source", "ext_id", "cat1", "cat2", "name", "addrln1",
+                     "addrln2", "city", "state", "zip", "phones", "url", "description",
+                     "latitude", "longitude", "allcats"),
+                    min_rows=150,
+                ),
+            ),
+        ),
+        Source(
+            key="cdph_beds",
+            folder="cdph_bed_types_2025",
+            title="Healthcare Facility Bed Types and Counts",
+            publisher="California Department of Public Health, Licensing & Certification",
+            vintage="2025-01-16",
+            licence="CHHS Open Data Portal terms; attribute CDPH",
+            url="https://data.chhs.ca.gov/",
+            role="Inpatient backbone: licensed acute psychiatric beds by facility",
+            files=(
+                SourceFile(
+                    "cdph_healthcare_facility_beds_la_county.csv",
+                    ("FACID", "FACNAME", "FAC_FDR", "BED_CAPACITY_TYPE", "BED_CAPACITY",
+                     "COUNTY_NAME", "DATA_DATE"),
+                    "https://data.chhs.ca.gov/datastore/dump/"
+                    "0997fa8e-ef7c-43f2-8b9a-94672935fa60?format=csv",
+                    min_rows=1000,
+                ),
+            ),
+        ),
+        Source(
+            key="hcai",
+            folder="hcai_facility_list_2025",
+            title="HCAI Facility Development facility list (geocoded)",
+            publisher="California Department of Health Care Access and Information (HCAI)",
+            vintage="2025-02",
+            licence="California open data; attribute HCAI",
+            url="https://data.chhs.ca.gov/",
+            role="Coordinates for hospitals (incl. acute psychiatric hospitals)",
+            files=(
+                SourceFile(
+                    "hcai_facility_list_la_county.csv",
+                    ("FacilityNbr", "FacilityName", "LicenseType", "StreetNbr", "StreetName",
+                     "City", "State", "Zip", "County", "Latitude", "Longitude"),
+                    min_rows=300,
+                ),
+            ),
+        ),
+        Source(
+            key="covidcaremap",
+            folder="covidcaremap_hospitals_2020_oeps",
+            title="CovidCareMap US hospital capacity (HIFLD + HCRIS + Definitive Healthcare)",
+            publisher="CovidCareMap.org; republished by the Opioid Environment Policy Scan",
+            vintage="2020",
+            licence="Public domain parts (HIFLD, CMS); bed fields attributed to Definitive Healthcare",
+            url="https://github.com/covidcaremap/covid19-healthsystemcapacity",
+            role="Fallback hospital coordinates; psychiatric health facility beds",
+            files=(
+                SourceFile(
+                    "hospitals_la_county.csv",
+                    ("Name", "Hospital.Type", "Address", "City", "State", "Zipcode",
+                     "County", "Latitude", "Longitude", "Licensed.All.Beds"),
+                    min_rows=80,
+                ),
+            ),
+        ),
+        Source(
+            key="dhcs_licensed",
+            folder="ca_dhcs_phf_mhrc_cdph_psych_2026",
+            title="Licensed Mental Health Rehabilitation Centers and Psychiatric Health "
+            "Facilities (DHCS) + Licensed Healthcare Facility Listing (CDPH)",
+            publisher="California DHCS Licensing and Certification; CDPH Center for Health Care Quality",
+            vintage="DHCS 2026-09-11; CDPH 2026-09-01",
+            licence="CalHHS Open Data Portal terms",
+            url="https://data.chhs.ca.gov/dataset/licensed-mental-health-rehabilitation-"
+            "centers-mhrc-and-psychiatric-health-facilities-phf",
+            role="Inpatient and locked layer: PHFs, MHRCs, psychiatric hospitals, psychology clinics",
+            files=(
+                SourceFile(
+                    "california_mh_licensed_facilities_la_county.csv",
+                    ("id", "name", "category", "address", "city", "county", "zip", "phone",
+                     "source"),
+                    min_rows=20,
+                ),
+            ),
+        ),
+        Source(
+            key="geo",
+            folder="geo",
+            title="LA County SPAs (2012), supervisorial districts (2011), census tracts "
+            "(2010) with July 2018 population and poverty estimates",
+            publisher="LA County eGIS / ISD Demography (Hedderson Demographic Services); LA County DPH",
+            vintage="SPA 2012; districts 2011 plan; population 2018-07-01",
+            licence="LA County public data",
+            url="https://egis-lacounty.hub.arcgis.com/",
+            role="Areas and per-capita denominators",
+            files=(
+                SourceFile("la_county_spa_2012.geojson", ("SPA_NUM", "SPA_NAME"), min_rows=8),
+                SourceFile(
+                    "la_county_supervisorial_districts_2011.geojson",
+                    ("SUP_DIST", "DIST_LABEL"),
+                    min_rows=5,
+                ),
+                SourceFile(
+                    "la_county_tracts2010_pop2018.geojson",
+                    ("GEOID", "SPA_2012", "pop_2018", "pop_0_17", "pop_18_64", "pop_65p",
+                     "pov133_2018"),
+                    min_rows=2000,
+                ),
+                SourceFile(
+                    "la_county_spa_population.csv",
+                    ("spa_num", "spa_name", "indicator", "value", "vintage", "source"),
+                    min_rows=50,
+                ),
+                SourceFile("la_county_boundary.geojson", ("NAME",)),
+            ),
+        ),
+        Source(
+            key="costs",
+            folder="costs",
+            title="Mental-health cost and availability benchmarks (60 sourced figures)",
+            publisher="Compiled from CMS, HCUP, HCAI, TAC, LA County and others (per row)",
+            vintage="2016-2026 (per row)",
+            licence="Facts from public sources; each row cites its publisher",
+            url="https://www.cms.gov/medicare/payment/fee-schedules/physician",
+            role="Unit prices, bed benchmarks and default assumptions",
+            files=(
+                SourceFile(
+                    "benchmarks.csv",
+                    ("id", "measure", "value", "unit", "year", "geography", "care_setting",
+                     "source_publisher", "source_title", "source_url", "note"),
+                    min_rows=40,
+                ),
+            ),
+        ),
+    )
+}
+
+
+def source_path(raw_dir, key: str, name: str | None = None):
+    """Path of a source file under ``raw_dir`` (the first file when ``name`` is None)."""
+    src = SOURCES[key]
+    fname = name or src.files[0].name
+    src.file(fname)  # KeyError for an unknown file: a programming error, not bad data
+    return raw_dir / src.folder / fname

@@ -1,0 +1,1 @@
+"""One reader per raw source folder; each returns canonical columns and checks its input."""
