@@ -1,0 +1,223 @@
+"""Each source reader on its hand-made fixture file (tests/fixtures/raw/<folder>/)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+import shapely
+
+from dashboard.sources import (
+    cdph_beds, common, costs, covidcaremap, dhcs_licensed, geo, hcai, lms_211,
+    samhsa_directory, samhsa_locator,
+)
+from tests.fixtures.rawdir import FIXTURE_RAW, HCAI_STAFF_COLUMNS, set_cell
+
+
+def row(df: pd.DataFrame, column: str, value) -> pd.Series:
+    hits = df[df[column] == value]
+    assert len(hits) == 1, f"{len(hits)} rows with {column} == {value!r}"
+    return hits.iloc[0]
+
+
+# --------------------------------------------------------------------------- SAMHSA directory
+
+
+def test_directory_reads_both_directories_with_canonical_columns():
+    df = samhsa_directory.read(FIXTURE_RAW)
+    assert list(df.columns) == [*common.CANONICAL, "directory_type", "codes", "address_withheld"]
+    assert df["directory_type"].value_counts().to_dict() == {"mental": 8, "substance": 2}
+    assert (df["source"] == "samhsa_directory").all()
+    assert df["lat"].isna().all() and df["lon"].isna().all()  # the directory has no coordinates
+
+
+def test_directory_row_fields_and_decoded_codes():
+    df = samhsa_directory.read(FIXTURE_RAW)
+    r = row(df, "source_id", "mental_1")
+    assert r["name"] == "Fakealpha Wellness Center"
+    assert pd.isna(r["program"])
+    assert (r["street"], r["street2"], r["city"], r["zip"]) == (
+        "100 Example Street", "Suite 2", "Los Angeles", "90012")
+    assert r["phone"] == "213-555-0101"
+    assert r["codes"] == ("MH", "SUMH", "OP", "OMH", "CBT", "GT", "IPT", "MD", "SF", "CHLD",
+                          "ADLT", "SP")
+    assert row(df, "source_id", "mental_3")["program"] == "Youth Program"
+
+
+def test_directory_withheld_address_and_intake_phone_fallback():
+    r = row(samhsa_directory.read(FIXTURE_RAW), "source_id", "mental_6")
+    assert pd.isna(r["street"])  # "- - -" = address not published
+    assert bool(r["address_withheld"]) is True
+    assert r["phone"] == "323-555-0106"  # no main phone: first intake line
+
+
+def test_directory_drops_rows_of_other_states(raw_copy):
+    path = raw_copy / "samhsa_nsumhss_directory_2024" / "samhsa_directory_2024_la_county.csv"
+    set_cell(path, "state", "NV", row=0)
+    ids = set(samhsa_directory.read(raw_copy)["source_id"])
+    assert "mental_1" not in ids and "mental_2" in ids
+
+
+def test_code_key_is_per_directory_type():
+    key = samhsa_directory.read_code_key(FIXTURE_RAW)
+    assert set(key["directory_type"]) == {"mental", "substance"}
+    assert set(key.loc[key["directory_type"] == "substance", "code"]) == {"SA", "OP", "OIT", "RES", "MD"}
+    labels = samhsa_directory.code_labels(FIXTURE_RAW, "mental")
+    assert labels["OP"] == "Outpatient"
+    assert "OIT" not in labels  # a substance-only code
+
+
+# --------------------------------------------------------------------------- SAMHSA locator
+
+
+def test_locator_keeps_la_county_with_numeric_coordinates():
+    df = samhsa_locator.read(FIXTURE_RAW)
+    assert list(df.columns) == list(common.CANONICAL)
+    assert len(df) == 3  # the Orange County row is dropped
+    r = row(df, "source_id", "locator-9001")
+    assert (r["lat"], r["lon"]) == (34.06, -118.24)
+    assert r["street"] == "100 Example St" and r["zip"] == "90012"
+    assert df["lat"].dtype == "float64"
+
+
+def test_locator_websites_are_normalised():
+    df = samhsa_locator.read(FIXTURE_RAW).set_index("source_id")
+    assert df.loc["locator-9001", "website"] == "https://www.fakealpha.example.org"
+    assert df.loc["locator-9002", "website"] == "http://fakebeta.example.org"
+    assert pd.isna(df.loc["locator-9003", "website"])  # "not a url"
+
+
+# --------------------------------------------------------------------------- LMS / 211
+
+
+def test_lms_reads_points_phones_and_zips():
+    df = lms_211.read(FIXTURE_RAW)
+    assert list(df.columns) == [*common.CANONICAL, "description", "category", "exclusion_reason"]
+    assert len(df) == 7
+    r = row(df, "source_id", "lms-1")
+    assert r["zip"] == "91101"  # trailing space in the source
+    assert r["phone"] == "(626) 555-0121"  # the fax line is skipped
+    assert r["website"] == "https://www.fakezeta.example.org"
+    assert (r["lat"], r["lon"]) == (34.15, -118.14)
+    assert r["category"] == "Mental Health Centers"
+    assert r["program"] is None
+
+
+def test_lms_exclusion_reasons():
+    reasons = lms_211.read(FIXTURE_RAW).set_index("source_id")["exclusion_reason"]
+    assert reasons[["lms-1", "lms-4", "lms-6"]].isna().all()
+    assert reasons["lms-2"] == "administrative office, advisory body or support organisation"
+    assert reasons["lms-3"].startswith("category is not a treatment site (Arts and Recreation")
+    assert reasons["lms-5"] == "no street address"
+    assert reasons["lms-7"] == "city is outside Los Angeles County"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("FAX (626) 555-0120, Intake (626) 555-0121", "(626) 555-0121"),
+    ("Main 213.555.0199", "213.555.0199"),
+    ("Fax (626) 555-0120", None),
+    (None, None),
+])
+def test_lms_voice_phone(text, expected):
+    assert lms_211.voice_phone(text) == expected
+
+
+# --------------------------------------------------------------------------- CDPH beds
+
+
+def test_cdph_beds_keeps_la_rows_and_facid_as_text():
+    df = cdph_beds.read(FIXTURE_RAW)
+    assert list(df.columns) == ["facid", "facname", "fac_type", "bed_type", "beds", "data_date"]
+    assert len(df) == 6  # the ORANGE row is dropped
+    assert "099000004" in set(df["facid"])  # leading zero kept
+    assert df["beds"].dtype.kind == "i"
+
+
+def test_cdph_acute_psych_one_row_per_facility_with_state_flag():
+    acute = cdph_beds.acute_psych(cdph_beds.read(FIXTURE_RAW)).set_index("facid")
+    assert acute["beds"].to_dict() == {"999000001": 40, "999000002": 100, "999000003": 20}
+    assert acute["state_hospital"].to_dict() == {
+        "999000001": False, "999000002": True, "999000003": False}
+
+
+# --------------------------------------------------------------------------- HCAI
+
+
+def test_hcai_reads_active_la_hospitals_without_staff_columns():
+    df = hcai.read(FIXTURE_RAW)
+    assert list(df.columns) == [*common.CANONICAL, "licence_type"]
+    # closed (status C), Orange County and the duplicate facility number are dropped
+    assert sorted(df["source_id"]) == ["hcai-90001", "hcai-90002"]
+    r = row(df, "source_id", "hcai-90001")
+    assert r["street"] == "500 Sample Rd" and r["zip"] == "91010"
+    assert r["licence_type"] == "Acute Psychiatric Hospital"
+    assert not set(HCAI_STAFF_COLUMNS) & set(df.columns)
+    text = df.astype(str).to_string()
+    assert "Fakestaff" not in text and "777" not in text
+
+
+# --------------------------------------------------------------------------- CovidCareMap
+
+
+def test_covidcaremap_reads_la_hospitals_and_optional_beds():
+    df = covidcaremap.read(FIXTURE_RAW)
+    assert list(df.columns) == [*common.CANONICAL, "hospital_type", "licensed_beds_all"]
+    assert sorted(df["source_id"]) == ["ccm-70000001", "ccm-70000002", "ccm-70000003"]
+    beds = df.set_index("source_id")["licensed_beds_all"]
+    assert beds["ccm-70000001"] == 1000 and beds["ccm-70000003"] == 16
+    assert math.isnan(beds["ccm-70000002"])  # "NA": unknown, not zero
+    assert row(df, "source_id", "ccm-70000003")["hospital_type"] == "PSYCHIATRIC"
+
+
+# --------------------------------------------------------------------------- DHCS / CDPH licences
+
+
+def test_dhcs_licensed_categories_and_vintages():
+    df = dhcs_licensed.read(FIXTURE_RAW).set_index("source_id")
+    assert len(df) == 4  # the Orange County row is dropped
+    assert df.loc["dhcs-90000001", "licence"] == "Psychiatric Health Facility"
+    assert df.loc["dhcs-90000002", "licence"] == "Mental Health Rehabilitation Center"
+    assert df.loc["dhcs-90000001", "as_of"] == "2026-09-11"
+    assert df.loc["cdph-106999002", "as_of"] == "2026-09-01"
+    assert df.loc["cdph-106999002", "licensing_agency"] == "CDPH"
+    assert df["lat"].isna().all()
+
+
+# --------------------------------------------------------------------------- costs
+
+
+def test_costs_numbers_and_grades():
+    df = costs.read(FIXTURE_RAW).set_index("id")
+    assert df.loc["OP-01", "value_num"] == 100.5
+    assert df.loc["IP-01", "value_num"] == 1200.0  # "1,200"
+    assert math.isnan(df.loc["CAP-01", "value_num"]) and df.loc["CAP-01", "value"] == "40-60"
+    assert df["grade"].to_dict() == {"OP-01": "A", "IP-01": "B", "CAP-01": "C"}
+
+
+# --------------------------------------------------------------------------- geo
+
+
+def test_geo_spas_districts_and_boundary():
+    spas = geo.read_spas(FIXTURE_RAW)
+    assert sorted(spas["spa"]) == list(range(1, 9))
+    assert spas.set_index("spa").loc[4, "name"] == "Metro"
+    # SPA 1 is the square lon -118.6..-118.4, lat 34.0..34.3
+    assert spas.set_index("spa").loc[1, "geometry"].bounds == pytest.approx((-118.6, 34.0, -118.4, 34.3))
+    sds = geo.read_districts(FIXTURE_RAW)
+    assert sorted(sds["sd"]) == [1, 2, 3, 4, 5]
+    boundary = geo.read_boundary(FIXTURE_RAW)
+    assert boundary.area == pytest.approx(0.8 * 0.6)
+    assert boundary.contains(shapely.Point(-118.2, 34.0))
+
+
+def test_geo_tracts_and_spa_population():
+    tracts = geo.read_tracts(FIXTURE_RAW).set_index("geoid")
+    assert len(tracts) == 8
+    t3 = tracts.loc["06037000300"]
+    assert (t3["spa"], t3["pop_total"], t3["pop_0_17"], t3["pop_18_64"], t3["pop_65p"], t3["pov133"]) == (
+        3, 3000, 600, 1800, 600, 300)
+    pop = geo.read_spa_population(FIXTURE_RAW).set_index("spa")
+    # only the 2018 vintage is read (the fixture also has 2019 rows of 999 per unit)
+    assert pop.loc[0, "pop_total"] == 36000 and pop.loc[3, "pop_total"] == 3000
+    assert pop.loc[8, "pov133"] == 800
