@@ -1,0 +1,337 @@
+"""The only core module that touches Streamlit: cached loading, the shared sidebar
+filters, URL <-> state syncing, notices and small display helpers.
+
+State lives in ``st.session_state`` under the widget keys below; the URL is derived from it
+after every run (``sync_url``) and seeds it once, when a session opens a link.  Options are
+stable value ids, so labels can carry live counts without changing the link.
+"""
+
+from __future__ import annotations
+
+import html
+import urllib.parse
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import config, costs, filters, pipeline, store, taxonomy
+from dashboard.errors import BuildError, SourceError
+from dashboard.filters import FilterState, FlagIndex
+
+# Session-state keys of the shared view state (widget keys).
+GROUP_KEYS = {g.id: f"f_{g.id}" for g in taxonomy.GROUPS}
+K_SPA, K_SD, K_QUERY, K_UNKNOWN, K_MILES = "f_spa", "f_sd", "f_query", "f_unknown", "f_miles"
+K_MEASURE, K_LEVEL = "v_measure", "v_level"
+K_VIEW = "v_map_view"  # (lat, lon, zoom) after the user pans; not a widget
+K_SEEDED, K_NOTICES, K_CTX = "_seeded", "_notices", "_ctx"
+K_LINK, K_PAGE_PARAMS = "_link_params", "_page_params"
+
+
+@dataclass
+class Data:
+    bundle: store.Bundle
+    idx: FlagIndex
+    source_titles: dict[str, str]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _load(data_dir: str, build_id: str) -> Data:
+    """One shared, read-only copy of a build per server process (frames are never mutated)."""
+    bundle = store.load(data_dir)
+    if bundle is None or bundle.build_id != build_id:
+        raise BuildError("the processed tables changed while loading; reload the page")
+    titles = {k: v["title"] for k, v in bundle.manifest["sources"].items()}
+    return Data(bundle=bundle, idx=FlagIndex.build(bundle.facilities), source_titles=titles)
+
+
+def load_data() -> Data:
+    """The current build, building it first (with visible progress) when it is missing or
+    older than the raw sources.  A failed build keeps serving the last good tables with a
+    banner; with no tables at all it shows what went wrong and stops the page."""
+    data_dir, raw_dir = config.data_dir(), config.raw_dir()
+    if not st.session_state.get("_build_checked"):
+        stale, why = pipeline.is_stale(data_dir, raw_dir)
+        if stale:
+            _build(data_dir, raw_dir, why)
+        st.session_state["_build_checked"] = True
+    current = store.current_path(data_dir)
+    if current is None:
+        _fail_page("No processed tables are available.", None)
+    try:
+        return _load(str(data_dir), current.name)
+    except (OSError, ValueError, KeyError, BuildError) as exc:
+        _fail_page("The processed tables could not be read.", exc)
+        raise  # unreachable: _fail_page stops the script
+
+
+def _build(data_dir, raw_dir, why: str) -> None:
+    has_old = store.current_path(data_dir) is not None
+    with st.status(f"Preparing the data ({why}) …", expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def progress(msg: str, frac: float) -> None:
+            bar.progress(min(max(frac, 0.0), 1.0), text=msg)
+
+        try:
+            pipeline.ensure_built(raw_dir, data_dir, progress=progress)
+            status.update(label="Data ready", state="complete", expanded=False)
+        except (SourceError, BuildError, OSError) as exc:
+            status.update(label="The data refresh failed", state="error", expanded=True)
+            if has_old:
+                st.session_state["_refresh_error"] = str(exc)
+            else:
+                _fail_page("The dashboard could not build its tables from the raw sources.", exc)
+
+
+def _fail_page(headline: str, exc: Exception | None) -> None:
+    st.error(headline)
+    if exc is not None:
+        st.markdown("**What went wrong**")
+        st.code(str(exc), language=None, wrap_lines=True)
+    st.markdown(
+        "**What to do**: check that the raw source folders exist and match their "
+        "PROVENANCE.md (set `LAMH_RAW_DIR` to a complete copy, or run "
+        "`python -m dashboard.pipeline fetch`), then run `python -m dashboard.pipeline build` "
+        "to see the full message, and reload this page."
+    )
+    st.stop()
+
+
+def data_banner(data: Data) -> None:
+    """The "data as of" line, and a warning when the last refresh failed."""
+    m = data.bundle.manifest
+    err = st.session_state.get("_refresh_error")
+    if err:
+        st.warning(
+            f"The latest data refresh failed, so this page shows the last good tables "
+            f"(built {m['built_at'][:16].replace('T', ' ')}). Problem: {err}"
+        )
+
+
+# --------------------------------------------------------------------------- state
+
+
+def _seed_from_url() -> None:
+    """Once per session: the link's parameters become the initial widget values."""
+    if st.session_state.get(K_SEEDED):
+        return
+    st.session_state[K_SEEDED] = True
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    state, notices = filters.decode(params, known_extra=getattr(costs, "PARAM_KEYS", ()))
+    for gid, key in GROUP_KEYS.items():
+        st.session_state[key] = list(state.selected(gid))
+    st.session_state[K_SPA] = list(state.spa)
+    st.session_state[K_SD] = list(state.sd)
+    st.session_state[K_QUERY] = state.query
+    st.session_state[K_UNKNOWN] = state.include_unknown
+    st.session_state[K_MILES] = state.miles
+    st.session_state[K_MEASURE] = state.measure
+    st.session_state[K_LEVEL] = state.level
+    if state.zoom is not None:
+        st.session_state[K_VIEW] = (state.lat, state.lon, state.zoom)
+    st.session_state[K_LINK] = {k: filters.one_value(v) for k, v in params.items()
+                                if k in getattr(costs, "PARAM_KEYS", ())}
+    st.session_state[K_NOTICES] = notices
+
+
+def link_params() -> dict[str, str]:
+    """Parameters of the opening link that belong to a page (e.g. cost assumptions)."""
+    return dict(st.session_state.get(K_LINK, {}))
+
+
+def set_page_params(params: dict[str, str]) -> None:
+    """A page's own view state (beyond the shared filters), kept in the link."""
+    st.session_state[K_PAGE_PARAMS] = dict(params)
+
+
+def current_state() -> FilterState:
+    ss = st.session_state
+    view = ss.get(K_VIEW)
+    return FilterState(
+        **{gid: tuple(v for v in taxonomy.GROUP_BY_ID[gid].ids if v in (ss.get(key) or ()))
+           for gid, key in GROUP_KEYS.items()},
+        spa=tuple(sorted(int(x) for x in ss.get(K_SPA) or ())),
+        sd=tuple(sorted(int(x) for x in ss.get(K_SD) or ())),
+        query=" ".join(str(ss.get(K_QUERY) or "").split())[: filters.MAX_QUERY_LENGTH],
+        include_unknown=bool(ss.get(K_UNKNOWN, False)),
+        measure=ss.get(K_MEASURE, filters.DEFAULT.measure),
+        level=ss.get(K_LEVEL, filters.DEFAULT.level),
+        miles=int(ss.get(K_MILES, filters.DEFAULT_MILES)),
+        lat=view[0] if view else None, lon=view[1] if view else None,
+        zoom=view[2] if view else None,
+    )
+
+
+def url_params(state: FilterState) -> dict[str, str]:
+    params = filters.encode(state)
+    extra = st.session_state.get(K_PAGE_PARAMS, {})
+    if extra:
+        params = {"v": str(filters.URL_VERSION), **params, **extra}
+    return params
+
+
+def sync_url() -> None:
+    """Write the current view state into the address bar (only when it changed)."""
+    params = url_params(current_state())
+    now = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    if {k: [v] for k, v in params.items()} != now:
+        st.query_params.from_dict(params)
+
+
+def share_link(state: FilterState) -> str:
+    base = st.context.url or ""
+    query = urllib.parse.urlencode(url_params(state))
+    return f"{base}?{query}" if query else base
+
+
+def show_notices() -> None:
+    notices = st.session_state.pop(K_NOTICES, None)
+    if notices:
+        st.info("Some settings in the link could not be used and were reset to defaults:\n\n"
+                + "\n".join(f"- {n}" for n in notices[:8]), icon=":material/link_off:")
+
+
+# --------------------------------------------------------------------------- sidebar
+
+
+def _reset() -> None:
+    for key in GROUP_KEYS.values():
+        st.session_state[key] = []
+    st.session_state[K_SPA] = []
+    st.session_state[K_SD] = []
+    st.session_state[K_QUERY] = ""
+    st.session_state[K_UNKNOWN] = False
+
+
+def sidebar(data: Data) -> FilterState:
+    """The shared filters, defined once for every page.  Returns the resulting state."""
+    _seed_from_url()
+    idx = data.idx
+    areas = data.bundle.areas
+    with st.sidebar:
+        st.markdown("### Filters")
+        st.caption("Codes from the SAMHSA 2024 directory; hover a filter's ⓘ for its rule.")
+        for g in taxonomy.GROUPS:
+            key = GROUP_KEYS[g.id]
+            counts = filters.option_counts(idx, current_state(), g.id)
+            labels = {v.id: v.label for v in g.values}
+            st.multiselect(
+                f"{g.label}",
+                options=list(g.ids),
+                format_func=lambda v, labels=labels, counts=counts: f"{labels[v]} · {counts[v]}",
+                key=key,
+                placeholder="Any",
+                help=_group_help(g),
+            )
+        spa_names = areas[areas["level"] == "spa"].set_index("area")["name"].to_dict()
+        st.multiselect("Service Planning Area", options=list(filters.SPAS), key=K_SPA,
+                       format_func=lambda a: f"SPA {a} · {spa_names.get(a, '')}", placeholder="All SPAs",
+                       help="LA County SPA boundaries of 2012. Shows sites in any selected SPA.")
+        st.multiselect("Supervisorial district", options=list(filters.DISTRICTS), key=K_SD,
+                       format_func=lambda d: f"District {d}", placeholder="All districts",
+                       help="Board of Supervisors districts of the 2011 plan (superseded in "
+                       "2022; the 2021 lines were not available). Shows sites in any selected district.")
+        st.text_input("Name contains", key=K_QUERY, max_chars=filters.MAX_QUERY_LENGTH,
+                      placeholder="e.g. Didi Hirsch")
+        st.checkbox("Include sites whose attributes are unknown", key=K_UNKNOWN,
+                    help="Sites known only from a locations list (SAMHSA locator 2020, LA County "
+                    "211) have no coded services, populations or payment. With this on, they "
+                    "are shown when an attribute filter is set, marked as unknown.")
+        st.select_slider("Distance threshold (miles)", options=list(filters.MILES_CHOICES),
+                         key=K_MILES, help="For 'residents farther than N miles from a matching "
+                         "site' (straight-line distance).")
+        st.button("Reset filters", on_click=_reset, type="secondary")
+    return current_state()
+
+
+def _group_help(g: taxonomy.Group) -> str:
+    rule = ("A site matches when it offers **all** the selected values." if g.mode == taxonomy.ALL
+            else "A site matches when it offers **any** of the selected values.")
+    note = f" {g.note}" if g.note else ""
+    return rule + " Counts show the sites matching the other filters that have each value." + note
+
+
+def share_box(state: FilterState) -> None:
+    with st.sidebar:
+        st.markdown("### Share this view")
+        st.caption("Copy the link: it reopens these filters, this page and the chosen measure.")
+        st.code(share_link(state), language=None, wrap_lines=True)
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass
+class PageContext:
+    data: Data
+    state: FilterState
+
+
+def set_context(ctx: PageContext) -> None:
+    st.session_state[K_CTX] = ctx
+
+
+def page_context() -> PageContext:
+    ctx = st.session_state.get(K_CTX)
+    if ctx is None:  # a page run on its own (tests): build the context the same way
+        data = load_data()
+        ctx = PageContext(data=data, state=sidebar(data))
+        set_context(ctx)
+    return ctx
+
+
+# --------------------------------------------------------------------------- display
+
+
+def fmt_int(n) -> str:
+    return "–" if n is None or (isinstance(n, float) and not np.isfinite(n)) else f"{int(n):,}"
+
+
+def fmt_rate(x, digits: int = 1) -> str:
+    return "–" if x is None or not np.isfinite(x) else f"{x:,.{digits}f}"
+
+
+def fmt_pct(x) -> str:
+    return "–" if x is None or not np.isfinite(x) else f"{x:.1%}"
+
+
+def text(s) -> str:
+    """Escape source text for st.markdown (which renders HTML-free markdown)."""
+    return html.escape(str(s)).replace("*", "\\*").replace("_", "\\_").replace("[", "\\[")
+
+
+def csv_bytes(df: pd.DataFrame, header_lines: list[str]) -> bytes:
+    """CSV with a '#'-commented header (filter, vintage, source) and spreadsheet-formula
+    injection neutralised (cells starting with = + - @ tab or CR get a leading quote)."""
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(_defuse)
+    head = "".join(f"# {_defuse_line(line)}\n" for line in header_lines)
+    return (head + safe.to_csv(index=False)).encode("utf-8")
+
+
+def _defuse(v):
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v
+    return v
+
+
+def _defuse_line(line: str) -> str:
+    return " ".join(str(line).split())
+
+
+def map_view_from(out: dict | None, initial: tuple | None) -> tuple[float, float, int] | None:
+    """(lat, lon, zoom) the user panned/zoomed to, or None while the map still shows the
+    view it opened with (so an untouched map adds nothing to the link)."""
+    if not out:
+        return None
+    c, z = out.get("center"), out.get("zoom")
+    try:
+        view = (round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z))
+    except (TypeError, KeyError, ValueError):
+        return None
+    start = initial or (*filters.LA_CENTER, filters.DEFAULT_ZOOM)
+    return None if view == (round(start[0], 4), round(start[1], 4), int(start[2])) else view

@@ -1,0 +1,30 @@
+"""Entry point: page config, data, the shared sidebar filters, navigation, URL state."""
+
+import streamlit as st
+
+from dashboard import ui
+
+st.set_page_config(
+    page_title="LA County outpatient mental-health capacity",
+    page_icon=":material/psychology:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = [
+    st.Page("pages/map.py", title="Map", icon=":material/map:", url_path="map", default=True),
+    st.Page("pages/compare.py", title="Inpatient vs outpatient", icon=":material/compare_arrows:",
+            url_path="compare"),
+    st.Page("pages/gaps.py", title="Gaps & access", icon=":material/distance:", url_path="gaps"),
+    st.Page("pages/data.py", title="Data & methods", icon=":material/dataset:", url_path="data"),
+]
+
+page = st.navigation(PAGES, position="sidebar")
+data = ui.load_data()
+state = ui.sidebar(data)
+ui.set_context(ui.PageContext(data=data, state=state))
+ui.data_banner(data)
+ui.show_notices()
+page.run()
+ui.share_box(ui.current_state())
+ui.sync_url()
