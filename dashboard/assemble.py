@@ -335,6 +335,10 @@ def _can_merge(a: Site, b: Site, metres: float) -> bool:
         return False
     if a.licence and b.licence and a.licence != b.licence:
         return False  # e.g. a PHF and an MHRC on one campus are two licensed facilities
+    lic_a = {sid for src, sid in a.refs if src == "dhcs_licensed"}
+    lic_b = {sid for src, sid in b.refs if src == "dhcs_licensed"}
+    if lic_a and lic_b and not lic_a & lic_b:
+        return False  # two licence records (even of one kind) are two licensed facilities
     shared = (significant_words(a.name, _STOP) | significant_words(a.program, _STOP)) & (
         significant_words(b.name, _STOP) | significant_words(b.program, _STOP))
     same_number = _house_number(a.street) is not None and _house_number(a.street) == _house_number(b.street)
@@ -411,7 +415,8 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.Dat
     for _, r in acute.iterrows():
         ref, how = _bed_location(r, src, coords)
         located_rows.append({**r.to_dict(), "location_ref": ref, "location_how": how})
-    acute = pd.DataFrame(located_rows)
+    # Explicit columns: a bed file without acute psychiatric rows gives an empty table, not a crash.
+    acute = pd.DataFrame(located_rows, columns=[*acute.columns, "location_ref", "location_how"])
     unmatched = []
     for _, r in acute.iterrows():
         ref = r["location_ref"] if isinstance(r["location_ref"], str) else None
