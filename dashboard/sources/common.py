@@ -39,18 +39,20 @@ def path_of(raw_dir: Path, key: str, name: str | None = None) -> Path:
     return source_path(Path(raw_dir), key, name)
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path, expected: tuple[str, ...] = ()) -> None:
+    # Say what the file should hold, so a missing or empty file names its columns too.
+    what = f" (expected columns: {', '.join(expected)})" if expected else ""
     if not path.exists():
-        raise SourceError(path, "file is missing", hint=_HINT)
+        raise SourceError(path, f"file is missing{what}", hint=_HINT)
     if path.stat().st_size == 0:
-        raise SourceError(path, "file is empty", hint=_HINT)
+        raise SourceError(path, f"file is empty{what}", hint=_HINT)
 
 
 def read_csv(raw_dir: Path, key: str, name: str | None = None, *, usecols=None) -> pd.DataFrame:
     """Read a source CSV as text, check its columns and that it is not truncated."""
     path = path_of(raw_dir, key, name)
     spec = SOURCES[key].file(path.name)
-    _check_file(path)
+    _check_file(path, spec.columns)
     try:
         header = pd.read_csv(path, nrows=0, encoding="utf-8", encoding_errors="replace")
     except pd.errors.EmptyDataError:
@@ -69,6 +71,8 @@ def read_csv(raw_dir: Path, key: str, name: str | None = None, *, usecols=None) 
     cols = None
     if usecols is not None:
         cols = [c for c in usecols if c in header.columns]
+    # Before the full parse: a file cut inside a quoted field is reported as truncated.
+    _check_not_truncated(path, [str(c) for c in header.columns])
     try:
         df = pd.read_csv(
             path,
@@ -81,13 +85,12 @@ def read_csv(raw_dir: Path, key: str, name: str | None = None, *, usecols=None) 
         )
     except (pd.errors.ParserError, UnicodeError, ValueError) as exc:
         raise SourceError(path, f"file cannot be parsed as CSV ({exc})", hint=_HINT) from None
-    _check_not_truncated(path, len(header.columns))
     if df.empty:
         raise SourceError(path, "file has a header but no rows", hint=_HINT)
     return df
 
 
-def _check_not_truncated(path: Path, n_columns: int) -> None:
+def _check_not_truncated(path: Path, columns: list[str]) -> None:
     """A file cut off mid-row ends without a newline and with a short last record."""
     with open(path, "rb") as fh:
         fh.seek(0, 2)
@@ -99,11 +102,15 @@ def _check_not_truncated(path: Path, n_columns: int) -> None:
     last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
     # A last line without a newline is fine if it is a complete record.
     rows = list(csv.reader(io.StringIO(last)))
-    complete = len(rows) == 1 and len(rows[0]) == n_columns and last.count('"') % 2 == 0
+    n_fields = len(rows[0]) if rows else 0
+    complete = len(rows) == 1 and n_fields == len(columns) and last.count('"') % 2 == 0
     if not complete:
+        # The column the last record breaks off in (the first one when nothing is readable).
+        at = columns[min(max(n_fields, 1), len(columns)) - 1] if columns else None
         raise SourceError(
             path,
             "file looks truncated (the last record is incomplete)",
+            column=at,
             examples=[last[-60:]],
             hint=_HINT,
         )
@@ -112,7 +119,7 @@ def _check_not_truncated(path: Path, n_columns: int) -> None:
 def read_geojson(raw_dir: Path, key: str, name: str) -> dict:
     path = path_of(raw_dir, key, name)
     spec = SOURCES[key].file(name)
-    _check_file(path)
+    _check_file(path, spec.columns)
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)

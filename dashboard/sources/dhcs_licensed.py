@@ -34,6 +34,12 @@ def read(raw_dir: Path) -> pd.DataFrame:
     if bad.any():
         raise SourceError(path, "unknown licensing agency", column="source",
                           examples=df.loc[bad, "source"].unique().tolist())
+    zips = common.zip5(df["zip"])
+    # No coordinates here: a malformed ZIP would silently lose the ZIP-centroid fallback.
+    bad = df["zip"].notna() & zips.isna()
+    if bad.any():
+        raise SourceError(path, "ZIP code is not 5 digits", column="zip",
+                          examples=df.loc[bad, "zip"].tolist())
     out = pd.DataFrame(
         {
             "name": common.clean_text(df["name"]),
@@ -41,7 +47,7 @@ def read(raw_dir: Path) -> pd.DataFrame:
             "street": common.clean_text(df["address"]),
             "street2": None,
             "city": common.clean_text(df["city"]),
-            "zip": common.zip5(df["zip"]),
+            "zip": zips,
             "phone": common.clean_text(df["phone"]),
             "website": None,
             "lat": float("nan"),
