@@ -711,3 +711,31 @@ def _usd(x: float) -> str:
 def _short(text, limit: int = 40) -> str:
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- availability benchmark -------------------------------------------------------------------
+
+BED_BAND_ID = "CAP-03"
+
+
+@dataclass(frozen=True)
+class Band:
+    low: float
+    high: float
+    label: str  # what it is, who says so, and its caveat
+
+
+def bed_band(benchmarks: pd.DataFrame) -> Band | None:
+    """The published psychiatric-beds-per-100k target band (CAP-03, "40-60"), or None when
+    the row is absent or not a range."""
+    rows = benchmarks[benchmarks["id"] == BED_BAND_ID]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)\s*", str(r["value"]))
+    if not m:
+        return None
+    low, high = float(m.group(1)), float(m.group(2))
+    return Band(low, high, f"{r['source_publisher']} target, {r['year']}: an expert-consensus "
+                f"range that TAC says has never been validated; it counts all psychiatric beds "
+                f"(public and private, incl. state hospitals) (benchmark {BED_BAND_ID}, grade {r['grade']})")

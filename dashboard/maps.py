@@ -209,13 +209,22 @@ def legend_classes(breaks: list[float]) -> list[tuple[str, str]]:
 def choropleth_layer(geojson: dict, values: pd.Series, labels: dict, breaks: list[float],
                      title: str) -> folium.FeatureGroup:
     """Area polygons coloured by ``values`` (indexed by area id) with a text tooltip."""
-    feats = []
+    colours, tips = {}, {}
     for f in geojson["features"]:
         area = f["properties"]["id"]
         v = values.get(area, np.nan)
-        text = f"{labels.get(area, area)}: " + (f"{v:.1f}" if np.isfinite(v) else "no data")
+        colours[area] = colour_for(v, breaks)
+        tips[area] = f"{labels.get(area, area)}: " + (f"{v:.1f}" if np.isfinite(v) else "no data")
+    return colour_layer(geojson, colours, tips, title)
+
+
+def colour_layer(geojson: dict, colours: dict, tips: dict, title: str) -> folium.FeatureGroup:
+    """Polygons with a given fill colour and (escaped) tooltip text per feature id."""
+    feats = []
+    for f in geojson["features"]:
+        fid = f["properties"]["id"]
         feats.append({"type": "Feature", "geometry": f["geometry"],
-                      "properties": {"c": colour_for(v, breaks), "t": html.escape(text)}})
+                      "properties": {"c": colours.get(fid, NO_DATA), "t": html.escape(str(tips.get(fid, fid)))}})
     script = (
         "var layer = L.geoJSON(data, {style: function(f){ return {fillColor: f.properties.c,"
         " color:'#333333', weight:1, fillOpacity:0.55}; },"

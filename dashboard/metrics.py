@@ -199,3 +199,38 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
         residents_far=far, share_far=far / population if population else float("nan"),
         denominator=den, unplaced_beds=unplaced,
     )
+
+
+CONTINUUM = (("outpatient", "outpatient"), ("day", "day"), ("residential", "residential"))
+
+
+def continuum_table(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, areas: pd.DataFrame,
+                    state: FilterState) -> pd.DataFrame:
+    """Per SPA and county: sites per 100k by care setting (the shared filters apply, the
+    setting filter is replaced by each setting in turn) next to licensed beds per 100k."""
+    den = denominator(state)
+    base = replace(state, spa=(), sd=())
+    out = None
+    for name, setting in CONTINUUM:
+        m = match(idx, replace(base, setting=(setting,))).mask
+        t = area_table(fac, m, tracts, areas, "spa", den)
+        cols = t[["area", "name", "sites"]].rename(columns={"sites": f"{name}_sites"})
+        out = cols if out is None else out.merge(cols, on=["area", "name"])
+        if name == "outpatient":
+            keep = t[["area", "population", "residents", "beds", "beds_excl_state"]]
+    out = out.merge(keep, on="area")
+    county = {"area": 0, "name": "Los Angeles County"}
+    for c in out.columns.drop(["area", "name"]):
+        county[c] = out[c].sum()
+    # County-wide counts include sites and beds outside any SPA polygon (not located).
+    for name, setting in CONTINUUM:
+        county[f"{name}_sites"] = int(match(idx, replace(base, setting=(setting,))).mask.sum())
+    has_beds = fac["psych_beds"].notna()
+    county["beds"] = int(fac.loc[has_beds, "psych_beds"].sum())
+    county["beds_excl_state"] = int(fac.loc[has_beds & ~fac["state_hospital"], "psych_beds"].sum())
+    out = pd.concat([out, pd.DataFrame([county])], ignore_index=True)
+    for name, _ in CONTINUUM:
+        out[f"{name}_per_100k"] = per_100k(out[f"{name}_sites"], out["population"])
+    out["beds_per_100k"] = per_100k(out["beds"], out["residents"])
+    out["beds_excl_state_per_100k"] = per_100k(out["beds_excl_state"], out["residents"])
+    return out

@@ -119,7 +119,7 @@ def _seed_from_url() -> None:
         return
     st.session_state[K_SEEDED] = True
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-    state, notices = filters.decode(params, known_extra=getattr(costs, "PARAM_KEYS", ()))
+    state, notices = filters.decode(params, known_extra=costs.PARAM_KEYS)
     for gid, key in GROUP_KEYS.items():
         st.session_state[key] = list(state.selected(gid))
     st.session_state[K_SPA] = list(state.spa)
@@ -132,7 +132,7 @@ def _seed_from_url() -> None:
     if state.zoom is not None:
         st.session_state[K_VIEW] = (state.lat, state.lon, state.zoom)
     st.session_state[K_LINK] = {k: filters.one_value(v) for k, v in params.items()
-                                if k in getattr(costs, "PARAM_KEYS", ())}
+                                if k in costs.PARAM_KEYS}
     st.session_state[K_NOTICES] = notices
 
 
@@ -291,6 +291,12 @@ def fmt_int(n) -> str:
 
 def fmt_rate(x, digits: int = 1) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:,.{digits}f}"
+
+
+def fmt_usd(x, digits: int = 0) -> str:
+    if x is None or not np.isfinite(x):
+        return "–"
+    return f"{'−' if x < 0 else ''}${abs(x):,.{digits}f}"
 
 
 def fmt_pct(x) -> str:
