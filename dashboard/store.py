@@ -49,7 +49,7 @@ class Bundle:
 def current_path(data_dir: Path) -> Path | None:
     try:
         name = (Path(data_dir) / "CURRENT").read_text().strip()
-    except OSError:
+    except (OSError, UnicodeDecodeError):  # missing, unreadable or binary junk
         return None
     # CURRENT holds a bare folder name; anything else is ignored.
     if not name or "/" in name or name.startswith("."):
@@ -73,7 +73,11 @@ def write_build(data_dir: Path, tables: dict[str, pd.DataFrame], geojson: dict[s
     data_dir = Path(data_dir)
     builds = data_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.time_ns() % 10**6:06d}"
+    # Sortable by time (microseconds within the second before the pid), so pruning keeps
+    # the newest builds even when several are written within one second.
+    now = time.time_ns()
+    build_id = (time.strftime("%Y%m%dT%H%M%S", time.localtime(now // 10**9))
+                + f"-{now // 1000 % 10**6:06d}-{os.getpid()}")
     tmp = builds / f".tmp-{build_id}"
     tmp.mkdir()
     try:
