@@ -332,8 +332,8 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: dict, excluded: p
     }
 
 
-def print_report(report: dict, out=sys.stdout) -> None:
-    w = out.write
+def print_report(report: dict, out=None) -> None:
+    w = (out or sys.stdout).write  # looked up at call time (redirect_stdout, captured output)
     w(f"Facilities (sites): {report['facilities']}\n")
     for title, key in (("by primary source", "facilities_by_primary_source"),
                        ("by location precision", "facilities_by_location_precision"),

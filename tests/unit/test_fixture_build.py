@@ -1,0 +1,106 @@
+"""The whole pipeline on the hand-made fixture folder: tables, report, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from dashboard import pipeline, taxonomy
+from dashboard.registry import SOURCES
+from tests.fixtures.rawdir import FIXTURE_RAW
+
+# Other modules (filters, metrics, maps, pages) build on these columns: changing them is a
+# contract change, not a refactor.
+FACILITY_COLUMNS = [
+    "site_id", "name", "program", "street", "street2", "city", "zip", "phone", "website", "lat",
+    "lon", "location_precision", "location_source", "primary_source", "as_of", "sources",
+    "source_ids", "attributes", "codes", "facility_type", "licence", "psych_beds", "beds_facid",
+    "beds_name", "state_hospital", "description", "kind", *taxonomy.flag_columns(), "spa", "sd",
+    "tract", "spa_name",
+]
+
+
+def test_facility_table_columns(fixture_build):
+    assert list(fixture_build.facilities.columns) == FACILITY_COLUMNS
+    fac = fixture_build.facilities
+    assert fac["psych_beds"].dtype == "Int64"
+    assert all(fac[c].dtype == "boolean" for c in taxonomy.flag_columns())
+    assert fac["site_id"].is_unique
+
+
+def test_other_tables(fixture_build):
+    b = fixture_build
+    assert list(b.areas.columns) == ["level", "area", "name", "pop_total", "pop_0_17", "pop_18_64",
+                                     "pop_65p", "pov133", "beds", "beds_excl_state"]
+    assert list(b.beds.columns) == ["facid", "facname", "fac_type", "beds", "data_date",
+                                    "state_hospital", "location_how", "site_id", "spa", "sd", "located"]
+    assert list(b.excluded.columns) == ["source", "source_id", "name", "reason"]
+    assert len(b.tracts) == 8 and len(b.benchmarks) == 3
+    assert [f["id"] for f in b.geojson["spa"]["features"]] == list(range(1, 9))
+    assert len(b.geojson["sd"]["features"]) == 5
+
+
+def test_sites_and_their_locating_tiers(fixture_build):
+    fac = fixture_build.facilities
+    assert len(fac) == 15
+    assert fac["location_precision"].value_counts().to_dict() == {"exact": 9, "approximate": 5, "none": 1}
+    by = fac.set_index(["name", fac["program"].fillna("")])
+    alpha = by.loc[("Fakealpha Wellness Center", "")]
+    assert alpha["source_ids"] == "mental_1;mental_2;substance_1;locator-9001"
+    assert alpha["codes"].split() == sorted(set(alpha["codes"].split()))  # duplicates merged
+    assert "TELE" in alpha["codes"].split()  # from the duplicate row
+    assert by.loc[("Fakealpha Wellness Center", "Youth Program"), "location_precision"] == "exact"
+    assert by.loc[("Fakebeta Counseling", ""), "sources"] == "samhsa_directory;samhsa_locator;lms_211"
+    assert by.loc[("Fakedelta Services", ""), "location_precision"] == "approximate"
+    assert by.loc[("Fakeepsilon Family Place", ""), "attributes"] == "unknown"
+    assert by.loc[("Fakeplaya Casa PHF", ""), "attributes"] == "licence only (Psychiatric Health Facility)"
+    assert by.loc[("Fakeplaya Casa PHF", ""), "kind"] == "inpatient"
+    assert by.loc[("Fakeplaya Casa MHRC", ""), "kind"] == "residential_day"
+
+
+def test_excluded_records_keep_their_reason(fixture_build):
+    ex = fixture_build.excluded.set_index("source_id")["reason"].to_dict()
+    assert ex == {
+        "substance_2": "substance-use directory only (no mental-health listing)",
+        "lms-2": "administrative office, advisory body or support organisation",
+        "lms-3": "category is not a treatment site (Arts and Recreation / Recreation Centers)",
+        "lms-5": "no street address",
+        "lms-7": "city is outside Los Angeles County",
+    }
+
+
+def test_report(fixture_build):
+    rep = fixture_build.manifest["report"]
+    assert (rep["spas"], rep["districts"], rep["population_2018"]) == (8, 5, 36000)
+    assert rep["facilities"] == 15
+    assert rep["source_rows"]["directory_mental_rows"] == 8
+    assert rep["facilities_outside_any_area"] == 1  # the one unlocated site
+    assert rep["population_2018_by_spa"]["South Bay"] == 8000
+    setting = rep["by_taxonomy_value"]["setting"]
+    # 7 coded programs + 3 licence-only + 2 bed-holding hospitals (licensed APH); 3 unknown
+    assert setting["known"] == 12 and setting["unknown"] == 3
+    assert set(fixture_build.manifest["sources"]) == set(SOURCES)
+
+
+def test_site_ids_are_stable_between_builds(fixture_build, offline_pipeline, tmp_path):
+    again = offline_pipeline.build(FIXTURE_RAW, tmp_path / "data", check_counts=False)
+    pd.testing.assert_series_equal(again.facilities["site_id"], fixture_build.facilities["site_id"])
+
+
+def test_cli_report_json_prints_one_object(fixture_build, monkeypatch, capsys):
+    monkeypatch.setenv("LAMH_RAW_DIR", str(FIXTURE_RAW))
+    monkeypatch.setenv("LAMH_DATA_DIR", str(fixture_build.path.parent.parent))
+    assert pipeline.main(["report", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert json.loads(out) == fixture_build.manifest["report"]
+
+
+def test_cli_report_text(fixture_build, monkeypatch, capsys):
+    monkeypatch.setenv("LAMH_RAW_DIR", str(FIXTURE_RAW))
+    monkeypatch.setenv("LAMH_DATA_DIR", str(fixture_build.path.parent.parent))
+    assert pipeline.main(["report"]) == 0
+    out = capsys.readouterr().out
+    assert "Licensed acute psychiatric beds: 160 at 3 facilities (60 without DSH-Metropolitan)" in out
+    assert "Population 2018: 36,000 in 8 SPAs, 5 districts" in out
