@@ -1,0 +1,60 @@
+"""AppTest fixtures: one real build of the processed tables, and an app runner."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import config, filters, pipeline, store
+
+APP = str(config.PROJECT_ROOT / "streamlit_app.py")
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """Processed tables from the real raw sources, served to every AppTest via LAMH_DATA_DIR."""
+    data_dir = tmp_path_factory.mktemp("app_data")
+    pipeline.build(config.raw_dir(), data_dir)
+    old = os.environ.get("LAMH_DATA_DIR")
+    os.environ["LAMH_DATA_DIR"] = str(data_dir)
+    yield store.load(data_dir)
+    if old is None:
+        os.environ.pop("LAMH_DATA_DIR", None)
+    else:
+        os.environ["LAMH_DATA_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def idx(built):
+    return filters.FlagIndex.build(built.facilities)
+
+
+@pytest.fixture
+def run(built):
+    """run(page=None, **params) -> AppTest after the first run (and the page switch)."""
+
+    def _run(page: str | None = None, params: dict | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        for k, v in (params or {}).items():
+            at.query_params[k] = v
+        at.run()
+        if page:
+            at.switch_page(f"app_pages/{page}.py")
+            at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return _run
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    for m in at.metric:
+        if m.label.startswith(label_start):
+            return m.value
+    raise AssertionError(f"no metric starting {label_start!r}: {[m.label for m in at.metric]}")
+
+
+def count(text: str) -> int:
+    return int(text.replace(",", ""))

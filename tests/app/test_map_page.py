@@ -1,0 +1,103 @@
+"""The map page in AppTest: defaults, links, every filter kind, junk links, table = headline."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import filters, metrics
+from dashboard.filters import FilterState
+from tests.app.conftest import count, metric
+
+
+def headline_sites(at) -> int:
+    return count(metric(at, "Matching sites"))
+
+
+def facilities_table(at):
+    # The first dataframe on the map page is the facility table.
+    return at.dataframe[0].value
+
+
+def test_defaults_render_every_facility(run, built):
+    at = run()
+    assert headline_sites(at) == len(built.facilities)
+    assert len(facilities_table(at)) == len(built.facilities)
+    assert metric(at, "Sites per 100k all residents")
+    assert dict(at.query_params) == {}  # nothing to add to a default view
+
+
+def test_link_state_is_applied(run, built, idx):
+    at = run(params={"pop": "children", "pay": "medi_cal", "set": "outpatient"})
+    assert at.multiselect(key="f_population").value == ["children"]
+    assert at.multiselect(key="f_payment").value == ["medi_cal"]
+    expected = filters.match(idx, FilterState(population=("children",), payment=("medi_cal",),
+                                              setting=("outpatient",))).count
+    assert headline_sites(at) == expected == len(facilities_table(at))
+    assert metric(at, "Sites per 100k residents aged 0-17")
+    assert at.query_params["pop"] == "children"
+
+
+@pytest.mark.parametrize("key,value,field", [
+    ("f_condition", ["smi"], "condition"),
+    ("f_population", ["seniors"], "population"),
+    ("f_service", ["individual", "group"], "service"),
+    ("f_setting", ["inpatient"], "setting"),
+    ("f_payment", ["medicare"], "payment"),
+    ("f_language", ["korean"], "language"),
+    ("f_spa", [4], "spa"),
+    ("f_sd", [2], "sd"),
+])
+def test_each_filter_kind_changes_the_view(run, idx, key, value, field):
+    at = run()
+    before = headline_sites(at)
+    at.multiselect(key=key).set_value(value).run()
+    assert not at.exception
+    expected = filters.match(idx, FilterState(**{field: tuple(value)})).count
+    assert headline_sites(at) == expected == len(facilities_table(at))
+    assert expected < before
+    param = filters.GROUP_PARAMS.get(field, field)
+    assert at.query_params[param] == ",".join(map(str, value))
+
+
+def test_name_search_and_unknown_toggle(run, idx):
+    at = run(params={"set": "outpatient"})
+    strict = headline_sites(at)
+    at.checkbox(key="f_unknown").check().run()
+    m = filters.match(idx, FilterState(setting=("outpatient",)))
+    assert headline_sites(at) == strict + int(m.unknown.sum())
+    assert at.query_params["unk"] == "1"
+    at.text_input(key="f_query").input("didi hirsch").run()
+    n = headline_sites(at)
+    assert 0 < n < strict and all("didi hirsch" in (r.lower()) for r in facilities_table(at)["Name"]
+                                  + " " + facilities_table(at)["Program"])
+
+
+def test_junk_link_gives_a_notice_and_defaults(run, built):
+    at = run(params={"pop": "martians", "spa": "99", "zzz": "<script>alert(1)</script>",
+                     "miles": "-4", "v": "7"})
+    text = " ".join(i.value for i in at.info)
+    assert "martians" in text and "zzz" in text and "v=7" in text
+    assert headline_sites(at) == len(built.facilities)
+
+
+def test_denominator_label_follows_population(run, built, idx):
+    at = run(params={"pop": "seniors"})
+    h = metrics.headline(built.facilities, idx, built.tracts, FilterState(population=("seniors",)))
+    assert metric(at, "Sites per 100k residents aged 65+") == f"{h.sites_per_100k:,.1f}"
+
+
+def test_measure_and_level_are_in_the_link(run):
+    at = run(params={"measure": "beds", "level": "sd"})
+    assert at.radio(key="v_measure").value == "beds"
+    assert at.radio(key="v_level").value == "sd"
+    area_table = at.dataframe[1].value
+    assert len(area_table) == 5  # five districts
+    at.radio(key="v_level").set_value("spa").run()
+    assert len(at.dataframe[1].value) == 8
+    assert "level" not in at.query_params
+
+
+def test_share_link_is_shown(run):
+    at = run(params={"pop": "children"})
+    codes = [c.value for c in at.code]
+    assert any("pop=children" in c for c in codes)

@@ -1,0 +1,118 @@
+"""Inpatient vs outpatient, Gaps & access and Data & methods pages in AppTest."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import costs, filters, metrics, taxonomy
+from dashboard.filters import FilterState
+from tests.app.conftest import count, metric
+
+
+def usd(text: str) -> float:
+    return float(text.replace("$", "").replace(",", "").replace("−", "-"))
+
+
+# --------------------------------------------------------------------------- compare
+
+
+def test_compare_defaults(run, built):
+    at = run("compare")
+    d = costs.default_assumptions(built.benchmarks)
+    ip = costs.inpatient_episode(d.inpatient)
+    op = costs.outpatient_episode(d.outpatient)
+    assert usd(metric(at, "Inpatient episode")) == pytest.approx(ip.total, abs=0.01)
+    assert usd(metric(at, "Outpatient episode")) == pytest.approx(op.total, abs=0.01)
+    # The unit-price table names the missing LA Medi-Cal rates instead of filling them in.
+    prices = next(df.value for df in at.dataframe if "payer" in df.value.columns)
+    missing = prices[prices["price"].isna()]
+    assert len(missing) >= 3 and missing["item"].str.contains("Medi-Cal").any()
+    assert "rates" not in at.query_params  # untouched defaults stay out of the link
+
+
+def test_changing_length_of_stay_moves_the_inpatient_cost_by_days_times_per_diem(run):
+    at = run("compare")
+    before = usd(metric(at, "Inpatient episode"))
+    per_diem = at.number_input(key="c_perdiem").value
+    days = at.number_input(key="c_los").value
+    at.number_input(key="c_los").set_value(days + 3).run()
+    assert not at.exception
+    assert usd(metric(at, "Inpatient episode")) == pytest.approx(before + 3 * per_diem, abs=0.01)
+    assert at.query_params["los"] == f"{days + 3:g}"
+
+
+def test_compare_link_reproduces_scenario(run):
+    at = run("compare", {"los": "14", "perdiem": "1000", "divert": "50", "wspa": "6", "sites": "3"})
+    assert usd(metric(at, "Inpatient episode")) == pytest.approx(14_000.0)
+    op = usd(metric(at, "Outpatient episode"))
+    assert usd(metric(at, "Change in annual cost")) == pytest.approx(50 * (op - 14_000), abs=1)
+    assert at.selectbox(key="c_wspa").value == 6
+    assert metric(at, "Outpatient sites per 100k")
+
+
+def test_compare_junk_inputs_give_a_notice(run, built):
+    at = run("compare", {"los": "-5", "perdiem": "abc", "rates": "mars", "wspa": "12"})
+    text = " ".join(i.value for i in at.info)
+    assert "los" in text and "perdiem" in text and "rates" in text and "wspa" in text
+    d = costs.default_assumptions(built.benchmarks)
+    assert usd(metric(at, "Inpatient episode")) == pytest.approx(costs.inpatient_episode(d.inpatient).total)
+
+
+def test_compare_follows_the_shared_filters(run, built, idx):
+    at = run("compare", {"pop": "children"})
+    t = metrics.continuum_table(built.facilities, idx, built.tracts, built.areas,
+                                FilterState(population=("children",)))
+    table = next(df.value for df in at.dataframe if "Outpatient sites" in df.value.columns)
+    assert list(table["Outpatient sites"]) == list(t["outpatient_sites"])
+
+
+# --------------------------------------------------------------------------- gaps
+
+
+def test_gaps_defaults_and_downloads(run, built):
+    at = run("gaps")
+    far = count(metric(at, "All residents farther than 5 mi"))
+    assert 0 <= far < built.tracts["pop_total"].sum()
+    assert any(b.label.startswith("Download all tracts") for b in at.get("download_button"))
+
+
+def test_gaps_filtered_state_from_link(run, built, idx):
+    state = FilterState(population=("children",), setting=("outpatient",), miles=10)
+    at = run("gaps", {"pop": "children", "set": "outpatient", "miles": "10"})
+    den = metrics.denominator(state)
+    acc = metrics.tract_access(built.tracts, built.facilities, metrics.access_mask(idx, state), den, 10)
+    assert count(metric(at, "Residents aged 0-17 farther than 10 mi")) == int(acc["residents_far"].sum())
+
+
+def test_gaps_no_matching_site_says_so(run, built):
+    at = run("gaps", {"q": "no such facility name xyz"})
+    assert any("No site matches" in w.value for w in at.warning)
+    assert count(metric(at, "All residents farther")) == int(built.tracts["pop_total"].sum())
+
+
+# --------------------------------------------------------------------------- data
+
+
+def test_data_page_lists_every_filter_value_the_sidebar_offers(run):
+    at = run("data")
+    table = next(df.value for df in at.dataframe if "source codes" in df.value.columns)
+    offered = set()
+    for g in taxonomy.GROUPS:
+        offered |= {(g.label, v) for v in at.multiselect(key=f"f_{g.id}").options}
+    listed = set()
+    for g in taxonomy.GROUPS:
+        sub = table[table["filter"] == g.label]
+        listed |= {(g.label, v) for v in sub["id"]}
+    # The sidebar shows labels with counts; compare on value ids through the taxonomy.
+    sidebar_ids = {(g.label, v.id) for g in taxonomy.GROUPS for v in g.values}
+    assert listed == sidebar_ids
+    assert len(offered) == len(sidebar_ids)
+    assert any("anxiety" in i.value.lower() for i in at.info)
+
+
+def test_data_page_sources_and_downloads(run, built):
+    at = run("data")
+    sources = next(df.value for df in at.dataframe if "Publisher" in df.value.columns)
+    assert len(sources) == 9
+    labels = [b.label for b in at.get("download_button")]
+    assert any("Facilities" in b for b in labels) and any("Areas" in b for b in labels)
