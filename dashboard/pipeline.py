@@ -197,8 +197,8 @@ def code_hash() -> str:
     pkg = Path(__file__).resolve().parent
     h = hashlib.sha1()
     for p in sorted([*pkg.glob("*.py"), *(pkg / "sources").glob("*.py")]):
-        if p.name in ("pipeline.py", "taxonomy.py", "crosswalk.py", "normalize.py", "areas.py",
-                      "zipgeo.py", "registry.py") or p.parent.name == "sources":
+        if p.name in ("pipeline.py", "assemble.py", "geocode.py", "taxonomy.py", "crosswalk.py",
+                      "normalize.py", "areas.py", "zipgeo.py", "registry.py") or p.parent.name == "sources":
             h.update(p.read_bytes())
     return h.hexdigest()[:12]
 

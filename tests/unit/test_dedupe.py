@@ -185,8 +185,8 @@ def test_same_house_number_and_a_distinctive_word_merge():
 @pytest.mark.parametrize("b_kwargs, why", [
     (dict(name="Leroy Fakehaynes Center", street="233 Base Line Rd", dlat_m=200), "too far"),
     (dict(name="Fakeother Center", street="233 Base Line Rd", dlat_m=10), "no shared word"),
-    (dict(name="Los Angeles County Mental Health Clinic", street="233 Base Line Rd", dlat_m=10),
-     "only common words shared"),
+    (dict(name="Los Angeles County Mental Health Programs", street="233 Base Line Rd", dlat_m=10),
+     "only a common word (PROGRAMS) shared"),
     (dict(name="Leroy Fakehaynes Center", street="9 Other St", dlat_m=10), "one word, other number"),
     (dict(name="Fakehaynes Fakefamily Center", street="9 Other St", dlat_m=50),
      "two words, other number, over 30 m"),

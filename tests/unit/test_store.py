@@ -152,3 +152,21 @@ def test_old_builds_are_pruned(tmp_path):
     kept = sorted(p.name for p in (tmp_path / "builds").iterdir())
     assert kept == sorted(p.name for p in paths[-store.KEEP_BUILDS:])
     assert store.load(tmp_path).manifest == {"tag": "3"}
+
+
+@pytest.mark.parametrize("module", ["assemble.py", "geocode.py", "taxonomy.py", "crosswalk.py", "normalize.py",
+                                    "areas.py", "sources/hcai.py"])
+def test_code_changes_that_alter_tables_make_the_build_stale(tmp_path, monkeypatch, module):
+    """The build fingerprint hashes every module that shapes the processed tables."""
+    import shutil
+
+    from dashboard import pipeline
+
+    pkg = tmp_path / "dashboard"
+    shutil.copytree(pipeline.Path(pipeline.__file__).parent, pkg,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(pipeline, "__file__", str(pkg / "pipeline.py"))
+    before = pipeline.code_hash()
+    with open(pkg / module, "a") as fh:
+        fh.write("\n# a change\n")
+    assert pipeline.code_hash() != before
