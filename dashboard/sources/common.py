@@ -124,7 +124,9 @@ def read_geojson(raw_dir: Path, key: str, name: str) -> dict:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SourceError(path, f"file is not valid JSON (truncated?): {exc}", hint=_HINT) from None
+        what = f" (expected features with properties: {', '.join(spec.columns)})" if spec.columns else ""
+        raise SourceError(path, f"file is not valid JSON (truncated?): {exc}{what}",
+                          hint=_HINT) from None
     feats = data.get("features") if isinstance(data, dict) else None
     if not isinstance(feats, list) or not feats:
         raise SourceError(path, "file has no GeoJSON features", hint=_HINT)

@@ -146,6 +146,7 @@ def test_truncated_file(case, raw_copy):
         rawdir.truncate_bytes(path)
         msg = fails(case, raw_copy)
         assert "truncated" in msg
+        assert case.rename in msg  # the properties the file should hold
     else:
         header, _ = rawdir.read_rows(path)
         rawdir.truncate_csv(path)  # cut 3 characters into the last record
