@@ -4,10 +4,11 @@ The base map (tiles, view) stays the same between reruns so streamlit-folium kee
 component mounted; what changes with the filters — the facility points and the area
 choropleth — is returned as feature groups for ``st_folium(feature_group_to_add=...)``.
 
-Facilities are ONE GeoJSON layer inside a marker cluster (not one Python ``Marker`` each).
-Every string that comes from a source is HTML-escaped in Python before it enters a popup,
-and all data is embedded as JSON with ``<``, ``>``, ``&`` and quotes escaped, so a hostile
-facility name shows as text and cannot close the script tag.
+Facilities are ONE compact data layer inside a marker cluster (not one Python ``Marker``
+each); the browser builds a popup only when one is opened, from DOM nodes and
+``textContent``, so source text is never parsed as HTML.  All data is embedded as JSON with
+``<``, ``>``, ``&`` and quotes escaped, so a hostile facility name cannot close the script
+tag either.  Tooltips of area layers are escaped in Python.
 """
 
 from __future__ import annotations
@@ -65,64 +66,92 @@ def symbol_svg(kind: str, approximate: bool = False, size: int = 16) -> str:
             f'viewBox="0 0 {s} {s}" aria-hidden="true">{body}</svg>')
 
 
-def _e(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
-    return html.escape(str(value), quote=True)
+POPUP_GROUPS = (("setting", "Setting"), ("service", "Services"), ("population", "Populations"),
+                ("condition", "Programs for"), ("payment", "Payment"), ("language", "Languages"))
+PRECISION = {"exact": "exact address", "approximate": "approximate (ZIP centroid)"}
 
 
-def popup_html(row: dict, source_titles: dict[str, str]) -> str:
-    """Popup for one facility; every value escaped."""
-    def line(label, value):
-        return f"<div><b>{label}:</b> {value}</div>" if value else ""
-
-    addr = ", ".join(x for x in (_e(row.get("street")), _e(row.get("street2")), _e(row.get("city")),
-                                 _e(row.get("zip"))) if x)
-    if not row.get("street"):
-        addr = (addr + " " if addr else "") + "<i>(street address not published)</i>"
-    web = row.get("website")
-    web_html = ""
-    if isinstance(web, str) and web.lower().startswith(("http://", "https://")):
-        web_html = (f'<a href="{_e(web)}" target="_blank" rel="noopener noreferrer">'
-                    f"{_e(web[:60])}</a>")
-    groups = {}
-    for gid in ("setting", "service", "population", "condition", "payment", "language"):
-        if taxonomy.group_known(row, gid):
-            groups[gid] = _e(", ".join(taxonomy.labels_for(row, gid))) or "none reported"
-        else:
-            groups[gid] = "<i>unknown</i>"
-    beds = row.get("psych_beds")
-    beds_html = ""
-    if beds is not None and beds is not pd.NA and not (isinstance(beds, float) and np.isnan(beds)):
-        beds_html = line("Licensed acute psychiatric beds",
-                         f"{int(beds)} (CDPH 2025-01-16; {_e(row.get('beds_name'))})")
-    sources = "; ".join(_e(source_titles.get(s, s)) for s in str(row.get("sources") or "").split(";") if s)
-    precision = row.get("location_precision")
-    where = {"exact": "exact address", "approximate": "approximate (ZIP centroid)"}.get(precision, "not located")
-    program = _e(row.get("program"))
-    return (
-        '<div class="lamh-popup" style="font:13px/1.35 sans-serif;max-width:300px">'
-        f"<div style=\"font-weight:600;font-size:14px\">{_e(row.get('name'))}</div>"
-        + (f"<div>{program}</div>" if program else "")
-        + line("Address", addr)
-        + line("Phone", _e(row.get("phone")))
-        + line("Website", web_html)
-        + line("Facility type", _e(row.get("facility_type")))
-        + line("Setting", groups["setting"])
-        + beds_html
-        + line("Services", groups["service"])
-        + line("Populations", groups["population"])
-        + line("Programs for", groups["condition"])
-        + line("Payment", groups["payment"])
-        + line("Languages", groups["language"])
-        + line("Location", _e(where))
-        + line("Source", f"{sources} (as of {_e(row.get('as_of'))})")
-        + "</div>"
-    )
+def _text(value) -> str | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return str(value)
 
 
-class _GeoJsonScript(JSCSSMixin, MacroElement):
-    """A GeoJSON layer whose data is embedded as escaped JSON and drawn by a small script."""
+def facility_records(fac: pd.DataFrame, source_titles: dict[str, str]) -> dict:
+    """Compact, JSON-ready facility data for the map: labels and source titles once, then
+    per facility only short fields and label indexes (None where an attribute group is
+    unknown).  The browser builds each popup from this with ``textContent`` — source text
+    is never parsed as HTML."""
+    located = fac[fac["location_precision"] != "none"]
+    groups = [taxonomy.GROUP_BY_ID[g] for g, _ in POPUP_GROUPS]
+    flags = {g.id: np.column_stack([located[taxonomy.flag_column(g.id, v.id)].to_numpy(dtype=object)
+                                    for v in g.values]) for g in groups}
+    source_keys = list(source_titles)
+    rows = []
+    for i, r in enumerate(located.to_dict("records")):
+        per_group = []
+        for g in groups:
+            vals = flags[g.id][i]
+            known = vals[0] is not pd.NA and vals[0] is not None
+            per_group.append([j for j, v in enumerate(vals) if v is True] if known else None)
+        street = ", ".join(x for x in (_text(r["street"]), _text(r["street2"])) if x)
+        beds = r.get("psych_beds")
+        rows.append({
+            "y": round(float(r["lat"]), 5), "x": round(float(r["lon"]), 5),
+            "k": r["kind"], "q": 1 if r["location_precision"] == "approximate" else 0,
+            "n": _text(r["name"]) or "", "g": _text(r["program"]),
+            "a": street or None, "c": " ".join(x for x in (_text(r["city"]), _text(r["zip"])) if x),
+            "p": _text(r["phone"]), "w": _text(r["website"]), "t": _text(r["facility_type"]),
+            "b": None if beds is None or beds is pd.NA else int(beds), "bn": _text(r.get("beds_name")),
+            "f": per_group,
+            "s": [source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles],
+            "o": _text(r["as_of"]),
+        })
+    return {
+        "groups": [[label, [v.label for v in g.values]] for g, (_, label) in zip(groups, POPUP_GROUPS)],
+        "sources": [source_titles[k] for k in source_keys],
+        "icons": {k: [symbol_svg(k), symbol_svg(k, approximate=True)] for k in KINDS},
+        "precision": [PRECISION["exact"], PRECISION["approximate"]],
+        "rows": rows,
+    }
+
+
+# Builds a popup with DOM nodes and textContent only (no innerHTML of source text).
+_POPUP_JS = """
+function lamhEl(tag, text) { var e = document.createElement(tag);
+  if (text !== null && text !== undefined) { e.textContent = String(text); } return e; }
+function lamhLine(box, label, value) {
+  if (value === null || value === undefined || value === '') { return; }
+  var d = lamhEl('div'); d.appendChild(lamhEl('b', label + ': '));
+  d.appendChild(value instanceof Node ? value : document.createTextNode(String(value)));
+  box.appendChild(d); }
+function lamhPopup(r, D) {
+  var box = lamhEl('div'); box.className = 'lamh-popup';
+  box.style.cssText = 'font:13px/1.35 sans-serif;max-width:300px';
+  var h = lamhEl('div', r.n); h.style.cssText = 'font-weight:600;font-size:14px'; box.appendChild(h);
+  if (r.g) { box.appendChild(lamhEl('div', r.g)); }
+  lamhLine(box, 'Address', (r.a || '(street address not published)') + (r.c ? ', ' + r.c : ''));
+  lamhLine(box, 'Phone', r.p);
+  if (r.w && /^https?:\/\//i.test(r.w)) { var a = lamhEl('a', r.w.slice(0, 60)); a.href = r.w;
+    a.target = '_blank'; a.rel = 'noopener noreferrer'; lamhLine(box, 'Website', a); }
+  lamhLine(box, 'Facility type', r.t);
+  for (var i = 0; i < D.groups.length; i++) {
+    var g = D.groups[i], v = r.f[i];
+    var val = v === null ? lamhEl('i', 'unknown')
+      : (v.length ? v.map(function (j) { return g[1][j]; }).join(', ') : 'none reported');
+    lamhLine(box, g[0], val);
+    if (i === 0 && r.b !== null) { lamhLine(box, 'Licensed acute psychiatric beds',
+      r.b + ' (CDPH 2025-01-16' + (r.bn ? '; ' + r.bn : '') + ')'); }
+  }
+  lamhLine(box, 'Location', D.precision[r.q]);
+  lamhLine(box, 'Source', r.s.map(function (j) { return D.sources[j]; }).join('; ')
+    + (r.o ? ' (as of ' + r.o + ')' : ''));
+  return box; }
+"""
+
+
+class _DataScript(JSCSSMixin, MacroElement):
+    """Data embedded as escaped JSON, drawn by a small script into the parent layer."""
 
     def __init__(self, data: dict, script: str):
         super().__init__()
@@ -135,37 +164,27 @@ class _GeoJsonScript(JSCSSMixin, MacroElement):
 
 
 def facility_layer(fac: pd.DataFrame, source_titles: dict[str, str]) -> folium.FeatureGroup:
-    """Matching facilities: one clustered GeoJSON layer with keyboard-focusable markers."""
-    feats = []
-    located = fac[fac["location_precision"] != "none"]
-    for row in located.to_dict("records"):
-        approx = row["location_precision"] == "approximate"
-        feats.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(row["lon"], 5), round(row["lat"], 5)]},
-            "properties": {
-                "i": symbol_svg(row["kind"], approx),
-                "t": (row["name"] or "")[:120] + (" (approximate location)" if approx else ""),
-                "p": popup_html(row, source_titles),
-                "k": row["kind"],
-            },
-        })
-    script = (
+    """Matching facilities: one clustered layer of keyboard-focusable markers whose popups
+    are built on demand in the browser."""
+    data = facility_records(fac, source_titles)
+    script = _POPUP_JS + (
         "var cluster = L.markerClusterGroup({showCoverageOnHover:false, maxClusterRadius:40,"
         " spiderfyOnMaxZoom:true, disableClusteringAtZoom:15});"
-        "var layer = L.geoJSON(data, {pointToLayer: function(f, ll){"
-        " return L.marker(ll, {icon: L.divIcon({className:'lamh-marker lamh-' + f.properties.k,"
-        " html: f.properties.i, iconSize:[16,16], iconAnchor:[8,8]}), title: f.properties.t,"
-        " alt: f.properties.t, keyboard: true});},"
-        " onEachFeature: function(f, l){ l.bindPopup(f.properties.p, {maxWidth: 320}); }});"
-        "cluster.addLayer(layer);"
+        "var markers = data.rows.map(function (r) {"
+        " var m = L.marker([r.y, r.x], {icon: L.divIcon({className: 'lamh-marker lamh-' + r.k,"
+        "  html: data.icons[r.k][r.q], iconSize: [16, 16], iconAnchor: [8, 8]}),"
+        "  title: r.n + (r.q ? ' (approximate location)' : ''), keyboard: true});"
+        " m.bindPopup(function () { return lamhPopup(r, data); }, {maxWidth: 320});"
+        " return m; });"
+        "cluster.addLayers(markers);"
         "{{ this._parent.get_name() }}.addLayer(cluster);"
     )
-    el = _GeoJsonScript({"type": "FeatureCollection", "features": feats}, script)
-    el.default_js = [("markercluster_js", assets.urls()["markercluster_js"])]
-    el.default_css = [("markercluster_css", assets.urls()["markercluster_css"]),
-                      ("markercluster_default_css", assets.urls()["markercluster_default_css"])]
-    fg = folium.FeatureGroup(name=f"Facilities ({len(feats)})", overlay=True, control=True)
+    el = _DataScript(data, script)
+    urls = assets.urls()
+    el.default_js = [("markercluster_js", urls["markercluster_js"])]
+    el.default_css = [("markercluster_css", urls["markercluster_css"]),
+                      ("markercluster_default_css", urls["markercluster_default_css"])]
+    fg = folium.FeatureGroup(name=f"Facilities ({len(data['rows'])})", overlay=True, control=True)
     el.add_to(fg)
     return fg
 
@@ -232,7 +251,7 @@ def colour_layer(geojson: dict, colours: dict, tips: dict, title: str) -> folium
         "{{ this._parent.get_name() }}.addLayer(layer);"
     )
     fg = folium.FeatureGroup(name=title, overlay=True, control=True)
-    _GeoJsonScript({"type": "FeatureCollection", "features": feats}, script).add_to(fg)
+    _DataScript({"type": "FeatureCollection", "features": feats}, script).add_to(fg)
     return fg
 
 

@@ -29,20 +29,27 @@ def test_safe_json_cannot_close_a_script():
     assert json.loads(text) == {"a": "</script><script>x</script>", "b": "\u2028'&"}
 
 
-def test_popup_escapes_every_source_string():
-    row = hostile_frame().iloc[0].to_dict()
-    html = maps.popup_html(row, {"samhsa_directory": "SAMHSA <directory>"})
-    assert "<img" not in html and "<script" not in html and "<svg" not in html and "<b>prog" not in html
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
-    assert "javascript:" not in html  # a non-http website is not linked
-    assert "SAMHSA &lt;directory&gt;" in html
+def test_records_keep_unknown_apart_from_none():
+    data = maps.facility_records(hostile_frame(), {"samhsa_directory": "SAMHSA <directory>"})
+    coded, plain = data["rows"]
+    groups = [g for g, _ in maps.POPUP_GROUPS]
+    # Coded site: setting "Outpatient" (index 0), service "Individual therapy" (index 0),
+    # no language reported -> [] (known, none); unknown site -> None for every group.
+    assert coded["f"][groups.index("setting")] == [0]
+    assert coded["f"][groups.index("service")] == [0]
+    assert coded["f"][groups.index("language")] == []
+    assert plain["f"] == [None] * len(groups)
+    assert plain["q"] == 1 and coded["q"] == 0
+    assert data["sources"][coded["s"][0]] == "SAMHSA <directory>"
+    assert coded["n"] == HOSTILE  # kept as data; the browser sets it as text
 
 
-def test_popup_marks_unknown_attributes():
-    row = hostile_frame().iloc[1].to_dict()
-    html = maps.popup_html(row, {})
-    assert html.count("<i>unknown</i>") >= 5
-    assert "approximate (ZIP centroid)" in html
+def test_popups_are_built_with_text_nodes_only():
+    m = maps.base_map()
+    maps.facility_layer(hostile_frame(), {}).add_to(m)
+    html = m.get_root().render()
+    assert "innerHTML" not in html and "insertAdjacentHTML" not in html
+    assert "textContent" in html and "bindPopup(function" in html
 
 
 def test_rendered_map_holds_no_raw_hostile_markup():
@@ -54,16 +61,15 @@ def test_rendered_map_holds_no_raw_hostile_markup():
     assert "<img" not in html and "<svg onload" not in html
     assert "</script><script>alert(2)" not in html
     assert "\\u003cimg src=x onerror" in html and "alert(3)" in html
-    # Both facilities are in the layer, as GeoJSON points.
-    assert len(re.findall(r'"type":"Point"', html)) == 2
+    # Both facilities are in the layer.
+    assert len(re.findall(r'"k":"(outpatient|unknown)"', html)) == 2
 
 
 def test_facility_layer_skips_unlocated_sites():
     fac = frame([facility("A", -118.2, 34.0, ["OP"]),
                  facility("B", np.nan, np.nan, None, precision="none", kind="unknown")])
     m = maps.base_map()
-    maps.facility_layer(fac, {}).add_to(m)
-    assert m.get_root().render().count('"type":"Point"') == 1
+    assert len(maps.facility_records(fac, {})["rows"]) == 1
 
 
 def test_symbols_differ_by_shape_not_only_colour():
