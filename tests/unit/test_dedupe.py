@@ -171,9 +171,9 @@ def merged(*sites):
 
 
 def test_same_house_number_and_a_distinctive_word_merge():
-    a = site("Fakehaynes Family of Programs", "233 Baseline Road", "91750", codes=("MH",),
+    a = site("Fakehaynes Family of Programs", "233 Testline Road", "91750", codes=("MH",),
              source="samhsa_directory")
-    b = site("Leroy Fakehaynes Center", "233 Base Line Rd", "91751", dlat_m=100,
+    b = site("Leroy Fakehaynes Center", "233 Test Line Rd", "91751", dlat_m=100,
              website="https://fakehaynes.example.org", description="Residential (fixture).")
     out, n = merged(b, a)  # order does not matter: the coded record absorbs the other
     assert n == 1 and out == [a]
@@ -183,24 +183,24 @@ def test_same_house_number_and_a_distinctive_word_merge():
 
 
 @pytest.mark.parametrize("b_kwargs, why", [
-    (dict(name="Leroy Fakehaynes Center", street="233 Base Line Rd", dlat_m=200), "too far"),
-    (dict(name="Fakeother Center", street="233 Base Line Rd", dlat_m=10), "no shared word"),
-    (dict(name="Los Angeles County Mental Health Programs", street="233 Base Line Rd", dlat_m=10),
+    (dict(name="Leroy Fakehaynes Center", street="233 Test Line Rd", dlat_m=200), "too far"),
+    (dict(name="Fakeother Center", street="233 Test Line Rd", dlat_m=10), "no shared word"),
+    (dict(name="Los Angeles County Mental Health Programs", street="233 Test Line Rd", dlat_m=10),
      "only a common word (PROGRAMS) shared"),
     (dict(name="Leroy Fakehaynes Center", street="9 Other St", dlat_m=10), "one word, other number"),
     (dict(name="Fakehaynes Fakefamily Center", street="9 Other St", dlat_m=50),
      "two words, other number, over 30 m"),
 ])
 def test_no_merge_without_enough_evidence(b_kwargs, why):
-    a = site("Fakehaynes Fakefamily Programs", "233 Baseline Road", "91750", codes=("MH",))
+    a = site("Fakehaynes Fakefamily Programs", "233 Testline Road", "91750", codes=("MH",))
     b = site(b_kwargs.pop("name"), b_kwargs.pop("street"), "91751", **b_kwargs)
     out, n = merged(a, b)
     assert n == 0 and len(out) == 2, why
 
 
 def test_two_distinctive_words_within_30_m_merge_despite_other_numbers():
-    a = site("Fakeasian Fakepacific Counseling Centers", "1310 Wilshire Blvd", "90017")
-    b = site("Fakeasian Fakepacific Counseling Adult Program", "600 Saint Paul Ave", "90017", dlat_m=20)
+    a = site("Fakeasian Fakepacific Counseling Centers", "1310 Example Blvd", "90017")
+    b = site("Fakeasian Fakepacific Counseling Adult Program", "600 Saint Mock Ave", "90017", dlat_m=20)
     out, n = merged(a, b)
     assert n == 1 and len(out) == 1
 
@@ -261,11 +261,11 @@ def test_approximate_points_are_never_merged():
 
 def test_proximity_merge_in_assembly_joins_a_zip_typo():
     src = make_src(
-        directory=[rec("directory", "Fakeresnick Neuropsychiatric Hospital", "150 Westwood Plaza",
+        directory=[rec("directory", "Fakeresnick Neuropsychiatric Hospital", "150 Sample Plaza",
                        "90095", codes=("MH", "HI"), source_id="mental_9")],
-        locator=[rec("locator", "Fakeresnick Neuropsychiatric Hospital", "150 Westwood Plaza", "90095",
+        locator=[rec("locator", "Fakeresnick Neuropsychiatric Hospital", "150 Sample Plaza", "90095",
                      lat=34.0664, lon=-118.4456, source_id="locator-9")],
-        lms=[rec("lms", "Fakeresnick Neuropsych Adult Inpatient", "150 W. Westwood Blvd.", "90024",
+        lms=[rec("lms", "Fakeresnick Neuropsych Adult Inpatient", "150 W. Sample Blvd.", "90024",
                  lat=34.0668, lon=-118.4454, source_id="lms-9", description="Inpatient (fixture).")],
     )
     sites, counts, _, _ = run(src)
