@@ -117,7 +117,7 @@ def facility_records(fac: pd.DataFrame, source_titles: dict[str, str]) -> dict:
 
 
 # Builds a popup with DOM nodes and textContent only (no innerHTML of source text).
-_POPUP_JS = """
+_POPUP_JS = r"""
 function lamhEl(tag, text) { var e = document.createElement(tag);
   if (text !== null && text !== undefined) { e.textContent = String(text); } return e; }
 function lamhLine(box, label, value) {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import costs, filters, metrics, taxonomy
+from dashboard import costs, metrics, taxonomy
 from dashboard.filters import FilterState
 from tests.app.conftest import count, metric
 

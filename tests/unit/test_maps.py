@@ -68,7 +68,6 @@ def test_rendered_map_holds_no_raw_hostile_markup():
 def test_facility_layer_skips_unlocated_sites():
     fac = frame([facility("A", -118.2, 34.0, ["OP"]),
                  facility("B", np.nan, np.nan, None, precision="none", kind="unknown")])
-    m = maps.base_map()
     assert len(maps.facility_records(fac, {})["rows"]) == 1
 
 

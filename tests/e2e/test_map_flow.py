@@ -1,0 +1,103 @@
+"""The map page in a real browser: a shared link opens with its filter, the map draws its
+facility markers and choropleth, a filter change updates the URL, and reloading that URL
+brings back the same state and the same count."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import expect
+
+from dashboard import filters, store
+from dashboard.filters import FilterState
+
+
+def headline(page) -> int:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Matching sites")
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+
+
+def expected_count(data_dir, **kw) -> int:
+    bundle = store.load(data_dir)
+    return filters.match(filters.FlagIndex.build(bundle.facilities), FilterState(**kw)).count
+
+
+def query(url: str) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def wait_for_markers(frame, minimum: int = 1) -> None:
+    frame.wait_for_function(
+        "n => document.querySelectorAll('.lamh-marker, .marker-cluster').length >= n", arg=minimum)
+
+
+def test_shared_link_filter_change_and_reload(page, app_server, processed_data_dir, wait_for_app,
+                                              map_frame, assert_self_hosted):
+    page.goto(f"{app_server}/?pop=children&set=outpatient")
+    wait_for_app(page)
+    frame = map_frame(page)
+    wait_for_markers(frame)
+    # The choropleth: 8 SPA polygons drawn as interactive SVG paths.
+    frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 8")
+    n1 = expected_count(processed_data_dir, population=("children",), setting=("outpatient",))
+    assert headline(page) == n1
+    layer_names = frame.locator(".leaflet-control-layers").inner_text()
+    assert f"Facilities ({n1})" in layer_names
+
+    # Change a filter in the sidebar: payment accepted = Medi-Cal.
+    payment = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="Payment accepted")
+    payment.locator("input").click()
+    page.get_by_role("option", name=re.compile(r"^Medi-Cal")).click()
+    page.keyboard.press("Escape")
+    expect(page).to_have_url(re.compile(r"pay=medi_cal"))
+    n2 = expected_count(processed_data_dir, population=("children",), setting=("outpatient",),
+                        payment=("medi_cal",))
+    expect(page.locator('[data-testid="stMetric"]').filter(has_text="Matching sites")
+           .locator('[data-testid="stMetricValue"]')).to_have_text(f"{n2:,}")
+    frame = map_frame(page)
+    expect(frame.locator(".leaflet-control-layers")).to_contain_text(f"Facilities ({n2})")
+    shared = page.url
+    assert query(shared) == {"v": "1", "pop": "children", "set": "outpatient", "pay": "medi_cal"}
+    # The copy-link box shows the same link.
+    assert "pay=medi_cal" in page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+
+    # Reload the shared URL in a fresh page: same state, same count, same map.
+    page.goto(shared)
+    wait_for_app(page)
+    assert headline(page) == n2
+    chips = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="Payment accepted").inner_text()
+    assert "Medi-Cal" in chips
+    frame = map_frame(page)
+    wait_for_markers(frame)
+    expect(frame.locator(".leaflet-control-layers")).to_contain_text(f"Facilities ({n2})")
+    assert query(page.url) == query(shared)
+    assert_self_hosted(page)
+    assert page.js_errors == []
+
+
+def test_popup_opens_from_the_keyboard(page, app_server, wait_for_app, map_frame):
+    page.goto(f"{app_server}/?set=inpatient")
+    wait_for_app(page)
+    frame = map_frame(page)
+    wait_for_markers(frame)
+    frame.wait_for_selector(".lamh-marker")
+    marker = frame.locator(".lamh-marker").first
+    marker.focus()
+    marker.press("Enter")
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Setting:")
+    expect(popup).to_contain_text("Source:")
+    expect(popup).to_contain_text("Location:")
+    assert page.js_errors == []
+
+
+def test_junk_link_shows_a_notice_not_an_error(page, app_server, wait_for_app):
+    page.goto(f"{app_server}/?cond=%3Cscript%3E&spa=99&z=banana&lat=1")
+    wait_for_app(page)
+    expect(page.locator('[data-testid="stAlert"]').first).to_contain_text("could not be used")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "cond" not in query(page.url)
+    assert page.js_errors == []
