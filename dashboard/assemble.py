@@ -339,8 +339,10 @@ def _can_merge(a: Site, b: Site, metres: float) -> bool:
     lic_b = {sid for src, sid in b.refs if src == "dhcs_licensed"}
     if lic_a and lic_b and not lic_a & lic_b:
         return False  # two licence records (even of one kind) are two licensed facilities
-    shared = (significant_words(a.name, _STOP) | significant_words(a.program, _STOP)) & (
-        significant_words(b.name, _STOP) | significant_words(b.program, _STOP))
+    # Place names are not distinctive: "Long Beach" in two names does not make one site.
+    stop = _STOP | significant_words(a.city, set()) | significant_words(b.city, set())
+    shared = (significant_words(a.name, stop) | significant_words(a.program, stop)) & (
+        significant_words(b.name, stop) | significant_words(b.program, stop))
     same_number = _house_number(a.street) is not None and _house_number(a.street) == _house_number(b.street)
     return bool(shared) and (same_number or (metres < 30 and len(shared) >= 2))
 

@@ -219,8 +219,17 @@ def is_stale(data_dir: Path, raw_dir: Path) -> tuple[bool, str]:
 def build(raw_dir: Path | None = None, data_dir: Path | None = None, *,
           progress: Progress | None = None, geocode: bool | None = None,
           check_counts: bool = True) -> store.Bundle:
+    """Raw sources -> a new complete build, made current atomically."""
     raw_dir = Path(raw_dir or config.raw_dir())
     data_dir = Path(data_dir or config.data_dir())
+    with store.build_lock(data_dir):
+        _build(raw_dir, data_dir, progress, geocode, check_counts)
+    return store.load(data_dir)
+
+
+def _build(raw_dir: Path, data_dir: Path, progress: Progress | None, geocode: bool | None,
+           check_counts: bool) -> None:
+    """Build and write (the caller holds the build lock)."""
     say = progress or (lambda msg, frac: None)
     t0 = time.perf_counter()
     fp = fingerprint(raw_dir)
@@ -251,15 +260,14 @@ def build(raw_dir: Path | None = None, data_dir: Path | None = None, *,
         "sources": {k: {"title": s.title, "publisher": s.publisher, "vintage": s.vintage,
                         "licence": s.licence, "url": s.url} for k, s in SOURCES.items()},
         "population_vintage": geo.POP_VINTAGE,
+        "code_labels": src["code_labels"],
         "report": report,
     }
     say("Writing tables", 0.9)
     tables = {"facilities": fac, "areas": area, "tracts": tracts, "beds": beds,
               "benchmarks": src["benchmarks"], "excluded": excluded}
-    with store.build_lock(data_dir):
-        store.write_build(data_dir, tables, geojson, manifest)
+    store.write_build(data_dir, tables, geojson, manifest)
     say("Done", 1.0)
-    return store.load(data_dir)
 
 
 def _beds_table(bed_rows: pd.DataFrame, fac: pd.DataFrame) -> pd.DataFrame:
@@ -278,16 +286,13 @@ def ensure_built(raw_dir: Path | None = None, data_dir: Path | None = None, *,
     """Serve the current build, rebuilding first when it is missing or stale."""
     raw_dir = Path(raw_dir or config.raw_dir())
     data_dir = Path(data_dir or config.data_dir())
-    stale, _why = is_stale(data_dir, raw_dir)
-    if stale:
+    if is_stale(data_dir, raw_dir)[0]:
         with store.build_lock(data_dir):
-            stale, _why = is_stale(data_dir, raw_dir)  # another session may have built it
-        if stale:
-            return build(raw_dir, data_dir, progress=progress)
-    bundle = store.load(data_dir)
-    if bundle is None:
-        return build(raw_dir, data_dir, progress=progress)
-    return bundle
+            # Several sessions (or processes) may ask at once: the first builds, the
+            # others wait for the lock and then find the build fresh.
+            if is_stale(data_dir, raw_dir)[0]:
+                _build(raw_dir, data_dir, progress, None, True)
+    return store.load(data_dir)
 
 
 # --------------------------------------------------------------------------- report
