@@ -79,14 +79,14 @@ with right:
 
 
 @st.fragment
-def map_block(shown, area_values, area_breaks, area_labels, title, level):
+def map_block(mask, area_values, area_breaks, area_labels, title, level):
     init = st.session_state.setdefault("_map_initial_view", st.session_state.get(ui.K_VIEW))
     center = (init[0], init[1]) if init else None
     zoom = init[2] if init else None
     base = maps.base_map(center, zoom)
     layers = [
         maps.choropleth_layer(data.bundle.geojson[level], area_values, area_labels, area_breaks, title),
-        maps.facility_layer(shown, data.source_titles),
+        maps.facility_layer(data.map_data, mask),
     ]
     out = st_folium(base, key="lamh_map", height=560, use_container_width=True,
                     returned_objects=["center", "zoom"], feature_group_to_add=layers,
@@ -98,17 +98,22 @@ def map_block(shown, area_values, area_breaks, area_labels, title, level):
 
 
 with left:
-    shown = fac.loc[m.mask]
-    map_block(shown, values, breaks, labels, measure_title, state.level)
-    unplaced = int((shown["location_precision"] == "none").sum())
-    st.caption(f"{len(shown):,} matching sites"
+    map_block(m.mask, values, breaks, labels, measure_title, state.level)
+    unplaced = int((m.mask & ~data.map_data.located).sum())
+    placed = m.count - unplaced
+    st.caption(f"{m.count:,} matching sites"
                + (f", of which {unplaced} could not be placed on the map" if unplaced else "")
+               + (f". More than {maps.MAX_POINTS:,} to draw, so the map counts them per "
+                  f"{maps.CELL_DEGREES}° square (about 1.4 miles): narrow the filters or pick an "
+                  "area to see individual sites" if placed > maps.MAX_POINTS else "")
                + ". Base map © OpenStreetMap contributors. Area boundaries: LA County eGIS.")
 
 st.subheader("Matching facilities")
-view = tables.facility_view(shown, data.source_titles)
-st.caption(f"{len(view):,} rows — the same sites as the headline count. Click a column to sort.")
-st.dataframe(view, hide_index=True, width="stretch",
+view = data.view.loc[m.mask]
+st.caption(f"{len(view):,} rows — the same sites as the headline count. Click a column to sort."
+           + (f" The first {tables.MAX_ROWS_SHOWN:,} are shown; the CSV has them all."
+              if len(view) > tables.MAX_ROWS_SHOWN else ""))
+st.dataframe(view.head(tables.MAX_ROWS_SHOWN), hide_index=True, width="stretch",
              column_config={"Website": st.column_config.LinkColumn("Website")})
 header = [f"LA County mental-health facilities matching: {state.describe()}",
           f"Built {data.bundle.manifest['built_at'][:10]} from: SAMHSA directory 2024; SAMHSA "

@@ -43,7 +43,7 @@ def ours(bundle, titles) -> str:
     base = maps.base_map()
     maps.choropleth_layer(bundle.geojson["spa"], tab["sites_per_100k"], tab["name"].to_dict(),
                           breaks, "Sites per 100k").add_to(base)
-    maps.facility_layer(fac.loc[m], titles).add_to(base)
+    maps.facility_layer(maps.prepare(fac, titles), m).add_to(base)
     return base.get_root().render()
 
 

@@ -528,7 +528,10 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
             "kind": kind_of(flags, s.beds),
             **flags,
         })
+    # Alphabetical: tables and downloads read in this order without sorting per view.
     df = pd.DataFrame(rows)
+    df = df.sort_values(["name", "program", "site_id"], key=lambda c: c.str.lower(),
+                        na_position="first", kind="stable").reset_index(drop=True)
     df["psych_beds"] = df["psych_beds"].astype("Int64")
     for col in taxonomy.flag_columns():
         df[col] = df[col].astype("boolean")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 
 import folium
 import numpy as np
@@ -77,18 +78,35 @@ def _text(value) -> str | None:
     return str(value)
 
 
-def facility_records(fac: pd.DataFrame, source_titles: dict[str, str]) -> dict:
-    """Compact, JSON-ready facility data for the map: labels and source titles once, then
-    per facility only short fields and label indexes (None where an attribute group is
-    unknown).  The browser builds each popup from this with ``textContent`` — source text
-    is never parsed as HTML."""
-    located = fac[fac["location_precision"] != "none"]
+@dataclass
+class MapData:
+    """Per build, once: the JSON-ready popup data of every facility (None where the site is
+    not located), aligned with the facility table's row positions, plus the labels and
+    source titles the rows point into.  A rerun only picks rows by position."""
+
+    meta: dict
+    rows: list
+    lat: np.ndarray
+    lon: np.ndarray
+    kind: np.ndarray
+    located: np.ndarray
+
+
+def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
+    """Compact facility data for the map: labels and source titles once, then per facility
+    only short fields and label indexes (None where an attribute group is unknown).  The
+    browser builds each popup from this with ``textContent`` — source text is never parsed
+    as HTML."""
     groups = [taxonomy.GROUP_BY_ID[g] for g, _ in POPUP_GROUPS]
-    flags = {g.id: np.column_stack([located[taxonomy.flag_column(g.id, v.id)].to_numpy(dtype=object)
+    flags = {g.id: np.column_stack([fac[taxonomy.flag_column(g.id, v.id)].to_numpy(dtype=object)
                                     for v in g.values]) for g in groups}
     source_keys = list(source_titles)
-    rows = []
-    for i, r in enumerate(located.to_dict("records")):
+    located = (fac["location_precision"] != "none").to_numpy()
+    rows: list = []
+    for i, r in enumerate(fac.to_dict("records")):
+        if not located[i]:
+            rows.append(None)
+            continue
         per_group = []
         for g in groups:
             vals = flags[g.id][i]
@@ -107,13 +125,14 @@ def facility_records(fac: pd.DataFrame, source_titles: dict[str, str]) -> dict:
             "s": [source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles],
             "o": _text(r["as_of"]),
         })
-    return {
+    meta = {
         "groups": [[label, [v.label for v in g.values]] for g, (_, label) in zip(groups, POPUP_GROUPS)],
         "sources": [source_titles[k] for k in source_keys],
         "icons": {k: [symbol_svg(k), symbol_svg(k, approximate=True)] for k in KINDS},
         "precision": [PRECISION["exact"], PRECISION["approximate"]],
-        "rows": rows,
     }
+    return MapData(meta=meta, rows=rows, lat=fac["lat"].to_numpy(float), lon=fac["lon"].to_numpy(float),
+                   kind=fac["kind"].to_numpy(object), located=located)
 
 
 # Builds a popup with DOM nodes and textContent only (no innerHTML of source text).
@@ -163,10 +182,19 @@ class _DataScript(JSCSSMixin, MacroElement):
         )
 
 
-def facility_layer(fac: pd.DataFrame, source_titles: dict[str, str]) -> folium.FeatureGroup:
+# Above this many matching sites the map shows counts per grid square instead of points,
+# so the payload stays bounded whatever the data size.
+MAX_POINTS = 2000
+CELL_DEGREES = 0.02  # about 1.4 miles north-south
+
+
+def facility_layer(data: MapData, mask: np.ndarray) -> folium.FeatureGroup:
     """Matching facilities: one clustered layer of keyboard-focusable markers whose popups
-    are built on demand in the browser."""
-    data = facility_records(fac, source_titles)
+    are built on demand in the browser (or, above MAX_POINTS, counts per grid square)."""
+    pos = np.flatnonzero(np.asarray(mask, dtype=bool) & data.located)
+    if len(pos) > MAX_POINTS:
+        return _cell_layer(data, pos)
+    payload = {**data.meta, "rows": [data.rows[i] for i in pos]}
     script = _POPUP_JS + (
         "var cluster = L.markerClusterGroup({showCoverageOnHover:false, maxClusterRadius:40,"
         " spiderfyOnMaxZoom:true, disableClusteringAtZoom:15});"
@@ -179,13 +207,50 @@ def facility_layer(fac: pd.DataFrame, source_titles: dict[str, str]) -> folium.F
         "cluster.addLayers(markers);"
         "{{ this._parent.get_name() }}.addLayer(cluster);"
     )
-    el = _DataScript(data, script)
+    el = _DataScript(payload, script)
     urls = assets.urls()
     el.default_js = [("markercluster_js", urls["markercluster_js"])]
     el.default_css = [("markercluster_css", urls["markercluster_css"]),
                       ("markercluster_default_css", urls["markercluster_default_css"])]
-    fg = folium.FeatureGroup(name=f"Facilities ({len(data['rows'])})", overlay=True, control=True)
+    fg = folium.FeatureGroup(name=f"Facilities ({len(pos)})", overlay=True, control=True)
     el.add_to(fg)
+    return fg
+
+
+def cells(data: MapData, pos: np.ndarray, size: float = CELL_DEGREES) -> pd.DataFrame:
+    """Matching sites counted per grid square: centre (mean position) and count per kind."""
+    frame = pd.DataFrame({"gy": np.floor(data.lat[pos] / size).astype(int),
+                          "gx": np.floor(data.lon[pos] / size).astype(int),
+                          "lat": data.lat[pos], "lon": data.lon[pos], "kind": data.kind[pos]})
+    g = frame.groupby(["gy", "gx"])
+    out = g[["lat", "lon"]].mean()
+    out["n"] = g.size()
+    kinds = frame.pivot_table(index=["gy", "gx"], columns="kind", aggfunc="size", fill_value=0)
+    return out.join(kinds).reset_index(drop=True).fillna(0)
+
+
+def _cell_layer(data: MapData, pos: np.ndarray) -> folium.FeatureGroup:
+    c = cells(data, pos)
+    kinds = [k for k in KINDS if k in c.columns]
+    rows = [[round(r.lat, 4), round(r.lon, 4), int(r.n),
+             "; ".join(f"{KINDS[k][0].split(' (')[0].lower()} {int(getattr(r, k))}" for k in kinds
+                       if getattr(r, k))] for r in c.itertuples()]
+    script = (
+        "data.forEach(function (r) {"
+        " var d = 16 + Math.min(24, Math.round(Math.sqrt(r[2]) * 2));"
+        " var box = document.createElement('div'); box.textContent = String(r[2]);"
+        " box.style.cssText = 'width:' + d + 'px;height:' + d + 'px;line-height:' + d + 'px;"
+        "border-radius:50%;background:#0072B2;color:#fff;border:2px solid #1A1A1A;"
+        "text-align:center;font:600 11px sans-serif';"
+        " var m = L.marker([r[0], r[1]], {icon: L.divIcon({className: 'lamh-cell', html: box,"
+        "  iconSize: [d, d], iconAnchor: [d / 2, d / 2]}), keyboard: true,"
+        "  title: r[2] + ' matching sites: ' + r[3]});"
+        " m.bindTooltip(r[2] + ' matching sites here (' + r[3] + ')');"
+        " {{ this._parent.get_name() }}.addLayer(m); });"
+    )
+    fg = folium.FeatureGroup(name=f"Facilities ({len(pos)}, counted per {CELL_DEGREES}° square)",
+                             overlay=True, control=True)
+    _DataScript(rows, script).add_to(fg)
     return fg
 
 

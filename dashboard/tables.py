@@ -7,6 +7,9 @@ import pandas as pd
 
 from dashboard import taxonomy
 
+# Tables on a page show at most this many rows (downloads hold them all).
+MAX_ROWS_SHOWN = 2000
+
 PRECISION_TEXT = {"exact": "exact address", "approximate": "approximate (ZIP centroid)",
                   "none": "not located"}
 
@@ -29,7 +32,8 @@ def _labels(fac: pd.DataFrame, group_id: str) -> pd.Series:
 
 
 def facility_view(fac: pd.DataFrame, source_titles: dict[str, str]) -> pd.DataFrame:
-    """One row per facility with plain-language columns, in a stable order."""
+    """One row per facility with plain-language columns, aligned with ``fac``'s rows
+    (built once per build; a rerun only picks rows by position)."""
     address = (fac["street"].fillna("(address not published)")
                + np.where(fac["street2"].notna(), ", " + fac["street2"].fillna(""), ""))
     sources = fac["sources"].fillna("").map(
@@ -57,4 +61,4 @@ def facility_view(fac: pd.DataFrame, source_titles: dict[str, str]) -> pd.DataFr
         "As of": fac["as_of"],
         "Site id": fac["site_id"],
     })
-    return out.sort_values(["Name", "Program"], kind="stable").reset_index(drop=True)
+    return out.reset_index(drop=True)

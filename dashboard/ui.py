@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import config, costs, filters, pipeline, store, taxonomy
+from dashboard import config, costs, filters, maps, pipeline, store, tables, taxonomy
 from dashboard.errors import BuildError, SourceError
 from dashboard.filters import FilterState, FlagIndex
 
@@ -31,9 +31,13 @@ K_LINK, K_PAGE_PARAMS = "_link_params", "_page_params"
 
 @dataclass
 class Data:
+    """A build plus what every rerun needs, prepared once per build and shared read-only."""
+
     bundle: store.Bundle
     idx: FlagIndex
     source_titles: dict[str, str]
+    view: pd.DataFrame  # display table of every facility, aligned with bundle.facilities
+    map_data: maps.MapData  # popup data of every facility, aligned likewise
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -43,7 +47,9 @@ def _load(data_dir: str, build_id: str) -> Data:
     if bundle is None or bundle.build_id != build_id:
         raise BuildError("the processed tables changed while loading; reload the page")
     titles = {k: v["title"] for k, v in bundle.manifest["sources"].items()}
-    return Data(bundle=bundle, idx=FlagIndex.build(bundle.facilities), source_titles=titles)
+    fac = bundle.facilities
+    return Data(bundle=bundle, idx=FlagIndex.build(fac), source_titles=titles,
+                view=tables.facility_view(fac, titles), map_data=maps.prepare(fac, titles))
 
 
 def load_data() -> Data:

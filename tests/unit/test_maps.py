@@ -30,8 +30,9 @@ def test_safe_json_cannot_close_a_script():
 
 
 def test_records_keep_unknown_apart_from_none():
-    data = maps.facility_records(hostile_frame(), {"samhsa_directory": "SAMHSA <directory>"})
-    coded, plain = data["rows"]
+    prepared = maps.prepare(hostile_frame(), {"samhsa_directory": "SAMHSA <directory>"})
+    data = prepared.meta
+    coded, plain = prepared.rows
     groups = [g for g, _ in maps.POPUP_GROUPS]
     # Coded site: setting "Outpatient" (index 0), service "Individual therapy" (index 0),
     # no language reported -> [] (known, none); unknown site -> None for every group.
@@ -46,7 +47,8 @@ def test_records_keep_unknown_apart_from_none():
 
 def test_popups_are_built_with_text_nodes_only():
     m = maps.base_map()
-    maps.facility_layer(hostile_frame(), {}).add_to(m)
+    fac = hostile_frame()
+    maps.facility_layer(maps.prepare(fac, {}), np.ones(len(fac), bool)).add_to(m)
     html = m.get_root().render()
     assert "innerHTML" not in html and "insertAdjacentHTML" not in html
     assert "textContent" in html and "bindPopup(function" in html
@@ -54,7 +56,8 @@ def test_popups_are_built_with_text_nodes_only():
 
 def test_rendered_map_holds_no_raw_hostile_markup():
     m = maps.base_map()
-    layer = maps.facility_layer(hostile_frame(), {})
+    fac = hostile_frame()
+    layer = maps.facility_layer(maps.prepare(fac, {}), np.ones(len(fac), bool))
     layer.add_to(m)
     html = m.get_root().render()
     # The hostile strings survive only as data inside escaped JSON: no tag can form.
@@ -68,7 +71,29 @@ def test_rendered_map_holds_no_raw_hostile_markup():
 def test_facility_layer_skips_unlocated_sites():
     fac = frame([facility("A", -118.2, 34.0, ["OP"]),
                  facility("B", np.nan, np.nan, None, precision="none", kind="unknown")])
-    assert len(maps.facility_records(fac, {})["rows"]) == 1
+    prepared = maps.prepare(fac, {})
+    assert prepared.rows[1] is None and prepared.located.tolist() == [True, False]
+    m = maps.base_map()
+    maps.facility_layer(prepared, np.ones(2, bool)).add_to(m)
+    assert m.get_root().render().count('"k":"outpatient"') == 1
+
+
+def test_many_sites_are_counted_per_square_not_shipped_one_by_one(monkeypatch):
+    # Three sites in one 0.02-degree square, one in another; above MAX_POINTS the layer
+    # carries counts per square, not the sites.
+    fac = frame([facility("A", -118.201, 34.001, ["OP"]), facility("B", -118.202, 34.002, ["HI"], kind="inpatient"),
+                 facility("C", -118.203, 34.003, ["OP"]), facility("D", -118.5, 34.3, ["OP"])])
+    prepared = maps.prepare(fac, {})
+    c = maps.cells(prepared, np.arange(4))
+    assert sorted(c["n"]) == [1, 3]
+    assert c.loc[c["n"] == 3, "outpatient"].item() == 2
+    monkeypatch.setattr(maps, "MAX_POINTS", 2)
+    m = maps.base_map()
+    layer = maps.facility_layer(prepared, np.ones(4, bool))
+    layer.add_to(m)
+    html = m.get_root().render()
+    assert "counted per" in layer.layer_name and '"n":"A"' not in html
+    assert html.count("matching sites here") == 1  # one script drawing every square
 
 
 def test_symbols_differ_by_shape_not_only_colour():
