@@ -94,7 +94,7 @@ with left:
     tips = {g: f"Tract {g}: {d:.1f} mi; {int(res[g]):,} {den.label}" if np.isfinite(d)
             else f"Tract {g}: no matching site" for g, d in dist.items()}
     layer = maps.colour_layer(data.bundle.geojson["tracts"], colours, tips,
-                              f"Distance to nearest site ({den.label})")
+                              f"Distance to nearest site ({den.label})", url=data.geo_urls["tracts"])
     base = maps.base_map()
     st_folium(base, key="gaps_map", height=520, use_container_width=True, returned_objects=[],
               feature_group_to_add=[layer], layer_control=folium.LayerControl(collapsed=True))

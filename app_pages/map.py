@@ -85,7 +85,8 @@ def map_block(mask, area_values, area_breaks, area_labels, title, level):
     zoom = init[2] if init else None
     base = maps.base_map(center, zoom)
     layers = [
-        maps.choropleth_layer(data.bundle.geojson[level], area_values, area_labels, area_breaks, title),
+        maps.choropleth_layer(data.bundle.geojson[level], area_values, area_labels, area_breaks,
+                              title, url=data.geo_urls[level]),
         maps.facility_layer(data.map_data, mask),
     ]
     out = st_folium(base, key="lamh_map", height=560, use_container_width=True,

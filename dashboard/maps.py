@@ -8,14 +8,17 @@ Facilities are ONE compact data layer inside a marker cluster (not one Python ``
 each); the browser builds a popup only when one is opened, from DOM nodes and
 ``textContent``, so source text is never parsed as HTML.  All data is embedded as JSON with
 ``<``, ``>``, ``&`` and quotes escaped, so a hostile facility name cannot close the script
-tag either.  Tooltips of area layers are escaped in Python.
+tag either.  Area tooltips are set as text too.  Area polygons are published once per
+build as static files the browser caches; reruns send only their colours.
 """
 
 from __future__ import annotations
 
-import html
+import hashlib
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 import numpy as np
@@ -290,8 +293,28 @@ def legend_classes(breaks: list[float]) -> list[tuple[str, str]]:
     return out
 
 
+def publish_geometry(geojson: dict, static_dir=None) -> str | None:
+    """Write polygons once as a content-addressed file under ``static/geo/`` and return its
+    URL, so browsers fetch (and cache) the geometry once while reruns send only colours.
+    None when the folder cannot be written (the layer then embeds the geometry)."""
+    static_dir = Path(static_dir or assets.STATIC_DIR)
+    text = json.dumps(geojson, separators=(",", ":"))
+    name = f"geo-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json"
+    path = static_dir / "geo" / name
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(text)
+            os.replace(tmp, path)
+    except OSError:
+        return None
+    prefix = os.environ.get("LAMH_STATIC_URL") or assets.STATIC_URL
+    return f"{prefix}/geo/{name}"
+
+
 def choropleth_layer(geojson: dict, values: pd.Series, labels: dict, breaks: list[float],
-                     title: str) -> folium.FeatureGroup:
+                     title: str, url: str | None = None) -> folium.FeatureGroup:
     """Area polygons coloured by ``values`` (indexed by area id) with a text tooltip."""
     colours, tips = {}, {}
     for f in geojson["features"]:
@@ -299,24 +322,34 @@ def choropleth_layer(geojson: dict, values: pd.Series, labels: dict, breaks: lis
         v = values.get(area, np.nan)
         colours[area] = colour_for(v, breaks)
         tips[area] = f"{labels.get(area, area)}: " + (f"{v:.1f}" if np.isfinite(v) else "no data")
-    return colour_layer(geojson, colours, tips, title)
+    return colour_layer(geojson, colours, tips, title, url)
 
 
-def colour_layer(geojson: dict, colours: dict, tips: dict, title: str) -> folium.FeatureGroup:
-    """Polygons with a given fill colour and (escaped) tooltip text per feature id."""
-    feats = []
-    for f in geojson["features"]:
-        fid = f["properties"]["id"]
-        feats.append({"type": "Feature", "geometry": f["geometry"],
-                      "properties": {"c": colours.get(fid, NO_DATA), "t": html.escape(str(tips.get(fid, fid)))}})
-    script = (
-        "var layer = L.geoJSON(data, {style: function(f){ return {fillColor: f.properties.c,"
-        " color:'#333333', weight:1, fillOpacity:0.55}; },"
-        " onEachFeature: function(f, l){ l.bindTooltip(f.properties.t, {sticky:true}); }});"
-        "{{ this._parent.get_name() }}.addLayer(layer);"
+def colour_layer(geojson: dict, colours: dict, tips: dict, title: str,
+                 url: str | None = None) -> folium.FeatureGroup:
+    """Polygons with a fill colour and a text tooltip per feature id.  With ``url`` (see
+    ``publish_geometry``) only the colours and tooltips travel with each rerun and the
+    browser loads the geometry from its cache; without, the geometry is embedded."""
+    style = {str(f["properties"]["id"]): [colours.get(f["properties"]["id"], NO_DATA),
+                                          str(tips.get(f["properties"]["id"], f["properties"]["id"]))]
+             for f in geojson["features"]}
+    draw = (
+        "function draw(gj) { var layer = L.geoJSON(gj, {"
+        " style: function (f) { var s = data.style[String(f.properties.id)];"
+        "  return {fillColor: s ? s[0] : '" + NO_DATA + "', color: '#333333', weight: 1, fillOpacity: 0.55}; },"
+        " onEachFeature: function (f, l) { var s = data.style[String(f.properties.id)];"
+        "  var tip = document.createElement('span'); tip.textContent = s ? s[1] : String(f.properties.id);"
+        "  l.bindTooltip(tip, {sticky: true}); }});"
+        " {{ this._parent.get_name() }}.addLayer(layer); }"
     )
+    if url:
+        payload = {"style": style, "url": url}
+        script = draw + "fetch(data.url, {cache: 'force-cache'}).then(function (r) { return r.json(); }).then(draw);"
+    else:
+        payload = {"style": style, "geo": geojson}
+        script = draw + "draw(data.geo);"
     fg = folium.FeatureGroup(name=title, overlay=True, control=True)
-    _DataScript({"type": "FeatureCollection", "features": feats}, script).add_to(fg)
+    _DataScript(payload, script).add_to(fg)
     return fg
 
 

@@ -38,6 +38,7 @@ class Data:
     source_titles: dict[str, str]
     view: pd.DataFrame  # display table of every facility, aligned with bundle.facilities
     map_data: maps.MapData  # popup data of every facility, aligned likewise
+    geo_urls: dict[str, str | None]  # area polygons as cached static files ("spa", "sd", "tracts")
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -49,7 +50,8 @@ def _load(data_dir: str, build_id: str) -> Data:
     titles = {k: v["title"] for k, v in bundle.manifest["sources"].items()}
     fac = bundle.facilities
     return Data(bundle=bundle, idx=FlagIndex.build(fac), source_titles=titles,
-                view=tables.facility_view(fac, titles), map_data=maps.prepare(fac, titles))
+                view=tables.facility_view(fac, titles), map_data=maps.prepare(fac, titles),
+                geo_urls={k: maps.publish_geometry(g) for k, g in bundle.geojson.items()})
 
 
 def load_data() -> Data:

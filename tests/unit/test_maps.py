@@ -125,3 +125,18 @@ def test_choropleth_tooltips_are_escaped():
 def test_every_kind_has_a_legend_entry(kind):
     label, colour, shape = maps.KINDS[kind]
     assert label and colour.startswith("#") and shape
+
+
+def test_geometry_is_published_once_and_reruns_send_only_colours(tmp_path):
+    gj = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": 7},
+         "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}
+    url = maps.publish_geometry(gj, tmp_path)
+    files = list((tmp_path / "geo").iterdir())
+    assert len(files) == 1 and url.endswith("/geo/" + files[0].name)
+    assert json.loads(files[0].read_text()) == gj
+    assert maps.publish_geometry(gj, tmp_path) == url  # content-addressed: same file again
+    m = maps.base_map()
+    maps.colour_layer(gj, {7: "#440154"}, {7: "SPA 7: 1.0"}, "t", url=url).add_to(m)
+    html = m.get_root().render()
+    assert url in html and "#440154" in html and '"coordinates"' not in html
