@@ -58,7 +58,7 @@ for miles in (1, 2, 5, 10, 15):
     far = acc_area["miles_to_nearest"] > miles
     total = acc_area["residents"].sum()
     rows.append({"Farther than (miles)": miles,
-                 f"{den.label}": int(acc_area.loc[far, "residents"].sum()),
+                 den.label.capitalize(): int(acc_area.loc[far, "residents"].sum()),
                  "Share": (acc_area.loc[far, "residents"].sum() / total) if total else np.nan,
                  "Tracts": int(far.sum())})
 st.dataframe(pd.DataFrame(rows), hide_index=True,
@@ -94,7 +94,8 @@ with left:
     tips = {g: f"Tract {g}: {d:.1f} mi; {int(res[g]):,} {den.label}" if np.isfinite(d)
             else f"Tract {g}: no matching site" for g, d in dist.items()}
     layer = maps.colour_layer(data.bundle.geojson["tracts"], colours, tips,
-                              f"Distance to nearest site ({den.label})", url=data.geo_urls["tracts"])
+                              f"Distance to nearest site ({den.label})", url=data.geo_urls["tracts"],
+                              weight=0.3)
     base = maps.base_map()
     st_folium(base, key="gaps_map", height=520, use_container_width=True, returned_objects=[],
               feature_group_to_add=[layer], layer_control=folium.LayerControl(collapsed=True))
@@ -106,7 +107,7 @@ for level, title in (("spa", "Service Planning Areas"), ("sd", "Supervisorial di
     summary = summary.sort_values("residents_far", ascending=False)
     st.subheader(f"{title}, most residents far from care first")
     st.dataframe(summary.rename(columns={
-        "area": "Area", "name": "Name", "residents": f"{den.label}",
+        "area": "Area", "name": "Name", "residents": den.label.capitalize(),
         "residents_far": f"Farther than {state.miles} mi", "tracts": "Tracts",
         "tracts_far": "Tracts far", "share_far": "Share far"}),
         hide_index=True, width="stretch",
@@ -118,7 +119,7 @@ tract_view = acc_area.assign(spa_name=acc_area["spa"].map(spa_names)).sort_value
     ["residents_far", "miles_to_nearest"], ascending=False)
 tract_view = tract_view.rename(columns={
     "geoid": "Tract (2010 GEOID)", "spa": "SPA", "spa_name": "SPA name", "sd": "District",
-    "residents": f"{den.label}", "miles_to_nearest": "Miles to nearest site",
+    "residents": den.label.capitalize(), "miles_to_nearest": "Miles to nearest site",
     "far": f"Farther than {state.miles} mi", "residents_far": "Residents far"})
 st.dataframe(tract_view.head(50), hide_index=True, width="stretch",
              column_config={"Miles to nearest site": st.column_config.NumberColumn(format="%.1f")})

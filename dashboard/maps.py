@@ -326,7 +326,7 @@ def choropleth_layer(geojson: dict, values: pd.Series, labels: dict, breaks: lis
 
 
 def colour_layer(geojson: dict, colours: dict, tips: dict, title: str,
-                 url: str | None = None) -> folium.FeatureGroup:
+                 url: str | None = None, weight: float = 1.0) -> folium.FeatureGroup:
     """Polygons with a fill colour and a text tooltip per feature id.  With ``url`` (see
     ``publish_geometry``) only the colours and tooltips travel with each rerun and the
     browser loads the geometry from its cache; without, the geometry is embedded."""
@@ -336,7 +336,8 @@ def colour_layer(geojson: dict, colours: dict, tips: dict, title: str,
     draw = (
         "function draw(gj) { var layer = L.geoJSON(gj, {"
         " style: function (f) { var s = data.style[String(f.properties.id)];"
-        "  return {fillColor: s ? s[0] : '" + NO_DATA + "', color: '#333333', weight: 1, fillOpacity: 0.55}; },"
+        "  return {fillColor: s ? s[0] : '" + NO_DATA + "', color: '#333333', weight: " + str(weight)
+        + ", fillOpacity: 0.55}; },"
         " onEachFeature: function (f, l) { var s = data.style[String(f.properties.id)];"
         "  var tip = document.createElement('span'); tip.textContent = s ? s[1] : String(f.properties.id);"
         "  l.bindTooltip(tip, {sticky: true}); }});"
