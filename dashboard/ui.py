@@ -54,6 +54,13 @@ def _load(data_dir: str, build_id: str) -> Data:
                 geo_urls={k: maps.publish_geometry(g) for k, g in bundle.geojson.items()})
 
 
+@st.cache_resource(show_spinner=False)
+def _failed_refreshes() -> dict:
+    """Per server process: raw-source fingerprints whose build failed, with the message, so
+    every new session does not retry (and wait for) the same failing build."""
+    return {}
+
+
 def load_data() -> Data:
     """The current build, building it first (with visible progress) when it is missing or
     older than the raw sources.  A failed build keeps serving the last good tables with a
@@ -76,6 +83,11 @@ def load_data() -> Data:
 
 def _build(data_dir, raw_dir, why: str) -> None:
     has_old = store.current_path(data_dir) is not None
+    key = repr(pipeline.fingerprint(raw_dir))
+    failed = _failed_refreshes()
+    if has_old and key in failed:
+        st.session_state["_refresh_error"] = failed[key]
+        return
     with st.status(f"Preparing the data ({why}) …", expanded=True) as status:
         bar = st.progress(0.0)
 
@@ -86,11 +98,11 @@ def _build(data_dir, raw_dir, why: str) -> None:
             pipeline.ensure_built(raw_dir, data_dir, progress=progress)
             status.update(label="Data ready", state="complete", expanded=False)
         except (SourceError, BuildError, OSError) as exc:
-            status.update(label="The data refresh failed", state="error", expanded=True)
-            if has_old:
-                st.session_state["_refresh_error"] = str(exc)
-            else:
+            status.update(label="The data refresh failed", state="error", expanded=False)
+            if not has_old:
                 _fail_page("The dashboard could not build its tables from the raw sources.", exc)
+            failed[key] = str(exc)
+            st.session_state["_refresh_error"] = str(exc)
 
 
 def _fail_page(headline: str, exc: Exception | None) -> None:
@@ -107,14 +119,18 @@ def _fail_page(headline: str, exc: Exception | None) -> None:
     st.stop()
 
 
+def built_on(data: Data) -> str:
+    return data.bundle.manifest["built_at"][:16].replace("T", " ")
+
+
 def data_banner(data: Data) -> None:
-    """The "data as of" line, and a warning when the last refresh failed."""
-    m = data.bundle.manifest
+    """When the latest refresh failed: a 'data as of' warning naming the problem."""
     err = st.session_state.get("_refresh_error")
     if err:
         st.warning(
-            f"The latest data refresh failed, so this page shows the last good tables "
-            f"(built {m['built_at'][:16].replace('T', ' ')}). Problem: {err}"
+            f"**Data as of {built_on(data)}.** The latest refresh from the raw sources failed, "
+            f"so the dashboard shows the last good tables. Problem: {text(err)}",
+            icon=":material/history:",
         )
 
 
@@ -261,11 +277,13 @@ def _group_help(g: taxonomy.Group) -> str:
     return rule + " Counts show the sites matching the other filters that have each value." + note
 
 
-def share_box(state: FilterState) -> None:
+def share_box(state: FilterState, data: Data) -> None:
     with st.sidebar:
         st.markdown("### Share this view")
         st.caption("Copy the link: it reopens these filters, this page and the chosen measure.")
         st.code(share_link(state), language=None, wrap_lines=True)
+        st.caption(f"Tables built {built_on(data)} from the public sources listed under "
+                   "Data & methods.")
 
 
 # --------------------------------------------------------------------------- context
