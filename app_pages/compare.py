@@ -56,8 +56,9 @@ with st.expander("Table behind the chart", expanded=False):
 header = [f"Availability by SPA for: {state.describe()}",
           f"Sites: SAMHSA 2024 directory + state licences; beds: CDPH 2025-01-16 licensed; "
           f"population: LA County ISD {pop_vintage}", f"View: {ui.share_link(state)}"]
-st.download_button("Download availability table (CSV)", ui.csv_bytes(cont_view, header),
-                   file_name="la-mh-availability-by-spa.csv", mime="text/csv", key="dl_avail")
+st.download_button("Download availability table (CSV)", lambda: ui.csv_bytes(cont_view, header),
+                   file_name="la-mh-availability-by-spa.csv", mime="text/csv", key="dl_avail",
+                   on_click="ignore")
 
 # ------------------------------------------------------------------ unit prices
 st.header("Unit prices and their sources")
@@ -70,9 +71,9 @@ st.dataframe(prices[["item", "price", "unit", "payer", "year", "geography", "gra
              hide_index=True, width="stretch",
              column_config={"price": st.column_config.NumberColumn("price", format="$%.2f"),
                             "source_url": st.column_config.LinkColumn("source")})
-st.download_button("Download unit prices (CSV)", ui.csv_bytes(prices, ["Unit prices: "
+st.download_button("Download unit prices (CSV)", lambda: ui.csv_bytes(prices, ["Unit prices: "
                    "costs/benchmarks.csv (see the source column of each row)"]),
-                   file_name="la-mh-unit-prices.csv", mime="text/csv", key="dl_prices")
+                   file_name="la-mh-unit-prices.csv", mime="text/csv", key="dl_prices", on_click="ignore")
 
 # ------------------------------------------------------------------ assumptions
 INPUT_KEYS = {name: f"c_{key}" for key, (_part, name) in costs.PARAMS.items()}
@@ -170,9 +171,10 @@ for c in ip.caveats + op.caveats:
     st.caption(f"⚠ {c}")
 with st.expander("Episode lines as a table"):
     st.dataframe(frame, hide_index=True, width="stretch")
-st.download_button("Download episode arithmetic (CSV)", ui.csv_bytes(frame, [
+st.download_button("Download episode arithmetic (CSV)", lambda: ui.csv_bytes(frame, [
     f"Episode costs, {rates_text}; assumptions as set on the page", f"View: {ui.share_link(state)}"]),
-    file_name="la-mh-episode-costs.csv", mime="text/csv", key="dl_episode")
+    file_name="la-mh-episode-costs.csv", mime="text/csv", key="dl_episode",
+    on_click="ignore")
 
 # ------------------------------------------------------------------ what-if
 st.header("What if …")

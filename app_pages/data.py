@@ -139,5 +139,6 @@ downloads = [
     ("Records left out, with reasons", b.excluded, "excluded"),
 ]
 for label, frame, name in downloads:
-    st.download_button(label, ui.csv_bytes(frame, head), file_name=f"la-mh-{name}-{stamp}.csv",
-                       mime="text/csv", key=f"dl_{name}")
+    st.download_button(label, lambda frame=frame: ui.csv_bytes(frame, head),
+                       file_name=f"la-mh-{name}-{stamp}.csv", mime="text/csv", key=f"dl_{name}",
+                       on_click="ignore")

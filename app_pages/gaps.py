@@ -127,6 +127,6 @@ header = [f"Residents far from mental-health sites matching: {state.describe()}"
           f"Distance: straight line from 2010 tract representative points; population: LA County "
           f"ISD {pop_vintage}; threshold {state.miles} miles",
           f"View: {ui.share_link(state)}"]
-st.download_button("Download all tracts (CSV)", ui.csv_bytes(tract_view, header),
+st.download_button("Download all tracts (CSV)", lambda: ui.csv_bytes(tract_view, header),
                    file_name=f"la-mh-access-tracts-{data.bundle.manifest['built_at'][:10]}.csv",
-                   mime="text/csv", key="dl_tracts")
+                   mime="text/csv", key="dl_tracts", on_click="ignore")

@@ -114,15 +114,15 @@ view = data.view.loc[m.mask]
 st.caption(f"{len(view):,} rows — the same sites as the headline count. Click a column to sort."
            + (f" The first {tables.MAX_ROWS_SHOWN:,} are shown; the CSV has them all."
               if len(view) > tables.MAX_ROWS_SHOWN else ""))
-st.dataframe(view.head(tables.MAX_ROWS_SHOWN), hide_index=True, width="stretch",
-             column_config={"Website": st.column_config.LinkColumn("Website")})
+st.dataframe(view[tables.PAGE_COLUMNS].head(tables.MAX_ROWS_SHOWN), hide_index=True,
+             width="stretch", column_config={"Website": st.column_config.LinkColumn("Website")})
 header = [f"LA County mental-health facilities matching: {state.describe()}",
           f"Built {data.bundle.manifest['built_at'][:10]} from: SAMHSA directory 2024; SAMHSA "
           "locator 2020; LA County LMS/211 2020; DHCS/CDPH licences 2026; CDPH beds 2025-01-16",
           f"View: {ui.share_link(state)}"]
-st.download_button("Download facilities (CSV)", ui.csv_bytes(view, header),
+st.download_button("Download facilities (CSV)", lambda: ui.csv_bytes(view, header),
                    file_name=f"la-mh-facilities-{data.bundle.manifest['built_at'][:10]}.csv",
-                   mime="text/csv", key="dl_facilities")
+                   mime="text/csv", key="dl_facilities", on_click="ignore")
 
 st.subheader(f"By {filters.LEVELS[state.level]}")
 show = area_tab.rename(columns={
@@ -135,6 +135,6 @@ st.caption("The table behind the map's colours. Beds are licensed, not staffed; 
 st.dataframe(show, hide_index=True, width="stretch",
              column_config={c: st.column_config.NumberColumn(format="%.1f")
                             for c in ("Sites per 100k", "Beds per 100k", "Beds per 100k excl. DSH")})
-st.download_button("Download area table (CSV)", ui.csv_bytes(show, header),
+st.download_button("Download area table (CSV)", lambda: ui.csv_bytes(show, header),
                    file_name=f"la-mh-{state.level}-{data.bundle.manifest['built_at'][:10]}.csv",
-                   mime="text/csv", key="dl_areas")
+                   mime="text/csv", key="dl_areas", on_click="ignore")

@@ -31,6 +31,12 @@ def _labels(fac: pd.DataFrame, group_id: str) -> pd.Series:
     return out.where(known, "unknown")
 
 
+# The columns a page shows (the CSV download keeps every column of facility_view).
+PAGE_COLUMNS = ["Name", "Program", "Address", "City", "ZIP", "Phone", "Website", "Setting",
+                "Licensed acute psych beds", "Services", "Populations", "Payment", "Languages",
+                "SPA", "Location", "As of"]
+
+
 def facility_view(fac: pd.DataFrame, source_titles: dict[str, str]) -> pd.DataFrame:
     """One row per facility with plain-language columns, aligned with ``fac``'s rows
     (built once per build; a rerun only picks rows by position)."""

@@ -20,8 +20,15 @@ from dashboard import config, costs, filters, maps, pipeline, store, tables, tax
 from dashboard.errors import BuildError, SourceError
 from dashboard.filters import FilterState, FlagIndex
 
-# Session-state keys of the shared view state (widget keys).
-GROUP_KEYS = {g.id: f"f_{g.id}" for g in taxonomy.GROUPS}
+# Session-state keys of the shared view state (widget keys).  Each taxonomy value is one
+# checkbox: a checkbox keeps its value when its label's live count changes (a multiselect
+# would not: it carries its selection as label text, so a changed count drops it).
+
+
+def value_key(group_id: str, value_id: str) -> str:
+    return f"f_{group_id}__{value_id}"
+
+
 K_SPA, K_SD, K_QUERY, K_UNKNOWN, K_MILES = "f_spa", "f_sd", "f_query", "f_unknown", "f_miles"
 K_MEASURE, K_LEVEL = "v_measure", "v_level"
 K_VIEW = "v_map_view"  # (lat, lon, zoom) after the user pans; not a widget
@@ -144,8 +151,9 @@ def _seed_from_url() -> None:
     st.session_state[K_SEEDED] = True
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     state, notices = filters.decode(params, known_extra=costs.PARAM_KEYS)
-    for gid, key in GROUP_KEYS.items():
-        st.session_state[key] = list(state.selected(gid))
+    for g in taxonomy.GROUPS:
+        for v in g.values:
+            st.session_state[value_key(g.id, v.id)] = v.id in state.selected(g.id)
     st.session_state[K_SPA] = list(state.spa)
     st.session_state[K_SD] = list(state.sd)
     st.session_state[K_QUERY] = state.query
@@ -174,8 +182,8 @@ def current_state() -> FilterState:
     ss = st.session_state
     view = ss.get(K_VIEW)
     return FilterState(
-        **{gid: tuple(v for v in taxonomy.GROUP_BY_ID[gid].ids if v in (ss.get(key) or ()))
-           for gid, key in GROUP_KEYS.items()},
+        **{g.id: tuple(v.id for v in g.values if ss.get(value_key(g.id, v.id)))
+           for g in taxonomy.GROUPS},
         spa=tuple(sorted(int(x) for x in ss.get(K_SPA) or ())),
         sd=tuple(sorted(int(x) for x in ss.get(K_SD) or ())),
         query=" ".join(str(ss.get(K_QUERY) or "").split())[: filters.MAX_QUERY_LENGTH],
@@ -221,8 +229,9 @@ def show_notices() -> None:
 
 
 def _reset() -> None:
-    for key in GROUP_KEYS.values():
-        st.session_state[key] = []
+    for g in taxonomy.GROUPS:
+        for v in g.values:
+            st.session_state[value_key(g.id, v.id)] = False
     st.session_state[K_SPA] = []
     st.session_state[K_SD] = []
     st.session_state[K_QUERY] = ""
@@ -236,19 +245,17 @@ def sidebar(data: Data) -> FilterState:
     areas = data.bundle.areas
     with st.sidebar:
         st.markdown("### Filters")
-        st.caption("Codes from the SAMHSA 2024 directory; hover a filter's ⓘ for its rule.")
+        state = current_state()
+        st.caption(f"Showing: {text(state.describe())}. Codes from the SAMHSA 2024 directory; "
+                   "the count beside each value is the sites it would match with the other "
+                   "filters.")
         for g in taxonomy.GROUPS:
-            key = GROUP_KEYS[g.id]
-            counts = filters.option_counts(idx, current_state(), g.id)
-            labels = {v.id: v.label for v in g.values}
-            st.multiselect(
-                f"{g.label}",
-                options=list(g.ids),
-                format_func=lambda v, labels=labels, counts=counts: f"{labels[v]} · {counts[v]}",
-                key=key,
-                placeholder="Any",
-                help=_group_help(g),
-            )
+            counts = filters.option_counts(idx, state, g.id)
+            with st.expander(g.label, expanded=bool(state.selected(g.id))):
+                st.caption(_group_rule(g))
+                for v in g.values:
+                    st.checkbox(f"{v.label} ({counts[v.id]:,})", key=value_key(g.id, v.id),
+                                help=_value_help(v))
         spa_names = areas[areas["level"] == "spa"].set_index("area")["name"].to_dict()
         st.multiselect("Service Planning Area", options=list(filters.SPAS), key=K_SPA,
                        format_func=lambda a: f"SPA {a} · {spa_names.get(a, '')}", placeholder="All SPAs",
@@ -270,11 +277,16 @@ def sidebar(data: Data) -> FilterState:
     return current_state()
 
 
-def _group_help(g: taxonomy.Group) -> str:
-    rule = ("A site matches when it offers **all** the selected values." if g.mode == taxonomy.ALL
-            else "A site matches when it offers **any** of the selected values.")
-    note = f" {g.note}" if g.note else ""
-    return rule + " Counts show the sites matching the other filters that have each value." + note
+def _group_rule(g: taxonomy.Group) -> str:
+    rule = ("A site matches when it offers **all** the checked values." if g.mode == taxonomy.ALL
+            else "A site matches when it offers **any** of the checked values.")
+    return rule + (f" {g.note}" if g.note else "")
+
+
+def _value_help(v: taxonomy.Value) -> str:
+    codes = ", ".join(v.codes) if len(v.codes) <= 6 else f"{', '.join(v.codes[:6])} and {len(v.codes) - 6} more"
+    where = f"SAMHSA code(s): {codes}" + (f"; licence: {', '.join(v.licences)}" if v.licences else "")
+    return where + (f". {v.note}." if v.note else ".")
 
 
 def share_box(state: FilterState, data: Data) -> None:
@@ -357,7 +369,8 @@ def _defuse_line(line: str) -> str:
 
 def map_view_from(out: dict | None, initial: tuple | None) -> tuple[float, float, int] | None:
     """(lat, lon, zoom) the user panned/zoomed to, or None while the map still shows the
-    view it opened with (so an untouched map adds nothing to the link)."""
+    view it opened with (so an untouched map adds nothing to the link).  Leaflet snaps the
+    centre to whole pixels, so a centre within two pixels of the initial one is unchanged."""
     if not out:
         return None
     c, z = out.get("center"), out.get("zoom")
@@ -366,4 +379,8 @@ def map_view_from(out: dict | None, initial: tuple | None) -> tuple[float, float
     except (TypeError, KeyError, ValueError):
         return None
     start = initial or (*filters.LA_CENTER, filters.DEFAULT_ZOOM)
-    return None if view == (round(start[0], 4), round(start[1], 4), int(start[2])) else view
+    two_pixels = 2 * 360.0 / (256 * 2 ** view[2])
+    if (view[2] == int(start[2]) and abs(view[0] - start[0]) <= two_pixels
+            and abs(view[1] - start[1]) <= two_pixels):
+        return None
+    return view

@@ -28,8 +28,9 @@ def test_defaults_render_every_facility(run, built):
 
 def test_link_state_is_applied(run, built, idx):
     at = run(params={"pop": "children", "pay": "medi_cal", "set": "outpatient"})
-    assert at.multiselect(key="f_population").value == ["children"]
-    assert at.multiselect(key="f_payment").value == ["medi_cal"]
+    assert at.checkbox(key="f_population__children").value is True
+    assert at.checkbox(key="f_payment__medi_cal").value is True
+    assert at.checkbox(key="f_payment__medicare").value is False
     expected = filters.match(idx, FilterState(population=("children",), payment=("medi_cal",),
                                               setting=("outpatient",))).count
     assert headline_sites(at) == expected == len(facilities_table(at))
@@ -37,26 +38,47 @@ def test_link_state_is_applied(run, built, idx):
     assert at.query_params["pop"] == "children"
 
 
-@pytest.mark.parametrize("key,value,field", [
-    ("f_condition", ["smi"], "condition"),
-    ("f_population", ["seniors"], "population"),
-    ("f_service", ["individual", "group"], "service"),
-    ("f_setting", ["inpatient"], "setting"),
-    ("f_payment", ["medicare"], "payment"),
-    ("f_language", ["korean"], "language"),
-    ("f_spa", [4], "spa"),
-    ("f_sd", [2], "sd"),
+@pytest.mark.parametrize("field,value", [
+    ("condition", ["smi"]),
+    ("population", ["seniors"]),
+    ("service", ["individual", "group"]),
+    ("setting", ["inpatient"]),
+    ("payment", ["medicare"]),
+    ("language", ["korean"]),
+    ("spa", [4]),
+    ("sd", [2]),
 ])
-def test_each_filter_kind_changes_the_view(run, idx, key, value, field):
+def test_each_filter_kind_changes_the_view(run, idx, field, value):
     at = run()
     before = headline_sites(at)
-    at.multiselect(key=key).set_value(value).run()
+    if field in ("spa", "sd"):
+        at.multiselect(key=f"f_{field}").set_value(value).run()
+    else:
+        for v in value:
+            at.checkbox(key=f"f_{field}__{v}").check()
+        at.run()
     assert not at.exception
     expected = filters.match(idx, FilterState(**{field: tuple(value)})).count
     assert headline_sites(at) == expected == len(facilities_table(at))
     assert expected < before
     param = filters.GROUP_PARAMS.get(field, field)
     assert at.query_params[param] == ",".join(map(str, value))
+
+
+def test_option_counts_survive_count_changes(run, idx):
+    """Counts in the labels change with every filter; the checked values must not."""
+    at = run()
+    for key in ("f_payment__medi_cal", "f_population__children", "f_language__spanish",
+                "f_setting__outpatient"):
+        at.checkbox(key=key).check().run()
+    state = FilterState(payment=("medi_cal",), population=("children",), language=("spanish",),
+                        setting=("outpatient",))
+    assert headline_sites(at) == filters.match(idx, state).count
+    assert dict(at.query_params) == {"v": "1", "pop": "children", "set": "outpatient",
+                                     "pay": "medi_cal", "lang": "spanish"}
+    label = at.checkbox(key="f_payment__medicare").label
+    counts = filters.option_counts(idx, state, "payment")
+    assert label == f"Medicare ({counts['medicare']:,})"
 
 
 def test_name_search_and_unknown_toggle(run, idx):

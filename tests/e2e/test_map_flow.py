@@ -45,12 +45,13 @@ def test_shared_link_filter_change_and_reload(page, app_server, processed_data_d
     layer_names = frame.locator(".leaflet-control-layers").inner_text()
     assert f"Facilities ({n1})" in layer_names
 
-    # Change a filter in the sidebar: payment accepted = Medi-Cal.
-    payment = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has_text="Payment accepted")
-    payment.locator("input").click()
-    page.get_by_role("option", name=re.compile(r"^Medi-Cal")).click()
-    page.keyboard.press("Escape")
+    # Change a filter in the sidebar: open "Payment accepted", check Medi-Cal (keyboard).
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stExpander"]').filter(has_text="Payment accepted").locator(
+        "summary").click()
+    medi_cal = sidebar.get_by_role("checkbox", name=re.compile(r"^Medi-Cal \(Medicaid\) \("))
+    medi_cal.focus()
+    page.keyboard.press("Space")
     expect(page).to_have_url(re.compile(r"pay=medi_cal"))
     n2 = expected_count(processed_data_dir, population=("children",), setting=("outpatient",),
                         payment=("medi_cal",))
@@ -67,9 +68,10 @@ def test_shared_link_filter_change_and_reload(page, app_server, processed_data_d
     page.goto(shared)
     wait_for_app(page)
     assert headline(page) == n2
-    chips = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has_text="Payment accepted").inner_text()
-    assert "Medi-Cal" in chips
+    expect(page.locator('[data-testid="stSidebar"]').get_by_role(
+        "checkbox", name=re.compile(r"^Medi-Cal \(Medicaid\) \("))).to_be_checked()
+    expect(page.locator('[data-testid="stSidebar"]').get_by_role(
+        "checkbox", name=re.compile(r"^Children and adolescents \("))).to_be_checked()
     frame = map_frame(page)
     wait_for_markers(frame)
     expect(frame.locator(".leaflet-control-layers")).to_contain_text(f"Facilities ({n2})")
