@@ -223,6 +223,16 @@ def do_change(page, ch: scenario.Change) -> float:
     label = re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", ch.label())
     if ch.key == "f_unknown":
         page.locator(f'{SIDEBAR} [data-testid="stCheckbox"]').filter(has_text=ch.label()).locator("label").click()
+    elif ch.checkbox:
+        # match on the expander's own summary (a value label can contain another group's name)
+        expander = page.locator(f'{SIDEBAR} [data-testid="stExpander"]').filter(
+            has=page.locator("summary", has_text=ch.group_label()))
+        if not expander.locator("details").first.evaluate("d => d.open"):
+            expander.locator("summary").first.click()
+        row = expander.locator('[data-testid="stCheckbox"]').filter(
+            has=page.get_by_role("checkbox", name=re.compile(f"^{label} \\(")))
+        row.scroll_into_view_if_needed()
+        row.locator("label").first.click()
     else:
         box = page.locator(f'{SIDEBAR} [data-testid="stMultiSelect"]').filter(has_text=ch.group_label())
         if ch.op == "add":
@@ -239,7 +249,7 @@ def do_change(page, ch: scenario.Change) -> float:
         else:
             box.get_by_role("button", name=re.compile(f"^Remove {label}( ·|$)")).click()
     t0 = page.evaluate("window.__lamh.clicks[window.__lamh.clicks.length - 1]")
-    if ch.op == "add" and ch.key != "f_unknown":
+    if ch.op == "add" and not ch.checkbox:
         page.keyboard.press("Escape")
     return t0
 

@@ -227,8 +227,8 @@ def post_script_gc() -> bool:
 
 
 def set_widget(at, ch: scenario.Change, state) -> None:
-    if ch.key == "f_unknown":
-        (at.checkbox(key="f_unknown").check() if ch.op == "check" else at.checkbox(key="f_unknown").uncheck())
+    if ch.checkbox:
+        at.checkbox(key=ch.widget_key).set_value(ch.on)
     else:
         at.multiselect(key=ch.key).set_value(scenario.widget_value(state, ch.key))
 

@@ -6,9 +6,9 @@ can be replayed from any offset (``states()[i]`` is the view after change i; a s
 open that view by URL and carry on with change i+1).
 
 Each change alters the headline count and the map's "Facilities (N)" layer count, so a
-browser can tell when the new view is on screen.  While two count-labelled attribute groups
-are both selected the app can drop an earlier selection (its option label carries a live
-count, see bench/README), so the list never has two such groups selected at once.
+browser can tell when the new view is on screen.  (Before the sidebar's attribute filters
+became checkboxes, two count-labelled multiselects could drop a selection, see
+bench/README; the list keeps the sequence it was measured with.)
 """
 
 from __future__ import annotations
@@ -32,6 +32,19 @@ class Change:
     @property
     def field(self) -> str:
         return FIELDS[self.key]
+
+    @property
+    def checkbox(self) -> bool:
+        """Attribute values are checkboxes in the sidebar (as is the unknown toggle)."""
+        return self.key == "f_unknown" or self.field in taxonomy.GROUP_BY_ID
+
+    @property
+    def widget_key(self) -> str:
+        return f"{self.key}__{self.value}" if self.field in taxonomy.GROUP_BY_ID else self.key
+
+    @property
+    def on(self) -> bool:
+        return self.op in ("add", "check")
 
     def label(self) -> str:
         """The option text before its ' · ' suffix, as the sidebar shows it."""

@@ -199,10 +199,10 @@ class Session:
 
     def apply(self, ch: scenario.Change) -> None:
         """Set a widget the way a click in the sidebar would."""
-        wid, el = self._find(ch.key)
+        wid, el = self._find(ch.widget_key)
         w = WidgetState(id=wid)
-        if ch.key == "f_unknown":
-            w.bool_value = ch.op == "check"
+        if ch.checkbox:
+            w.bool_value = ch.on
         else:
             cur = list(self.widgets[wid].string_array_value.data)
             label = ch.label()
