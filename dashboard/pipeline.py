@@ -153,12 +153,19 @@ def validate(fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: dict, *,
                                  f"[{lo}, {hi}]: a truncated or wrong source file?")
         if not 9_000_000 < area.loc[area["level"] == "county", "pop_total"].iloc[0] < 12_000_000:
             raise BuildError(f"{path}: county population outside the expected 9-12 million")
-        for key in SOURCES:
-            for f in SOURCES[key].files:
-                n = _rows_read(src, key, f.name)
-                if n is not None and n < f.min_rows:
-                    raise BuildError(f"{SOURCES[key].folder}/{f.name}: {n} rows, expected at least "
-                                     f"{f.min_rows}: the file looks truncated")
+        check_rows(src)
+
+
+def check_rows(src: dict) -> None:
+    """Each source file gave at least its expected number of rows (a file cut cleanly at a
+    record boundary reads without error, but is short).  Run right after reading, so the
+    message names the file rather than a later symptom (a count, a crosswalk entry)."""
+    for key in SOURCES:
+        for f in SOURCES[key].files:
+            n = _rows_read(src, key, f.name)
+            if n is not None and n < f.min_rows:
+                raise BuildError(f"{SOURCES[key].folder}/{f.name}: {n} rows, expected at least "
+                                 f"{f.min_rows}: the file looks truncated")
 
 
 def _rows_read(src: dict, key: str, name: str) -> int | None:
@@ -235,6 +242,8 @@ def _build(raw_dir: Path, data_dir: Path, progress: Progress | None, geocode: bo
     fp = fingerprint(raw_dir)
     say("Reading the raw sources", 0.05)
     src = read_sources(raw_dir)
+    if check_counts:
+        check_rows(src)
     say("Matching and locating facilities", 0.35)
     geocoder = CensusGeocoder(online=geocode)
     sites, counts, excluded, bed_rows = assemble_sites(src, geocoder)

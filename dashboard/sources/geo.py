@@ -107,6 +107,10 @@ def read_spa_population(raw_dir: Path) -> pd.DataFrame:
         raise SourceError(path, f"no {POP_VINTAGE} population rows", column="vintage")
     sub["value"] = common.to_number(sub, "value", path, lo=0)
     sub["spa_num"] = common.to_number(sub, "spa_num", path, lo=0, hi=8).astype(int)
+    missing = sorted(set(range(1, 9)) - set(sub.loc[sub["indicator"] == "pop_total", "spa_num"]))
+    if missing:
+        raise SourceError(path, f"no {POP_VINTAGE} pop_total row for SPA {missing} (truncated?)",
+                          column="spa_num", examples=missing, hint=common._HINT)
     wide = sub.pivot_table(index="spa_num", columns="indicator", values="value", aggfunc="first")
     wide = wide.rename(columns={"pop_below_133fpl": "pov133"}).reset_index()
     return wide.rename(columns={"spa_num": "spa"})
