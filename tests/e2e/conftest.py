@@ -9,7 +9,13 @@ Fixtures (all offline; nothing here reaches the internet):
 ``app_server``         session  base URL ("http://127.0.0.1:<port>") of ``streamlit run
                                 streamlit_app.py`` started in app_dir with LAMH_DATA_DIR set;
                                 ``app_server.startup_seconds`` is how long it took.
+``start_server``       session  factory: ``start_server(data_dir, env=None)`` starts one more
+                                server of the app on other processed tables (e.g. a build with
+                                hostile records) and returns its base URL; all are stopped at
+                                the end of the session.
 ``browser``            session  playwright Browser (/usr/bin/chromium, headless).
+``new_page``           function factory: ``new_page()`` -> one more such Page, in its own context
+                                (another user / Streamlit session), closed after the test.
 ``page``               function a Page in a fresh context with offline routing; extra attributes:
                                 ``page.js_errors``   console errors + uncaught exceptions (str),
                                                      any frame, minus the "Failed to load
@@ -137,17 +143,16 @@ def _tail(path: Path, n: int = 4000) -> str:
         return ""
 
 
-@pytest.fixture(scope="session")
-def app_server(app_dir, processed_data_dir, vendor_assets, tmp_path_factory):
-    """``streamlit run streamlit_app.py`` in app_dir; yields its base URL once healthy."""
+def _serve(app_dir: Path, data_dir: Path, logs: Path, extra_env: dict | None = None):
+    """Start ``streamlit run streamlit_app.py`` in app_dir on a free port with
+    LAMH_DATA_DIR=data_dir; returns (process, base URL, startup seconds) once healthy."""
     script = app_dir / "streamlit_app.py"
     if not script.is_file():
         pytest.fail(f"{script} does not exist: nothing to serve", pytrace=False)
     port = _free_port()
-    logs = tmp_path_factory.mktemp("streamlit-server")
     out_path, err_path = logs / "stdout.log", logs / "stderr.log"
-    env = {**os.environ, "LAMH_DATA_DIR": str(processed_data_dir), "PYTHONUNBUFFERED": "1",
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {**os.environ, "LAMH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(extra_env or {})}
     cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
@@ -174,11 +179,45 @@ def app_server(app_dir, processed_data_dir, vendor_assets, tmp_path_factory):
                             f"{SERVER_START_TIMEOUT_S:.0f} s.\nstderr:\n{_tail(err_path)}\n"
                             f"stdout:\n{_tail(out_path)}", pytrace=False)
             time.sleep(0.1)
-        app_server.startup_seconds = time.perf_counter() - t0
+    except BaseException:
+        _stop(proc)
+        raise
+    return proc, base, time.perf_counter() - t0
+
+
+@pytest.fixture(scope="session")
+def app_server(app_dir, processed_data_dir, vendor_assets, tmp_path_factory):
+    """``streamlit run streamlit_app.py`` in app_dir; yields its base URL once healthy."""
+    logs = tmp_path_factory.mktemp("streamlit-server")
+    proc, base, seconds = _serve(app_dir, processed_data_dir, logs)
+    try:
+        app_server.startup_seconds = seconds
         app_server.log_dir = logs
         yield base
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def start_server(app_dir, vendor_assets, tmp_path_factory):
+    """A factory for more servers of the same app on other data: ``start_server(data_dir,
+    env=None)`` -> base URL; ``start_server.logs[url]`` is the folder of its stdout/stderr
+    logs.  Every server started is stopped at the end of the session."""
+    procs = []
+
+    def start(data_dir: Path, env: dict | None = None) -> str:
+        logs = tmp_path_factory.mktemp("streamlit-server-extra")
+        proc, base, _seconds = _serve(app_dir, Path(data_dir), logs, env)
+        procs.append(proc)
+        start.logs[base] = logs
+        return base
+
+    start.logs = {}
+    try:
+        yield start
+    finally:
+        for proc in procs:
+            _stop(proc)
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -225,8 +264,9 @@ def _vendor_file(url: str) -> Path | None:
     return path
 
 
-@pytest.fixture
-def page(browser, vendor_assets):
+def open_page(browser):
+    """(context, page): a fresh browser context (its own cookies and storage, i.e. its own
+    Streamlit session) with the offline routing and the error bookkeeping described above."""
     context = browser.new_context(viewport={"width": 1280, "height": 900},
                                   service_workers="block")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -279,10 +319,34 @@ def page(browser, vendor_assets):
 
     pg.on("console", on_console)
     pg.on("pageerror", lambda exc: pg.js_errors.append(f"pageerror: {exc}"))
+    return context, pg
+
+
+@pytest.fixture
+def page(browser, vendor_assets):
+    context, pg = open_page(browser)
     try:
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def new_page(browser, vendor_assets):
+    """A factory for more pages, each in its own context (= its own user and Streamlit
+    session), with the same routing and ``js_errors`` as ``page``; closed after the test."""
+    contexts = []
+
+    def make():
+        context, pg = open_page(browser)
+        contexts.append(context)
+        return pg
+
+    try:
+        yield make
+    finally:
+        for c in contexts:
+            c.close()
 
 
 # ------------------------------------------------------------------ helpers

@@ -1,0 +1,93 @@
+"""HCAI field-staff names, phone numbers and staff ids never reach a page or a download.
+
+tests/unit/test_privacy.py and tests/data/test_real_build.py check the processed tables;
+this checks what users get: the full rendered element tree of every page (main area,
+sidebar, tables, charts, the map component's payload) and every CSV the pages offer, for
+the default view and views that bring the HCAI-located hospitals forward.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import config
+from tests.app.conftest import APP
+from tests.fixtures.apptext import downloads, page_text  # noqa: F401  (fixture)
+from tests.fixtures.privacy import staff_values
+from tests.fixtures.rawcopy import file_of
+
+STAFF_ID_COLUMNS = ("ACO", "DSE", "Field_FLSO", "RCO")  # user ids like "RGALLAWAY"
+
+VIEWS = [
+    ("map", {}),
+    ("map", {"set": "inpatient"}),
+    ("map", {"set": "inpatient", "measure": "beds", "level": "sd"}),
+    ("compare", {}),
+    ("compare", {"set": "inpatient", "wspa": "4"}),
+    ("gaps", {"set": "inpatient"}),
+    ("data", {}),
+]
+
+
+def hcai_csv():
+    return file_of(config.raw_dir(), "hcai", "hcai_facility_list_la_county.csv")
+
+
+@pytest.fixture(scope="module")
+def staff() -> set[str]:
+    values = staff_values(hcai_csv())
+    with open(hcai_csv(), newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            for col in STAFF_ID_COLUMNS:
+                v = (row.get(col) or "").strip()
+                if v and v not in ("NullValue", "NA") and len(v) >= 5:
+                    values.add(v)
+    # The phone numbers also as a page would format them.
+    for v in list(values):
+        if re.fullmatch(r"\d{10}", v):
+            a, b, c = v[:3], v[3:6], v[6:]
+            values |= {f"{a}-{b}-{c}", f"({a}) {b}-{c}", f"{a}.{b}.{c}", f"{a} {b} {c}"}
+    assert len(values) > 60, "the real HCAI list should give names, phones and ids to look for"
+    return values
+
+
+def leaks(text: str, values: set[str]) -> list[str]:
+    return sorted(v for v in values if v in text)
+
+
+@pytest.mark.parametrize("page,params", VIEWS, ids=[f"{p}-{'&'.join(q) or 'default'}" for p, q in VIEWS])
+def test_no_staff_data_on_the_page_or_in_its_downloads(page, params, built, staff, downloads):
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    if page != "map":
+        at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = page_text(at)
+    assert len(text) > 5_000  # the whole page, not an error box
+    assert leaks(text, staff) == []
+    files = [d for d in downloads if d[1] == "text/csv"]
+    assert files, "the page offered no CSV"
+    for name, _mime, data in files:
+        assert leaks(data.decode("utf-8"), staff) == [], name
+
+
+def test_the_scan_sees_hcai_located_hospitals(built, downloads):
+    """Control: the text scanned holds the facilities whose location came from the HCAI list
+    (so a staff column joined to them would be seen), in the page and the download."""
+    fac = built.facilities
+    hcai_sites = fac[fac["sources"].str.contains("hcai") & fac["name"].notna()]
+    assert len(hcai_sites) >= 10
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["set"] = "inpatient"
+    at.run()
+    text = page_text(at)
+    shown = [n for n in hcai_sites["name"] if n in text]
+    assert len(shown) >= 10, shown
+    csv_text = "".join(d[2].decode() for d in downloads if d[0] and "facilities" in d[0])
+    assert sum(n in csv_text for n in hcai_sites["name"]) >= 10
