@@ -300,7 +300,15 @@ def ensure_built(raw_dir: Path | None = None, data_dir: Path | None = None, *,
             # Several sessions (or processes) may ask at once: the first builds, the
             # others wait for the lock and then find the build fresh.
             if is_stale(data_dir, raw_dir)[0]:
-                _build(raw_dir, data_dir, progress, None, True)
+                try:
+                    _build(raw_dir, data_dir, progress, None, True)
+                except (SourceError, BuildError, OSError):
+                    raise
+                except Exception as exc:
+                    # A failure nobody foresaw (a pandas KeyError on odd data, ...) is still
+                    # a failed build: callers keep serving the last good tables.
+                    raise BuildError(f"the build failed unexpectedly ({type(exc).__name__}: "
+                                     f"{exc}); the last good tables stay in place") from exc
     return store.load(data_dir)
 
 

@@ -172,3 +172,25 @@ def test_no_good_tables_at_all_shows_what_went_wrong(built, tmp_path, monkeypatc
     code = " ".join(c.value for c in at.code)
     assert HCAI[1] in code and "truncated" in code
     assert any("What to do" in m.value for m in at.markdown)
+
+
+def test_an_unexpected_error_in_the_build_also_keeps_the_last_good_tables(built, good_tables, tmp_path,
+                                                                        monkeypatch):
+    """Not every failure is a SourceError/BuildError/OSError: a pandas KeyError or
+    ValueError on data nobody foresaw (before the SPA-population check, a short SPA file
+    gave a bare KeyError) must also leave users on the last good tables, with the banner."""
+    from dashboard import pipeline
+
+    raw = rawcopy.linked_copy(Path(built.manifest["fingerprint"]["raw_dir"]), tmp_path / "raw")
+    rawcopy.drop_records(rawcopy.file_of(raw, *LMS), 1)  # fresh raw data: a rebuild is due
+
+    def broken(*a, **k):
+        raise KeyError("[2, 3, 4] not in index")
+
+    monkeypatch.setattr(pipeline, "area_table", broken)
+    monkeypatch.setenv("LAMH_DATA_DIR", str(good_tables))
+    monkeypatch.setenv("LAMH_RAW_DIR", str(raw))
+    at = open_page("map")
+    assert "not in index" in banner(at)
+    assert count(metric(at, "Matching sites")) == len(built.facilities)
+    assert store.current_path(good_tables).name == built.build_id
