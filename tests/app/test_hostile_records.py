@@ -20,7 +20,14 @@ from streamlit.testing.v1 import AppTest
 from dashboard import config
 from tests.app.conftest import APP, count, metric
 from tests.fixtures import hostile
-from tests.fixtures.apptext import downloads  # noqa: F401  (fixture)
+from tests.fixtures.apptext import record_downloads
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every file the pages of this test offered for download (name, mimetype, bytes)."""
+    return record_downloads(monkeypatch)
+
 
 PAGES = ("map", "compare", "gaps", "data")
 LAST_DOWNLOAD = {"map": "Download area table (CSV)", "compare": "Download episode arithmetic (CSV)",

@@ -16,9 +16,16 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import config
 from tests.app.conftest import APP
-from tests.fixtures.apptext import downloads, page_text  # noqa: F401  (fixture)
+from tests.fixtures.apptext import page_text, record_downloads
 from tests.fixtures.privacy import staff_values
 from tests.fixtures.rawcopy import file_of
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every file the pages of this test offered for download (name, mimetype, bytes)."""
+    return record_downloads(monkeypatch)
+
 
 STAFF_ID_COLUMNS = ("ACO", "DSE", "Field_FLSO", "RCO")  # user ids like "RGALLAWAY"
 

@@ -351,7 +351,8 @@ def test_map_saved_as_one_html_page_runs_no_payload(page, hostile_server, hostil
     page.add_init_script(CATCH_JS)
     page.route("**/standalone-map.html", lambda r: r.fulfill(
         status=200, body=html, headers={"Content-Type": "text/html; charset=utf-8"}))
-    page.goto(f"{hostile_server}/standalone-map.html")
+    page.goto(f"{hostile_server}/standalone-map.html", wait_until="load")
+    assert_nothing_ran(page)  # before anything else: a name that closed the <script> runs here
     page.wait_for_selector(".leaflet-container")
     page.wait_for_function("document.querySelectorAll('.lamh-marker, .marker-cluster').length >= 1")
     texts = [t for t in open_all_popups(page.main_frame) if t]

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tomllib
 from importlib import metadata
-from pathlib import Path
 
 import pytest
 
@@ -140,7 +139,7 @@ def test_pages_never_import_the_cli_only_modules():
 def test_page_code_opens_no_file_for_writing():
     for path in PAGE_CODE + [ROOT / "dashboard" / "ui.py"]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for base, name, node in _calls(tree):
+        for _base, name, node in _calls(tree):
             if name == "open" and len(node.args) > 1:
                 mode = node.args[1]
                 assert not (isinstance(mode, ast.Constant) and set(str(mode.value)) & set("wax+")), \
