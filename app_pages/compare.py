@@ -95,8 +95,7 @@ if not ss.get("_cost_seeded"):
     ss[K_AREA] = seeded.scenario.area
     _fill(seeded)
     if cost_notices:
-        st.info("Some cost settings in the link could not be used:\n\n"
-                + "\n".join(f"- {n}" for n in cost_notices[:8]), icon=":material/link_off:")
+        ui.notice_box("Some cost settings in the link could not be used:", cost_notices)
 
 
 def _rates_changed() -> None:

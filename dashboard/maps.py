@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,13 +44,21 @@ VIRIDIS5 = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 NO_DATA = "#d9d9d9"
 
 
+_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
+
+
 def safe_json(obj) -> str:
-    """JSON that is safe to place inside an HTML <script> element."""
-    return (
+    """JSON that is safe inside an HTML <script> element and inside the Jinja templates
+    folium and streamlit-folium render (and render again): ``<``, ``>``, ``&``, quotes and
+    line separators are \\u-escaped, and so is any ``{`` that would open a Jinja tag
+    (``{{``, ``{%``, ``{#``) — compact JSON never has one outside a string, so a source's
+    text can neither close the script nor be evaluated as a template on the server."""
+    text = (
         json.dumps(obj, separators=(",", ":"), allow_nan=False)
         .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         .replace("'", "\\u0027").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     )
+    return _TEMPLATE_OPENER.sub(r"\\u007b", text)
 
 
 def symbol_svg(kind: str, approximate: bool = False, size: int = 16) -> str:

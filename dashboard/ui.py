@@ -8,7 +8,7 @@ stable value ids, so labels can carry live counts without changing the link.
 
 from __future__ import annotations
 
-import html
+import re
 import urllib.parse
 from dataclasses import dataclass
 
@@ -221,8 +221,14 @@ def share_link(state: FilterState) -> str:
 def show_notices() -> None:
     notices = st.session_state.pop(K_NOTICES, None)
     if notices:
-        st.info("Some settings in the link could not be used and were reset to defaults:\n\n"
-                + "\n".join(f"- {n}" for n in notices[:8]), icon=":material/link_off:")
+        notice_box("Some settings in the link could not be used and were reset to defaults:",
+                   notices)
+
+
+def notice_box(headline: str, notices: list[str]) -> None:
+    """Notices about a link: their text comes from the link, so it is shown literally."""
+    st.info(headline + "\n\n" + "\n".join(f"- {text(n)}" for n in notices[:8]),
+            icon=":material/link_off:")
 
 
 # --------------------------------------------------------------------------- sidebar
@@ -341,9 +347,23 @@ def fmt_pct(x) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.1%}"
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_AUTOLINK_TRIGGERS = re.compile(r"(?i)(?<=www)|(?<=\\:)|(?<=\\@)")
+
+
 def text(s) -> str:
-    """Escape source text for st.markdown (which renders HTML-free markdown)."""
-    return html.escape(str(s)).replace("*", "\\*").replace("_", "\\_").replace("[", "\\[")
+    """Outside text (a source's field, a link's parameter) for st.markdown / st.info /
+    st.caption, shown exactly as written: every ASCII punctuation character is
+    backslash-escaped (no emphasis, link, image, heading or HTML can form), and a zero-width
+    space after "www", ":" and "@" stops the renderer turning bare URLs and e-mail addresses
+    into links (it does so even when they are escaped)."""
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(s).split()))
+    return _AUTOLINK_TRIGGERS.sub("\u200b", escaped)
+
+
+def unescape(markdown: str) -> str:
+    """What ``text`` shows on screen (for tests and plain-text uses)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200b", "")
 
 
 def csv_bytes(df: pd.DataFrame, header_lines: list[str]) -> bytes:

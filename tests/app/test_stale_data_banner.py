@@ -53,7 +53,8 @@ BREAKAGES = {
 def shown(markdown: str) -> str:
     """What a reader sees of an st.warning/st.markdown source: markdown backslash escapes
     and HTML entities resolved (the app escapes source text before it shows it)."""
-    return html.unescape(re.sub(r"\\([\\`*_{}\[\]()#+\-.!|~<>])", r"\1", markdown))
+    unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)  # CommonMark: any ASCII punctuation
+    return html.unescape(unescaped.replace("\u200b", ""))  # zero-width spaces break autolinks
 
 
 @pytest.fixture

@@ -320,9 +320,10 @@ def test_hostile_text_in_a_link_stays_text(page, hostile_server, wait_for_app):
     notice = page.locator('[data-testid="stAlert"]').filter(has_text="could not be used")
     expect(notice).to_be_visible()
     assert notice.locator("a, img").count() == 0, notice.inner_html()
-    assert "[click me](https://evil.example)" in notice.inner_text()
+    # (zero-width spaces the app puts after ":" / "www" / "@" to stop autolinks are invisible)
+    assert "[click me](https://evil.example)" in notice.inner_text().replace("\u200b", "")
     caption = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="name contains").first
-    assert q in caption.inner_text()
+    assert q in caption.inner_text().replace("\u200b", "")
     assert_nothing_ran(page)
 
 

@@ -28,4 +28,8 @@ def test_formatting():
 
 
 def test_text_escapes_markdown_and_html():
-    assert ui.text("<b>*x*</b> [a](b)") == "&lt;b&gt;\\*x\\*&lt;/b&gt; \\[a](b)"
+    assert ui.text("<b>*x*</b> [a](b)") == "\\<b\\>\\*x\\*\\<\\/b\\> \\[a\\]\\(b\\)"
+    # Bare URLs and addresses: a zero-width space stops autolinking; what shows is unchanged.
+    for raw in ("see https://evil.example now", "mail a@b.example", "www.evil.example"):
+        escaped = ui.text(raw)
+        assert "\u200b" in escaped and ui.unescape(escaped) == raw
