@@ -84,7 +84,8 @@ st.markdown(
     "beds. CDPH gives no coordinates: facilities are placed by matching names to the HCAI "
     "facility list and CovidCareMap, with the reviewed crosswalk below for names that differ.")
 if beds["unlocated_facilities"]:
-    st.caption("Not placed (counted county-wide only): " + ", ".join(beds["unlocated_facilities"]))
+    st.caption("Not placed (counted county-wide only): "
+               + ", ".join(ui.text(n) for n in beds["unlocated_facilities"]))
 xw = pd.DataFrame([{"CDPH FACID": k, "Placed by": v[0] or "(not placed)", "Why": v[1]}
                    for k, v in crosswalk.BEDS_TO_LOCATION.items()])
 with st.expander("Bed crosswalk (reviewed by hand)"):
