@@ -97,7 +97,7 @@ class MapData:
     source titles the rows point into.  A rerun only picks rows by position."""
 
     meta: dict
-    rows: list
+    rows: list  # per facility: its JSON (already made script- and template-safe) or None
     lat: np.ndarray
     lon: np.ndarray
     kind: np.ndarray
@@ -126,7 +126,7 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
             per_group.append([j for j, v in enumerate(vals) if v is True] if known else None)
         street = ", ".join(x for x in (_text(r["street"]), _text(r["street2"])) if x)
         beds = r.get("psych_beds")
-        rows.append({
+        rows.append(safe_json({
             "y": round(float(r["lat"]), 5), "x": round(float(r["lon"]), 5),
             "k": r["kind"], "q": 1 if r["location_precision"] == "approximate" else 0,
             "n": _text(r["name"]) or "", "g": _text(r["program"]),
@@ -136,7 +136,7 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
             "f": per_group,
             "s": [source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles],
             "o": _text(r["as_of"]),
-        })
+        }))
     meta = {
         "groups": [[label, [v.label for v in g.values]] for g, (_, label) in zip(groups, POPUP_GROUPS)],
         "sources": [source_titles[k] for k in source_keys],
@@ -184,10 +184,10 @@ function lamhPopup(r, D) {
 class _DataScript(JSCSSMixin, MacroElement):
     """Data embedded as escaped JSON, drawn by a small script into the parent layer."""
 
-    def __init__(self, data: dict, script: str):
+    def __init__(self, data: dict | str, script: str):
         super().__init__()
         self._name = "LamhLayer"
-        self.data_js = safe_json(data)
+        self.data_js = data if isinstance(data, str) else safe_json(data)  # str: already safe
         self._template = Template(
             "{% macro script(this, kwargs) %}(function(){var data = {{ this.data_js }};"
             + script + "})();{% endmacro %}"
@@ -206,7 +206,8 @@ def facility_layer(data: MapData, mask: np.ndarray) -> folium.FeatureGroup:
     pos = np.flatnonzero(np.asarray(mask, dtype=bool) & data.located)
     if len(pos) > MAX_POINTS:
         return _cell_layer(data, pos)
-    payload = {**data.meta, "rows": [data.rows[i] for i in pos]}
+    # Rows are JSON already: a rerun joins the matching ones (no per-facility work).
+    payload = safe_json(data.meta)[:-1] + ',"rows":[' + ",".join(data.rows[i] for i in pos) + "]}"
     script = _POPUP_JS + (
         "var cluster = L.markerClusterGroup({showCoverageOnHover:false, maxClusterRadius:40,"
         " spiderfyOnMaxZoom:true, disableClusteringAtZoom:15});"

@@ -107,8 +107,9 @@ def access_mask(idx: FlagIndex, state: FilterState) -> np.ndarray:
 def tract_access(tracts: pd.DataFrame, fac: pd.DataFrame, facility_mask: np.ndarray,
                  den: Denominator, miles: float) -> pd.DataFrame:
     """Per tract: distance to the nearest facility in the mask, and residents beyond ``miles``."""
-    sub = fac.loc[facility_mask & (fac["location_precision"] != "none").to_numpy()]
-    dist = nearest_miles(tracts["lon"], tracts["lat"], sub["lon"], sub["lat"])
+    ok = np.asarray(facility_mask, dtype=bool) & (fac["location_precision"].to_numpy() != "none")
+    dist = nearest_miles(tracts["lon"], tracts["lat"], fac["lon"].to_numpy()[ok],
+                         fac["lat"].to_numpy()[ok])
     out = tracts[["geoid", "spa", "sd"]].copy()
     out["residents"] = den.of(tracts).to_numpy()
     out["miles_to_nearest"] = dist
@@ -138,10 +139,9 @@ def area_table(fac: pd.DataFrame, mask: np.ndarray, tracts: pd.DataFrame, areas:
     names = areas[areas["level"] == level].set_index("area")["name"]
     pop = den.of(tracts).groupby(tracts[level]).sum()
     total = tracts.groupby(level)["pop_total"].sum()
-    sites = pd.Series(fac.loc[mask, level]).value_counts()
-    has_beds = fac["psych_beds"].notna()
-    beds = fac.loc[has_beds].groupby(level)["psych_beds"].sum()
-    beds_x = fac.loc[has_beds & ~fac["state_hospital"]].groupby(level)["psych_beds"].sum()
+    sites = pd.Series(fac[level].to_numpy()[np.asarray(mask, dtype=bool)]).value_counts()
+    beds = _beds_by(fac, level)
+    beds_x = _beds_by(fac, level, exclude_state=True)
     out = pd.DataFrame({"area": names.index.astype(int), "name": names.to_numpy()})
     out["sites"] = out["area"].map(sites).fillna(0).astype(int)
     out["population"] = out["area"].map(pop).fillna(0).astype(int)
@@ -152,6 +152,22 @@ def area_table(fac: pd.DataFrame, mask: np.ndarray, tracts: pd.DataFrame, areas:
     out["beds_excl_state"] = out["area"].map(beds_x).fillna(0).astype(int)
     out["beds_excl_state_per_100k"] = per_100k(out["beds_excl_state"], out["residents"])
     return out
+
+
+def _beds_by(fac: pd.DataFrame, level: str | None, *, exclude_state: bool = False,
+             where: np.ndarray | None = None):
+    """Licensed acute psychiatric beds summed by area (a Series), or in total (level None),
+    working on columns only (the facility table is wide; beds sit on a few dozen rows)."""
+    beds = fac["psych_beds"]
+    keep = beds.notna().to_numpy()
+    if exclude_state:
+        keep = keep & ~fac["state_hospital"].to_numpy(dtype=bool)
+    if where is not None:
+        keep = keep & where
+    values = beds.to_numpy(dtype=float, na_value=0.0)[keep]
+    if level is None:
+        return int(values.sum())
+    return pd.Series(values).groupby(fac[level].to_numpy()[keep]).sum()
 
 
 @dataclass(frozen=True)
@@ -179,16 +195,14 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
     residents = int(tracts.loc[tm, "pop_total"].sum())
     in_area = np.ones(len(fac), dtype=bool)
     if state.spa:
-        in_area &= fac["spa"].isin(state.spa).to_numpy()
+        in_area &= np.isin(idx.spa, state.spa)
     if state.sd:
-        in_area &= fac["sd"].isin(state.sd).to_numpy()
-    has_beds = fac["psych_beds"].notna().to_numpy()
-    beds = int(fac.loc[has_beds & in_area, "psych_beds"].sum())
-    beds_x = int(fac.loc[has_beds & in_area & ~fac["state_hospital"].to_numpy(), "psych_beds"].sum())
+        in_area &= np.isin(idx.sd, state.sd)
+    beds = _beds_by(fac, None, where=in_area)
+    beds_x = _beds_by(fac, None, exclude_state=True, where=in_area)
     unplaced = 0
     if not (state.spa or state.sd):
-        unplaced_mask = has_beds & (fac["location_precision"] == "none").to_numpy()
-        unplaced = int(fac.loc[unplaced_mask, "psych_beds"].sum())
+        unplaced = _beds_by(fac, None, where=fac["location_precision"].to_numpy() == "none")
     access = tract_access(tracts.loc[tm], fac, access_mask(idx, state), den, state.miles)
     far = int(access["residents_far"].sum())
     return Headline(
@@ -225,9 +239,8 @@ def continuum_table(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, are
     # County-wide counts include sites and beds outside any SPA polygon (not located).
     for name, setting in CONTINUUM:
         county[f"{name}_sites"] = int(match(idx, replace(base, setting=(setting,))).mask.sum())
-    has_beds = fac["psych_beds"].notna()
-    county["beds"] = int(fac.loc[has_beds, "psych_beds"].sum())
-    county["beds_excl_state"] = int(fac.loc[has_beds & ~fac["state_hospital"], "psych_beds"].sum())
+    county["beds"] = _beds_by(fac, None)
+    county["beds_excl_state"] = _beds_by(fac, None, exclude_state=True)
     out = pd.concat([out, pd.DataFrame([county])], ignore_index=True)
     for name, _ in CONTINUUM:
         out[f"{name}_per_100k"] = per_100k(out[f"{name}_sites"], out["population"])

@@ -32,7 +32,7 @@ def test_safe_json_cannot_close_a_script():
 def test_records_keep_unknown_apart_from_none():
     prepared = maps.prepare(hostile_frame(), {"samhsa_directory": "SAMHSA <directory>"})
     data = prepared.meta
-    coded, plain = prepared.rows
+    coded, plain = (json.loads(r) for r in prepared.rows)
     groups = [g for g, _ in maps.POPUP_GROUPS]
     # Coded site: setting "Outpatient" (index 0), service "Individual therapy" (index 0),
     # no language reported -> [] (known, none); unknown site -> None for every group.
