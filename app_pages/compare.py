@@ -5,7 +5,7 @@ from dataclasses import fields
 
 import streamlit as st
 
-from dashboard import charts, costs, metrics, ui
+from dashboard import charts, costs, metrics, registry, ui
 
 ctx = ui.page_context()
 data, state = ctx.data, ctx.state
@@ -28,12 +28,13 @@ st.plotly_chart(charts.availability_figure(cont, band, den.label), width="stretc
                 config={"displaylogo": False})
 county = cont.iloc[-1]
 st.caption(
-    f"Left: matching sites per 100k {den.label} (LA County ISD {pop_vintage}), by setting — "
+    f"Left: matching sites per 100k {den.label} ({registry.cite('geo')}), by setting — "
     "outpatient, then the middle of the continuum (partial hospitalization / day treatment, "
-    "residential). Sources: SAMHSA 2024 directory codes and state licence categories; sites "
+    f"residential). Sources: {registry.cite('samhsa_directory', 'dhcs_licensed')}; sites "
     "whose setting is unknown (locations-only sources) count only when 'Include sites whose "
     "attributes are unknown' is on. Right: "
-    "licensed acute psychiatric beds per 100k residents (CDPH 2025-01-16), with and without the "
+    f"licensed acute psychiatric beds per 100k residents ({registry.cite('cdph_beds')}), with "
+    "and without the "
     f"state forensic hospital (DSH-Metropolitan, Norwalk, SPA 7). County: "
     f"{ui.fmt_rate(county['beds_per_100k'])} per 100k ({int(county['beds']):,} beds), "
     f"{ui.fmt_rate(county['beds_excl_state_per_100k'])} without DSH-Metropolitan "
@@ -54,8 +55,8 @@ with st.expander("Table behind the chart", expanded=False):
                  column_config={c: st.column_config.NumberColumn(format="%.1f")
                                 for c in cont_view.columns if "per 100k" in c})
 header = [f"Availability by SPA for: {state.describe()}",
-          f"Sites: SAMHSA 2024 directory + state licences; beds: CDPH 2025-01-16 licensed; "
-          f"population: LA County ISD {pop_vintage}", f"View: {ui.share_link(state)}"]
+          f"Sources: {registry.cite('samhsa_directory', 'dhcs_licensed', 'cdph_beds', 'geo')}",
+          f"View: {ui.share_link(state)}"]
 st.download_button("Download availability table (CSV)", lambda: ui.csv_bytes(cont_view, header),
                    file_name="la-mh-availability-by-spa.csv", mime="text/csv", key="dl_avail",
                    on_click="ignore")
@@ -158,8 +159,8 @@ m1.metric("Inpatient episode", f"${ip.total:,.2f}", help=" ".join(ip.caveats))
 m2.metric("Outpatient episode", f"${op.total:,.2f}", help=" ".join(op.caveats))
 ratio = ip.total / op.total if op.total else float("nan")
 m3.metric("Inpatient ÷ outpatient", ui.fmt_rate(ratio, 1) + "×" if op.total else "–")
-st.caption(f"USD per episode, {rates_text}: inpatient FY2026 IPF per diem, outpatient CY2025 "
-           "fee schedule; counts as set above.")
+st.caption(f"USD per episode, {rates_text}. The source and year of every price and count is "
+           "under its input above and in the table below.")
 st.markdown("**The arithmetic**")
 st.code("\n".join(costs.arithmetic(ip) + [""] + costs.arithmetic(op)), language=None)
 frame = costs.episode_frame(ip, op)
@@ -211,11 +212,11 @@ with w2:
             st.metric(f"Outpatient sites per 100k {den.label}", ui.fmt_rate(sites.after),
                       delta=f"{sites.change:+.2f}", delta_color="off")
             st.caption(f"{sites.current} → {sites.current + sites.added} matching outpatient sites "
-                       f"for {int(sites.population):,} {den.label} (ISD {pop_vintage}).")
+                       f"for {int(sites.population):,} {den.label} ({registry.cite('geo')}).")
             st.metric("Licensed psych beds per 100k residents", ui.fmt_rate(beds.after),
                       delta=f"{beds.change:+.2f}", delta_color="off")
             st.caption(f"{beds.current} → {beds.current + beds.added} licensed acute psychiatric "
-                       f"beds (CDPH 2025-01-16) for {int(beds.population):,} residents.")
+                       f"beds ({registry.cite('cdph_beds')}) for {int(beds.population):,} residents.")
 
 # ------------------------------------------------------------------ link state
 chosen = costs.Assumptions(ss[K_RATES], inp, outp, costs.Scenario(

@@ -31,7 +31,7 @@ st.markdown(
     f"({counts['directory_duplicate_rows_merged']} exact repeats merged); the substance-use "
     f"directory's {counts['directory_substance_rows']} rows were used only to note "
     f"{counts['directory_substance_rows_matched_to_mh']} facilities listed in both.\n"
-    f"- SAMHSA locator 2020: {counts['locator_rows']} rows; {counts['locator_rows_matched']} joined a "
+    f"- {registry.cite('samhsa_locator')}: {counts['locator_rows']} rows; {counts['locator_rows_matched']} joined a "
     f"directory program by address, {counts['locator_only_sites']} are locations-only sites.\n"
     f"- LA County LMS / 211: {counts['lms_rows']} rows; {counts['lms_rows_excluded']} are not "
     f"treatment sites (see below); {counts['lms_rows_matched']} joined an existing site, "
@@ -49,7 +49,7 @@ note = taxonomy.GROUP_BY_ID["condition"].note
 st.info(f"**Anxiety and depression.** {note}")
 code_labels = m.get("code_labels")
 st.dataframe(taxonomy.taxonomy_table(code_labels), hide_index=True, width="stretch")
-st.caption("Sites known only from a locations list (SAMHSA locator 2020, LA County 211) have no "
+st.caption(f"Sites known only from a locations list ({registry.cite('samhsa_locator', 'lms_211')}) have no "
            "coded attributes: every attribute is *unknown* for them (not 'no'), they are counted "
            "separately and shown only when 'Include sites whose attributes are unknown' is on. "
            "Care settings of licensed hospitals, PHFs, MHRCs and psychology clinics come from "
@@ -77,7 +77,7 @@ st.markdown(
     "directory programs, or two different licences, never merge.")
 beds = report["licensed_acute_psych_beds"]
 st.markdown(
-    f"**Psychiatric beds.** CDPH's licensed bed file (2025-01-16) lists **{beds['total']:,}** "
+    f"**Psychiatric beds.** The {registry.cite('cdph_beds')} file lists **{beds['total']:,}** "
     f"licensed acute psychiatric beds at {beds['facilities']} LA facilities — "
     f"**{beds['excluding_state_hospital']:,}** without the Department of State Hospitals – "
     "Metropolitan (a state forensic hospital). They are *licensed*, not staffed or available "
@@ -106,8 +106,8 @@ st.markdown(
     "not found; prices shown are Medicare rates, labelled as such.\n"
     "- **LA County DMH directly operated clinics** are mostly absent from the SAMHSA 2024 "
     "directory; some appear through the 2020 locator and 211 (attributes unknown).\n"
-    "- **Vintages differ**: SAMHSA directory 2024 (2023 survey), locator 2020, 211 content 2020, "
-    "licences 2025–2026, population 2018. Facilities may have opened, moved or closed since.\n"
+    f"- **Vintages differ**: {registry.cite(*registry.FACILITY_SOURCES, 'cdph_beds', 'geo')}. "
+    "Facilities may have opened, moved or closed since.\n"
     "- **Supervisorial districts** are the 2011 plan; the 2021 lines were not available.\n"
     "- **Crisis residential, crisis stabilisation units and urgent care centres** are not in any "
     "source used here.\n"

@@ -4,7 +4,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import filters, maps, metrics, tables, ui
+from dashboard import filters, maps, metrics, registry, tables, ui
 
 ctx = ui.page_context()
 data, state = ctx.data, ctx.state
@@ -21,20 +21,20 @@ m = filters.match(data.idx, state)
 h = metrics.headline(fac, data.idx, tracts, state)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Matching sites", ui.fmt_int(h.sites),
-          help="Sites (programs at an address) that match every filter. Sources: SAMHSA 2024 "
-          "directory (2023 survey), SAMHSA locator 2020, LA County 211 (2020), DHCS/CDPH "
-          "licence lists (2026).")
+          help="Sites (programs at an address) that match every filter. Sources: "
+          f"{registry.cite(*registry.FACILITY_SOURCES)}.")
 if h.unknown:
     c1.caption(f"{h.unknown:,} more with unknown attributes "
                + ("included" if state.include_unknown else "not shown (see sidebar)"))
 c2.metric(f"Sites per 100k {h.denominator.label}", ui.fmt_rate(h.sites_per_100k),
-          help=f"Denominator: {h.population:,} {h.denominator.label} (LA County ISD estimates, "
-          f"{pop_vintage}). {h.denominator.note}")
+          help=f"Denominator: {h.population:,} {h.denominator.label} "
+          f"({registry.cite('geo')}). {h.denominator.note}")
 c2.caption(f"per {h.population:,} {h.denominator.label} ({pop_vintage[:4]})")
 c3.metric("Psychiatric beds per 100k", ui.fmt_rate(h.beds_per_100k),
-          help="Licensed (not staffed) acute psychiatric beds, CDPH 2025-01-16, per all residents "
-          f"(ISD {pop_vintage}). Beds are not broken down by age or payer in the source.")
-c3.caption(f"{h.beds:,} licensed acute psychiatric beds (CDPH 2025); "
+          help=f"Licensed (not staffed) acute psychiatric beds ({registry.cite('cdph_beds')}) per "
+          f"all residents ({registry.cite('geo')}). Beds are not broken down by age or payer in "
+          "the source.")
+c3.caption(f"{h.beds:,} licensed acute psychiatric beds ({registry.cite('cdph_beds')}); "
            f"{ui.fmt_rate(h.beds_excl_state_per_100k)} per 100k ({h.beds_excl_state:,} beds) "
            "without the state forensic hospital (DSH-Metropolitan)")
 c4.metric(f"Live > {state.miles} mi from a site", ui.fmt_pct(h.share_far),
@@ -117,8 +117,8 @@ st.caption(f"{len(view):,} rows — the same sites as the headline count. Click 
 st.dataframe(view[tables.PAGE_COLUMNS].head(tables.MAX_ROWS_SHOWN), hide_index=True,
              width="stretch", column_config={"Website": st.column_config.LinkColumn("Website")})
 header = [f"LA County mental-health facilities matching: {state.describe()}",
-          f"Built {data.bundle.manifest['built_at'][:10]} from: SAMHSA directory 2024; SAMHSA "
-          "locator 2020; LA County LMS/211 2020; DHCS/CDPH licences 2026; CDPH beds 2025-01-16",
+          f"Built {data.bundle.manifest['built_at'][:10]} from: "
+          f"{registry.cite(*registry.FACILITY_SOURCES, 'cdph_beds', 'geo')}",
           f"View: {ui.share_link(state)}"]
 st.download_button("Download facilities (CSV)", lambda: ui.csv_bytes(view, header),
                    file_name=f"la-mh-facilities-{data.bundle.manifest['built_at'][:10]}.csv",
@@ -129,7 +129,7 @@ show = area_tab.rename(columns={
     "area": "Area", "name": "Name", "sites": "Matching sites",
     "population": f"Denominator: {den.label} ({pop_vintage[:4]})",
     "sites_per_100k": "Sites per 100k", "residents": f"All residents ({pop_vintage[:4]})",
-    "beds": "Licensed acute psych beds (CDPH 2025)", "beds_per_100k": "Beds per 100k",
+    "beds": f"Licensed acute psych beds ({registry.cite('cdph_beds')})", "beds_per_100k": "Beds per 100k",
     "beds_excl_state": "Beds excl. DSH-Metropolitan", "beds_excl_state_per_100k": "Beds per 100k excl. DSH"})
 st.caption("The table behind the map's colours. Beds are licensed, not staffed; per all residents.")
 st.dataframe(show, hide_index=True, width="stretch",

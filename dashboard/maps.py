@@ -28,7 +28,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from dashboard import assets, taxonomy
+from dashboard import assets, registry, taxonomy
 from dashboard.filters import DEFAULT_ZOOM, LA_CENTER
 
 # Okabe-Ito colours (colour-blind safe); the symbol shape carries the same information.
@@ -36,7 +36,7 @@ KINDS = {
     "outpatient": ("Outpatient", "#0072B2", "circle"),
     "inpatient": ("Inpatient (hospital or PHF; may also offer outpatient)", "#D55E00", "square"),
     "residential_day": ("Residential or day treatment (no outpatient)", "#009E73", "triangle"),
-    "other": ("Other setting (e.g. crisis services only)", "#CC79A7", "diamond"),
+    "other": ("Other setting (e.g. crisis services only)", "#CC79A7", "plus"),
     "unknown": ("Setting unknown (locations-only source)", "#6B6B6B", "diamond"),
 }
 # Viridis, 5 classes (colour-blind safe, monotone in lightness).
@@ -73,6 +73,11 @@ def symbol_svg(kind: str, approximate: bool = False, size: int = 16) -> str:
         body = f'<rect x="1.5" y="1.5" width="{s - 3}" height="{s - 3}" fill="{fill}" {stroke}/>'
     elif shape == "triangle":
         body = f'<polygon points="{h},1.5 {s - 1.5},{s - 1.5} 1.5,{s - 1.5}" fill="{fill}" {stroke}/>'
+    elif shape == "plus":
+        a, b = s * 0.34, s * 0.66
+        pts = (f"{a},1 {b},1 {b},{a} {s - 1},{a} {s - 1},{b} {b},{b} {b},{s - 1} {a},{s - 1} "
+               f"{a},{b} 1,{b} 1,{a} {a},{a}")
+        body = f'<polygon points="{pts}" fill="{fill}" {stroke}/>'
     else:
         body = f'<polygon points="{h},1 {s - 1},{h} {h},{s - 1} 1,{h}" fill="{fill}" {stroke}/>'
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" '
@@ -142,6 +147,7 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
         "sources": [source_titles[k] for k in source_keys],
         "icons": {k: [symbol_svg(k), symbol_svg(k, approximate=True)] for k in KINDS},
         "precision": [PRECISION["exact"], PRECISION["approximate"]],
+        "beds_source": registry.cite("cdph_beds"),
     }
     return MapData(meta=meta, rows=rows, lat=fac["lat"].to_numpy(float), lon=fac["lon"].to_numpy(float),
                    kind=fac["kind"].to_numpy(object), located=located)
@@ -172,7 +178,7 @@ function lamhPopup(r, D) {
       : (v.length ? v.map(function (j) { return g[1][j]; }).join(', ') : 'none reported');
     lamhLine(box, g[0], val);
     if (i === 0 && r.b !== null) { lamhLine(box, 'Licensed acute psychiatric beds',
-      r.b + ' (CDPH 2025-01-16' + (r.bn ? '; ' + r.bn : '') + ')'); }
+      r.b + ' (' + D.beds_source + (r.bn ? '; ' + r.bn : '') + ')'); }
   }
   lamhLine(box, 'Location', D.precision[r.q]);
   lamhLine(box, 'Source', r.s.map(function (j) { return D.sources[j]; }).join('; ')

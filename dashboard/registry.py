@@ -33,6 +33,7 @@ class Source:
     url: str
     role: str
     files: tuple[SourceFile, ...] = field(default_factory=tuple)
+    short: str = ""  # how pages cite it: publisher, product and vintage in a few words
 
     def file(self, name: str) -> SourceFile:
         for f in self.files:
@@ -51,6 +52,7 @@ SOURCES: dict[str, Source] = {
     for s in (
         Source(
             key="samhsa_directory",
+            short="SAMHSA directory 2024 (2023 survey)",
             folder="samhsa_nsumhss_directory_2024",
             title="National Directory of Mental Health Treatment Facilities 2024 "
             "(and Drug and Alcohol Use Treatment Facilities 2024)",
@@ -75,6 +77,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="samhsa_locator",
+            short="SAMHSA locator 2020",
             folder="samhsa_mh_locator_2020_oeps",
             title="SAMHSA Behavioral Health Treatment Services Locator, mental health "
             "facilities (scrape of about 2020, via the Opioid Environment Policy Scan)",
@@ -96,6 +99,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="lms_211",
+            short="LA County 211 / LMS (2020 content)",
             folder="lacounty_lms_211_mental_health",
             title="LA County Location Management System points: mental health (211 LA content)",
             publisher="County of Los Angeles ISD Enterprise GIS; content licensed from 211 LA County",
@@ -116,6 +120,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="cdph_beds",
+            short="CDPH licensed beds 2025-01-16",
             folder="cdph_bed_types_2025",
             title="Healthcare Facility Bed Types and Counts",
             publisher="California Department of Public Health, Licensing & Certification",
@@ -136,6 +141,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="hcai",
+            short="HCAI facility list 2025-02",
             folder="hcai_facility_list_2025",
             title="HCAI Facility Development facility list (geocoded)",
             publisher="California Department of Health Care Access and Information (HCAI)",
@@ -154,6 +160,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="covidcaremap",
+            short="CovidCareMap 2020",
             folder="covidcaremap_hospitals_2020_oeps",
             title="CovidCareMap US hospital capacity (HIFLD + HCRIS + Definitive Healthcare)",
             publisher="CovidCareMap.org; republished by the Opioid Environment Policy Scan",
@@ -172,6 +179,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="dhcs_licensed",
+            short="DHCS/CDPH licence lists 2026-09",
             folder="ca_dhcs_phf_mhrc_cdph_psych_2026",
             title="Licensed Mental Health Rehabilitation Centers and Psychiatric Health "
             "Facilities (DHCS) + Licensed Healthcare Facility Listing (CDPH)",
@@ -192,6 +200,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="geo",
+            short="LA County ISD population estimates 2018-07-01",
             folder="geo",
             title="LA County SPAs (2012), supervisorial districts (2011), census tracts "
             "(2010) with July 2018 population and poverty estimates",
@@ -223,6 +232,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             key="costs",
+            short="cost benchmark file (each row cites its source)",
             folder="costs",
             title="Mental-health cost and availability benchmarks (60 sourced figures)",
             publisher="Compiled from CMS, HCUP, HCAI, TAC, LA County and others (per row)",
@@ -241,6 +251,15 @@ SOURCES: dict[str, Source] = {
         ),
     )
 }
+
+
+# The sources every facility count draws on.
+FACILITY_SOURCES = ("samhsa_directory", "samhsa_locator", "lms_211", "dhcs_licensed")
+
+
+def cite(*keys: str) -> str:
+    """Short citations with vintages, e.g. for a caption or a CSV header."""
+    return "; ".join(SOURCES[k].short for k in keys)
 
 
 def source_path(raw_dir, key: str, name: str | None = None):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import config, costs, filters, maps, pipeline, store, tables, taxonomy
+from dashboard import config, costs, filters, maps, pipeline, registry, store, tables, taxonomy
 from dashboard.errors import BuildError, SourceError
 from dashboard.filters import FilterState, FlagIndex
 
@@ -258,7 +258,8 @@ def sidebar(data: Data) -> FilterState:
     with st.sidebar:
         st.markdown("### Filters")
         state = current_state()
-        st.caption(f"Showing: {text(state.describe())}. Codes from the SAMHSA 2024 directory; "
+        st.caption(f"Showing: {text(state.describe())}. Codes from the "
+                   f"{registry.cite('samhsa_directory')}; "
                    "the count beside each value is the sites it would match with the other "
                    "filters.")
         for g in taxonomy.GROUPS:
@@ -279,8 +280,9 @@ def sidebar(data: Data) -> FilterState:
         st.text_input("Name contains", key=K_QUERY, max_chars=filters.MAX_QUERY_LENGTH,
                       placeholder="e.g. Didi Hirsch")
         st.checkbox("Include sites whose attributes are unknown", key=K_UNKNOWN,
-                    help="Sites known only from a locations list (SAMHSA locator 2020, LA County "
-                    "211) have no coded services, populations or payment. With this on, they "
+                    help="Sites known only from a locations list ("
+                    f"{registry.cite('samhsa_locator', 'lms_211')}) have no coded services, "
+                    "populations or payment. With this on, they "
                     "are shown when an attribute filter is set, marked as unknown.")
         st.select_slider("Distance threshold (miles)", options=list(filters.MILES_CHOICES),
                          key=K_MILES, help="For 'residents farther than N miles from a matching "

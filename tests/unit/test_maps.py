@@ -97,8 +97,10 @@ def test_many_sites_are_counted_per_square_not_shipped_one_by_one(monkeypatch):
 
 
 def test_symbols_differ_by_shape_not_only_colour():
-    shapes = {k: re.search(r"<(circle|rect|polygon)", maps.symbol_svg(k)).group(1) for k in maps.KINDS}
-    assert shapes["outpatient"] != shapes["inpatient"] != shapes["residential_day"]
+    shapes = {k: maps.KINDS[k][2] for k in maps.KINDS}
+    assert len(set(shapes.values())) == len(shapes)  # every kind has its own shape
+    drawn = {re.sub(r'fill="[^"]*"|stroke="[^"]*"', "", maps.symbol_svg(k)) for k in maps.KINDS}
+    assert len(drawn) == len(maps.KINDS)  # ... and it differs beyond colour
     assert 'stroke-dasharray' in maps.symbol_svg("outpatient", approximate=True)
 
 
