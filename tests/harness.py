@@ -1,0 +1,336 @@
+"""Real-browser harness shared by the e2e tests and the benchmarks: a Streamlit server and
+Debian's Chromium driven by Playwright, all offline.  A plain module (no pytest): the
+fixtures in tests/e2e/conftest.py and bench/harness.py are thin layers over it.
+
+- ``AppServer``: ``streamlit run streamlit_app.py`` in an app folder with ``LAMH_DATA_DIR``
+  set, in its own process group, on a free port; ``start()`` returns once
+  ``/_stcore/health`` answers (or raises :class:`HarnessError` with the server's log tails).
+- ``chromium()``: a headless /usr/bin/chromium (``$LAMH_E2E_CHROMIUM``) with fixed flags.
+- ``offline_context(browser)``: a fresh browser context whose requests never leave this
+  machine: map tiles and every other external host are aborted (``context.blocked``),
+  Leaflet-family CDN files are answered from static/vendor/ (``context.cdn_served``) and
+  other CDN .js/.css with an empty stub (``context.cdn_stubbed``).
+- ``open_page(browser)``: such a context plus a page carrying ``blocked``, ``cdn_served``,
+  ``cdn_stubbed`` and ``js_errors`` (console errors + uncaught exceptions).
+- ``wait_for_app``, ``map_frame``, ``assert_self_hosted``: page helpers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("LAMH_E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SERVER_START_TIMEOUT_S = 60.0
+DEFAULT_TIMEOUT_MS = 30_000
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+TILE_HOST = re.compile(r"(^|\.)(tile\.openstreetmap\.org|basemaps\.cartocdn\.com|arcgisonline\.com)$"
+                       r"|(^|\.)tiles?\.|\.tile\.", re.I)
+TILE_PATH = re.compile(r"/\d+/\d+/\d+(@2x)?\.(png|jpg|jpeg|webp|pbf)$", re.I)
+CDN_HOSTS = {"unpkg.com", "cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com",
+             "netdna.bootstrapcdn.com", "maxcdn.bootstrapcdn.com", "stackpath.bootstrapcdn.com"}
+# .../npm/leaflet@1.9.3/dist/leaflet.js, unpkg.com/leaflet.markercluster@1.5.3/dist/x.css,
+# cdnjs .../ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css
+CDN_PATH = re.compile(r"^/(?:npm/|ajax/libs/)?(leaflet(?:\.markercluster)?)(?:@[^/]*|/[0-9][^/]*)"
+                      r"(?:/dist)?/(.+)$")
+CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
+MAP_IFRAME = 'iframe[title*="st_folium"], iframe[src*="streamlit_folium"]'
+
+
+class HarnessError(RuntimeError):
+    """The server or the browser could not be started; the message says why."""
+
+
+# ------------------------------------------------------------------ server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tail(path: Path, n: int = 4000) -> str:
+    try:
+        return path.read_text(errors="replace")[-n:]
+    except OSError:
+        return ""
+
+
+def stop_process_group(proc: subprocess.Popen) -> None:
+    """SIGTERM (then SIGKILL after 10 s) the process group of ``proc``, which was started
+    with ``start_new_session=True``: the server and anything it spawned, nothing else."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+class AppServer:
+    """``streamlit run streamlit_app.py`` in ``app_dir`` serving ``data_dir``.
+
+    ``extra_env`` is added to the server's environment, ``args`` to its command line (e.g.
+    ``["--runner.postScriptGC", "false"]``).  Its stdout/stderr go to ``log_dir``
+    (``stdout.log``/``stderr.log``); without one, a temporary folder removed by ``stop()``.
+    Use as a context manager or ``start()``/``stop()``; ``url`` is the base URL
+    ("http://127.0.0.1:<port>"), ``startup_s`` how long ``start()`` took to get a healthy
+    answer from /_stcore/health, polled every ``poll_s`` for up to ``start_timeout_s``.
+    """
+
+    def __init__(self, data_dir: str | Path, app_dir: str | Path = REPO_ROOT,
+                 extra_env: dict | None = None, args: list[str] | None = None,
+                 log_dir: Path | None = None, start_timeout_s: float = SERVER_START_TIMEOUT_S,
+                 poll_s: float = 0.1):
+        self.data_dir, self.app_dir = Path(data_dir), Path(app_dir)
+        self.extra_env = dict(extra_env or {})
+        self.args = list(args or ())
+        self.start_timeout_s, self.poll_s = start_timeout_s, poll_s
+        self._own_log_dir = log_dir is None
+        self.log_dir = Path(tempfile.mkdtemp(prefix="lamh-server-")) if log_dir is None else Path(log_dir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                    "--server.headless", "true", "--browser.gatherUsageStats", "false", *self.args]
+        self.proc: subprocess.Popen | None = None
+        self.startup_s = float("nan")
+
+    def __enter__(self) -> "AppServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        script = self.app_dir / "streamlit_app.py"
+        if not script.is_file():
+            raise HarnessError(f"{script} does not exist: nothing to serve")
+        env = {**os.environ, "LAMH_DATA_DIR": str(self.data_dir), "PYTHONUNBUFFERED": "1",
+               "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **self.extra_env}
+        t0 = time.perf_counter()
+        with open(self.log_dir / "stdout.log", "wb") as out, open(self.log_dir / "stderr.log", "wb") as err:
+            self.proc = subprocess.Popen(self.cmd, cwd=self.app_dir, env=env, stdout=out, stderr=err,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        self.startup_s = time.perf_counter() - t0
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + self.start_timeout_s
+        while True:
+            if self.proc.poll() is not None:
+                raise HarnessError(f"streamlit exited with code {self.proc.returncode} before it was "
+                                   f"healthy.\ncommand: {' '.join(self.cmd)} (cwd {self.app_dir})\n"
+                                   f"{self.logs()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200 and r.read().strip() == b"ok":
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise HarnessError(f"streamlit not healthy at {self.url}/_stcore/health after "
+                                   f"{self.start_timeout_s:.0f} s.\n{self.logs()}")
+            time.sleep(self.poll_s)
+
+    def logs(self, n: int = 4000) -> str:
+        """The last ``n`` characters of the server's stderr and stdout."""
+        return (f"stderr:\n{tail(self.log_dir / 'stderr.log', n)}\n"
+                f"stdout:\n{tail(self.log_dir / 'stdout.log', n)}")
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            stop_process_group(proc)
+        if self._own_log_dir:
+            shutil.rmtree(self.log_dir, ignore_errors=True)
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+
+# ------------------------------------------------------------------ browser
+
+
+def check_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        raise HarnessError(f"{CHROMIUM} not found: `apt-get install -y chromium` "
+                           "(never `playwright install`)")
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Debian Chromium (Playwright ``Browser``), closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    check_chromium()
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _vendor_file(url: str) -> Path | None:
+    """The local copy of a CDN Leaflet-family URL, if we have that file (any version)."""
+    from dashboard import assets
+
+    m = CDN_PATH.match(urlsplit(url).path)
+    if not m:
+        return None
+    pkg, rel = m.groups()
+    rel = rel.replace("-src.js", ".js")
+    path = (assets.VENDOR_DIR / pkg / rel).resolve()
+    if assets.VENDOR_DIR.resolve() not in path.parents or not path.is_file():
+        return None
+    return path
+
+
+def offline_context(browser, viewport=(1280, 900), timeout_ms: float = DEFAULT_TIMEOUT_MS):
+    """A fresh browser context (its own cookies, storage and cache, i.e. its own Streamlit
+    session) that never leaves this machine; it records what it did with outside URLs in
+    ``context.blocked`` (aborted: tiles, external hosts), ``context.cdn_served`` (Leaflet
+    family answered from static/vendor/, any version asked for) and ``context.cdn_stubbed``
+    (other CDN .js/.css answered with an empty stub)."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
+                                  service_workers="block")
+    context.set_default_timeout(timeout_ms)
+    blocked: list[str] = []
+    cdn_served: list[str] = []
+    cdn_stubbed: list[str] = []
+    context.blocked, context.cdn_served, context.cdn_stubbed = blocked, cdn_served, cdn_stubbed
+
+    def route(r):
+        url = r.request.url
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or host in LOCAL_HOSTS:
+            return r.continue_()
+        if TILE_HOST.search(host) or TILE_PATH.search(parts.path):
+            blocked.append(url)  # map tiles never load offline: assert on markers, not tiles
+            return r.abort("blockedbyclient")
+        if host in CDN_HOSTS:
+            local = _vendor_file(url)
+            if local is not None:
+                cdn_served.append(url)
+                return r.fulfill(path=str(local), status=200, headers={
+                    "Content-Type": CONTENT_TYPES.get(local.suffix, "application/octet-stream"),
+                    "Access-Control-Allow-Origin": "*"})
+            suffix = Path(parts.path).suffix
+            if suffix in (".js", ".css"):
+                # jQuery / Bootstrap / awesome-markers / Font Awesome from folium's defaults:
+                # an empty stub, so streamlit-folium's sequential script loader (which gives
+                # up on the first failed <script>) still reaches the map code.
+                cdn_stubbed.append(url)
+                return r.fulfill(status=200, body=f"/* offline stub for {url} */\n", headers={
+                    "Content-Type": CONTENT_TYPES[suffix], "Access-Control-Allow-Origin": "*"})
+        blocked.append(url)  # tiles, fonts/images on CDNs, any other external host
+        return r.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    return context
+
+
+def open_page(browser, timeout_ms: float = DEFAULT_TIMEOUT_MS):
+    """(context, page): an :func:`offline_context` and a page in it carrying that context's
+    ``blocked``/``cdn_served``/``cdn_stubbed`` lists and ``js_errors``: console errors and
+    uncaught exceptions (str) of any frame, minus the "Failed to load resource" noise of
+    the requests we blocked."""
+    context = offline_context(browser, timeout_ms=timeout_ms)
+    pg = context.new_page()
+    pg.js_errors = []
+    pg.blocked = context.blocked
+    pg.cdn_served = context.cdn_served
+    pg.cdn_stubbed = context.cdn_stubbed
+
+    def on_console(msg):
+        if msg.type != "error":
+            return
+        loc = (msg.location or {}).get("url", "")
+        if msg.text.startswith("Failed to load resource") and (
+                loc in pg.blocked or "ERR_BLOCKED_BY_CLIENT" in msg.text):
+            return  # our own aborts (tiles, external hosts): recorded in page.blocked
+        pg.js_errors.append(f"console: {msg.text} ({loc})")
+
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda exc: pg.js_errors.append(f"pageerror: {exc}"))
+    return context, pg
+
+
+# ------------------------------------------------------------------ page helpers
+
+
+def wait_for_app(page, timeout: float = DEFAULT_TIMEOUT_MS, *, status_widget: bool = True) -> None:
+    """Wait until Streamlit is connected and its script run finished (and, with
+    ``status_widget``, its running/connecting status widget is gone).
+
+    After a widget interaction, the run may not have started yet when this is called; pass
+    through an expected change (e.g. ``expect(locator).to_have_text(...)``) rather than
+    relying on this alone.
+    """
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]',
+                           timeout=timeout)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=timeout)
+    if status_widget:
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="hidden", timeout=timeout)
+
+
+def map_frame(page, index: int = 0, timeout: float = DEFAULT_TIMEOUT_MS, *, explain: bool = True):
+    """The Frame of the ``index``-th streamlit-folium map once Leaflet has drawn it.
+
+    When Leaflet never initialises (e.g. its script could not load), raises an
+    AssertionError with the page's JS errors and blocked requests (``explain``), or lets
+    Playwright's own error through (``explain=False``).
+    """
+    # attached, not visible: the iframe has height 0 until the component reports its size
+    page.wait_for_selector(MAP_IFRAME, state="attached", timeout=timeout)
+    handle = page.query_selector_all(MAP_IFRAME)[index]
+    frame = handle.content_frame()
+    assert frame is not None, "streamlit-folium iframe has no frame"
+    try:
+        frame.wait_for_selector(".leaflet-container", timeout=timeout)
+    except Exception as exc:
+        if not explain:
+            raise
+        raise AssertionError(
+            f"Leaflet never rendered in the map iframe ({exc.__class__.__name__}).\n"
+            f"JS errors: {getattr(page, 'js_errors', [])}\n"
+            f"blocked requests: {getattr(page, 'blocked', [])[:20]}") from None
+    return frame
+
+
+def assert_self_hosted(page) -> None:
+    """The page fetched no Leaflet/plugin file from a CDN (all came from /app/static/)."""
+    assert page.cdn_served == [] and page.cdn_stubbed == [], (
+        "assets loaded from CDNs (the app will not show its map offline; use "
+        f"dashboard.assets.apply): served locally {page.cdn_served}, stubbed {page.cdn_stubbed}")
