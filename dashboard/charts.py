@@ -28,23 +28,17 @@ def availability_figure(table: pd.DataFrame, band=None, denominator_label: str =
                         subplot_titles=(f"Sites per 100k {denominator_label}",
                                         "Licensed acute psychiatric beds per 100k residents"))
     y = table["name"]
-    for col, label, colour, pattern in (
-        ("outpatient_per_100k", "Outpatient sites", BLUE, ""),
-        ("day_per_100k", "Partial hospitalization / day treatment sites", GREEN, "/"),
-        ("residential_per_100k", "Residential sites", ORANGE, "."),
+    for panel, col, label, colour, pattern in (
+        (1, "outpatient_per_100k", "Outpatient sites", BLUE, ""),
+        (1, "day_per_100k", "Partial hospitalization / day treatment sites", GREEN, "/"),
+        (1, "residential_per_100k", "Residential sites", ORANGE, "."),
+        (2, "beds_per_100k", "Beds (all licensed)", VERMILLION, ""),
+        (2, "beds_excl_state_per_100k", "Beds without DSH-Metropolitan", PURPLE, "x"),
     ):
         fig.add_trace(go.Bar(x=table[col], y=y, orientation="h", name=label,
                              marker=dict(color=colour, pattern_shape=pattern, line=dict(color="#1A1A1A", width=0.5)),
                              hovertemplate="%{y}: %{x:.1f} per 100k<extra>" + label + "</extra>"),
-                      row=1, col=1)
-    for col, label, colour, pattern in (
-        ("beds_per_100k", "Beds (all licensed)", VERMILLION, ""),
-        ("beds_excl_state_per_100k", "Beds without DSH-Metropolitan", PURPLE, "x"),
-    ):
-        fig.add_trace(go.Bar(x=table[col], y=y, orientation="h", name=label,
-                             marker=dict(color=colour, pattern_shape=pattern, line=dict(color="#1A1A1A", width=0.5)),
-                             hovertemplate="%{y}: %{x:.1f} per 100k<extra>" + label + "</extra>"),
-                      row=1, col=2)
+                      row=1, col=panel)
     if band is not None:
         fig.add_vrect(x0=band.low, x1=band.high, row=1, col=2, fillcolor=GREY, opacity=0.15,
                       line_width=0, annotation_text=f"{band.low:g}–{band.high:g} target band",

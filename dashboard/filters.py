@@ -15,7 +15,7 @@ URL scheme, version 1 (defaults are omitted; lists are comma-separated value ids
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -327,7 +327,3 @@ def _float(text) -> float | None:
     except (TypeError, ValueError):
         return None
     return f if math.isfinite(f) else None
-
-
-def state_fields() -> tuple[str, ...]:
-    return tuple(f.name for f in fields(FilterState))

@@ -31,18 +31,22 @@ def idx(built):
     return filters.FlagIndex.build(built.facilities)
 
 
+def open_link(page: str | None, params: dict | None = None, timeout: float = 60) -> AppTest:
+    """A fresh session whose first request is /<page>?<params> (as a shared link opens)."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    if page and page != "map":
+        at.switch_page(f"app_pages/{page}.py")
+    return at.run()
+
+
 @pytest.fixture
 def run(built):
-    """run(page=None, **params) -> AppTest after the first run (and the page switch)."""
+    """run(page=None, params) -> AppTest of a session opened on that page and link."""
 
     def _run(page: str | None = None, params: dict | None = None) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        for k, v in (params or {}).items():
-            at.query_params[k] = v
-        at.run()
-        if page:
-            at.switch_page(f"app_pages/{page}.py")
-            at.run()
+        at = open_link(page, params)
         assert not at.exception, [e.value for e in at.exception]
         return at
 

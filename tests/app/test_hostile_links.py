@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import costs, filters, taxonomy
-from tests.app.conftest import APP, count, metric
+from tests.app.conftest import count, metric, open_link
 
 PAGES = ("map", "compare", "gaps", "data")
 EXAMPLES_PER_PAGE = 30
@@ -303,16 +303,6 @@ def links(draw):
 
 
 # --------------------------------------------------------------------------- the check
-
-
-def open_link(page: str, params: dict) -> AppTest:
-    """A fresh session whose first request is /<page>?<params> (as a shared link opens)."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    if page != "map":
-        at.switch_page(f"app_pages/{page}.py")
-    return at.run()
 
 
 def _same_number(a, b) -> bool:

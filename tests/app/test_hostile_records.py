@@ -18,7 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import config
-from tests.app.conftest import APP, count, metric
+from tests.app.conftest import count, metric, open_link
 from tests.fixtures import hostile
 from tests.fixtures.apptext import record_downloads
 
@@ -50,12 +50,7 @@ def hostile_env(built, tmp_path_factory):
 
 
 def run_page(page: str, params: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    if page != "map":
-        at.switch_page(f"app_pages/{page}.py")
-    at.run()
+    at = open_link(page, params)
     assert not at.exception, [e.value[:300] for e in at.exception]
     labels = [b.label for b in at.get("download_button")]
     assert LAST_DOWNLOAD[page] in labels, f"the {page} page stopped early: {labels}"

@@ -12,10 +12,9 @@ import csv
 import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import config
-from tests.app.conftest import APP
+from tests.app.conftest import open_link
 from tests.fixtures.apptext import page_text, record_downloads
 from tests.fixtures.privacy import staff_values
 from tests.fixtures.rawcopy import file_of
@@ -68,12 +67,7 @@ def leaks(text: str, values: set[str]) -> list[str]:
 
 @pytest.mark.parametrize("page,params", VIEWS, ids=[f"{p}-{'&'.join(q) or 'default'}" for p, q in VIEWS])
 def test_no_staff_data_on_the_page_or_in_its_downloads(page, params, built, staff, downloads):
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    if page != "map":
-        at.switch_page(f"app_pages/{page}.py")
-    at.run()
+    at = open_link(page, params)
     assert not at.exception, [e.value for e in at.exception]
     text = page_text(at)
     assert len(text) > 5_000  # the whole page, not an error box
@@ -90,9 +84,7 @@ def test_the_scan_sees_hcai_located_hospitals(built, downloads):
     fac = built.facilities
     hcai_sites = fac[fac["sources"].str.contains("hcai") & fac["name"].notna()]
     assert len(hcai_sites) >= 10
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["set"] = "inpatient"
-    at.run()
+    at = open_link("map", {"set": "inpatient"})
     text = page_text(at)
     shown = [n for n in hcai_sites["name"] if n in text]
     assert len(shown) >= 10, shown
