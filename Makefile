@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev assets chromium build bench clean
+.PHONY: run test install install-dev chromium build bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,30 +14,25 @@ install: $(BIN)/python
 
 install-dev: $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-	$(BIN)/python -m pip check
-
-# Leaflet + markercluster, pinned and integrity-checked, served by the app itself.
-assets: $(BIN)/python
-	$(BIN)/python -m dashboard.assets fetch
 
 # Debian's Chromium for the real-browser tests (never a Playwright browser download).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-# Installs, then starts the dashboard; the first start builds the tables from the raw sources.
+# Serves the committed snapshot in data/snapshot/ (no raw sources or network needed).
 run: install
-	-$(BIN)/python -m dashboard.assets fetch || echo "Leaflet not fetched: the map will load it from a CDN"
-	$(BIN)/python -m streamlit run streamlit_app.py
+	$(BIN)/streamlit run dashboard/app.py
 
-test: install-dev chromium assets
+test: install-dev chromium
 	$(BIN)/python -m pytest -q
 
+# Rebuilds data/snapshot/ from the raw sources (../shared/data/raw, $$LAMH_RAW_DIR or data/raw/).
 build: install
-	$(BIN)/python -m dashboard.pipeline build
+	$(BIN)/python -m dashboard.ingest build
 
-bench: install-dev chromium assets
+bench: install-dev chromium
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf data/processed .pytest_cache
+	rm -rf .pytest_cache dashboard/static/geo

@@ -41,3 +41,17 @@ class SourceError(Exception):
 
 class BuildError(Exception):
     """The pipeline could not produce a valid set of processed tables."""
+
+
+class SnapshotError(Exception):
+    """The processed snapshot the app serves is missing, incomplete or unreadable."""
+
+    def __init__(self, folder, missing: list[str], detail: str = "") -> None:
+        self.folder = str(folder)
+        self.missing = list(missing)
+        self.detail = detail
+        if missing:
+            what = f"{self.folder} lacks {', '.join(missing)}"
+        else:
+            what = f"{self.folder} cannot be read ({detail})"
+        super().__init__(what)

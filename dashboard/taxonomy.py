@@ -18,6 +18,16 @@ import pandas as pd
 ALL = "all"
 ANY = "any"
 
+# Per-capita denominators: tract-table columns (2018 estimates) and their plain meaning.
+# Population and payment values name the one they imply (``Value.denominator``).
+DENOMINATORS = {
+    "pop_total": "all residents",
+    "pop_0_17": "residents aged 0-17",
+    "pop_18_64": "residents aged 18-64",
+    "pop_65p": "residents aged 65+",
+    "pov133": "residents below 133% of the federal poverty level (Medi-Cal income proxy)",
+}
+
 
 @dataclass(frozen=True)
 class Value:

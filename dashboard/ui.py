@@ -17,9 +17,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import config, costs, filters, maps, pipeline, registry, store, tables, taxonomy
-from dashboard.errors import BuildError, SourceError
-from dashboard.filters import FilterState, FlagIndex
+from dashboard import config, registry, snapshot, taxonomy
+from dashboard.analysis import costs, filters
+from dashboard.render import maps, tables
+from dashboard.errors import SnapshotError
+from dashboard.analysis.filters import FilterState, FlagIndex
 
 # Session-state keys of the shared view state (widget keys).  Each taxonomy value is one
 # checkbox: a checkbox keeps its value when its label's live count changes (a multiselect
@@ -39,9 +41,9 @@ K_LINK, K_PAGE_PARAMS = "_link_params", "_page_params"
 
 @dataclass
 class Data:
-    """A build plus what every rerun needs, prepared once per build and shared read-only."""
+    """The snapshot plus what every rerun needs, prepared once and shared read-only."""
 
-    bundle: store.Bundle
+    bundle: snapshot.Snapshot
     idx: FlagIndex
     source_titles: dict[str, str]
     view: pd.DataFrame  # display table of every facility, aligned with bundle.facilities
@@ -50,101 +52,68 @@ class Data:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _load(data_dir: str, build_id: str) -> Data:
-    """One shared, read-only copy of a build per server process (frames are never mutated)."""
-    bundle = store.load(data_dir)
-    if bundle is None or bundle.build_id != build_id:
-        raise BuildError("the processed tables changed while loading; reload the page")
-    titles = {k: v["title"] for k, v in bundle.manifest["sources"].items()}
-    fac = bundle.facilities
-    data = Data(bundle=bundle, idx=FlagIndex.build(fac), source_titles=titles,
+def _load(folder: str, stamp: str) -> Data:
+    """One shared, read-only copy of the snapshot per server process (frames are never
+    mutated); ``stamp`` changes when a new snapshot is written."""
+    snap = snapshot.read(folder)
+    titles = {k: v["title"] for k, v in snap.manifest["sources"].items()}
+    fac = snap.facilities
+    data = Data(bundle=snap, idx=FlagIndex.build(fac), source_titles=titles,
                 view=tables.facility_view(fac, titles), map_data=maps.prepare(fac, titles),
-                geo_urls={k: maps.publish_geometry(g) for k, g in bundle.geojson.items()})
-    # The build lives as long as the process: keep its objects out of every later garbage
+                geo_urls={k: maps.publish_geometry(g) for k, g in snap.geojson.items()})
+    # The snapshot lives as long as the process: keep its objects out of every later garbage
     # collection (a full collection over them stalled reruns by hundreds of ms at x100).
     gc.collect()
     gc.freeze()
     return data
 
 
-@st.cache_resource(show_spinner=False)
-def _failed_refreshes() -> dict:
-    """Per server process: raw-source fingerprints whose build failed, with the message, so
-    every new session does not retry (and wait for) the same failing build."""
-    return {}
-
-
 def load_data() -> Data:
-    """The current build, building it first (with visible progress) when it is missing or
-    older than the raw sources.  A failed build keeps serving the last good tables with a
-    banner; with no tables at all it shows what went wrong and stops the page."""
-    data_dir, raw_dir = config.data_dir(), config.raw_dir()
-    if not st.session_state.get("_build_checked"):
-        stale, why = pipeline.is_stale(data_dir, raw_dir)
-        if stale:
-            _build(data_dir, raw_dir, why)
-        st.session_state["_build_checked"] = True
-    current = store.current_path(data_dir)
-    if current is None:
-        _fail_page("No processed tables are available.", None)
+    """The committed snapshot (data/snapshot/).  When it is missing or unreadable the page
+    says so in plain words, with the command that fixes it, and stops."""
+    folder = config.data_dir()
     try:
-        return _load(str(data_dir), current.name)
-    except (OSError, ValueError, KeyError, BuildError) as exc:
-        _fail_page("The processed tables could not be read.", exc)
+        return _load(str(folder), snapshot.stamp(folder))
+    except SnapshotError as exc:
+        _fail_page(exc)
         raise  # unreachable: _fail_page stops the script
 
 
-def _build(data_dir, raw_dir, why: str) -> None:
-    has_old = store.current_path(data_dir) is not None
-    key = repr(pipeline.fingerprint(raw_dir))
-    failed = _failed_refreshes()
-    if has_old and key in failed:
-        st.session_state["_refresh_error"] = failed[key]
-        return
-    with st.status(f"Preparing the data ({why}) …", expanded=True) as status:
-        bar = st.progress(0.0)
-
-        def progress(msg: str, frac: float) -> None:
-            bar.progress(min(max(frac, 0.0), 1.0), text=msg)
-
-        try:
-            pipeline.ensure_built(raw_dir, data_dir, progress=progress)
-            status.update(label="Data ready", state="complete", expanded=False)
-        except (SourceError, BuildError, OSError) as exc:
-            status.update(label="The data refresh failed", state="error", expanded=False)
-            if not has_old:
-                _fail_page("The dashboard could not build its tables from the raw sources.", exc)
-            failed[key] = str(exc)
-            st.session_state["_refresh_error"] = str(exc)
-
-
-def _fail_page(headline: str, exc: Exception | None) -> None:
-    st.error(headline)
-    if exc is not None:
-        st.markdown("**What went wrong**")
-        st.code(str(exc), language=None, wrap_lines=True)
-    st.markdown(
-        "**What to do**: check that the raw source folders exist and match their "
-        "PROVENANCE.md (set `LAMH_RAW_DIR` to a complete copy, or run "
-        "`python -m dashboard.pipeline fetch`), then run `python -m dashboard.pipeline build` "
-        "to see the full message, and reload this page."
-    )
+def _fail_page(exc: SnapshotError) -> None:
+    st.error("**This copy of the dashboard has no data to show.**", icon=":material/error:")
+    if len(exc.missing) == len(snapshot.files()):
+        st.markdown(f"The folder `{exc.folder}` that should hold the processed snapshot is "
+                    f"missing or empty (it should hold {', '.join(f'`{m}`' for m in exc.missing)}).")
+    elif exc.missing:
+        st.markdown(f"The processed snapshot in `{exc.folder}` is incomplete: "
+                    f"{', '.join(f'`{m}`' for m in exc.missing)} "
+                    f"{'is' if len(exc.missing) == 1 else 'are'} missing.")
+    else:
+        st.markdown(f"The processed snapshot in `{exc.folder}` cannot be read.")
+        st.code(exc.detail, language=None, wrap_lines=True)
+    raw = config.raw_dir()
+    if config.is_complete_raw(raw):
+        st.markdown(f"**To fix it**, rebuild the snapshot from the raw sources found in `{raw}`:")
+        st.code(config.BUILD_COMMAND, language="bash")
+    else:
+        st.markdown("**To fix it**, restore the snapshot that ships with the code:")
+        st.code("git checkout -- data/snapshot", language="bash")
+        st.markdown("or download the raw public sources and rebuild it (needs the network):")
+        st.code(f"{config.FETCH_COMMAND}\n{config.BUILD_COMMAND}", language="bash")
+    st.markdown("Then reload this page.")
     st.stop()
 
 
 def built_on(data: Data) -> str:
-    return data.bundle.manifest["built_at"][:16].replace("T", " ")
+    return data.bundle.built_on
 
 
-def data_banner(data: Data) -> None:
-    """When the latest refresh failed: a 'data as of' warning naming the problem."""
-    err = st.session_state.get("_refresh_error")
-    if err:
-        st.warning(
-            f"**Data as of {built_on(data)}.** The latest refresh from the raw sources failed, "
-            f"so the dashboard shows the last good tables. Problem: {text(err)}",
-            icon=":material/history:",
-        )
+def static_serving_check() -> None:
+    """Maps load Leaflet from dashboard/static/: without static serving they stay blank."""
+    if not st.get_option("server.enableStaticServing"):
+        st.warning("Static file serving is off, so maps cannot load: run the dashboard from the "
+                   "repository's root folder (which holds `.streamlit/config.toml`), or pass "
+                   "`--server.enableStaticServing true`.", icon=":material/map:")
 
 
 # --------------------------------------------------------------------------- state
@@ -406,7 +375,7 @@ def map_view_from(out: dict | None, initial: tuple | None) -> tuple[float, float
         view = (round(float(c["lat"]), 4), round(float(c["lng"]), 4), int(z))
     except (TypeError, KeyError, ValueError):
         return None
-    start = initial or (*filters.LA_CENTER, filters.DEFAULT_ZOOM)
+    start = initial or (*maps.LA_CENTER, maps.DEFAULT_ZOOM)
     two_pixels = 2 * 360.0 / (256 * 2 ** view[2])
     if (view[2] == int(start[2]) and abs(view[0] - start[0]) <= two_pixels
             and abs(view[1] - start[1]) <= two_pixels):

@@ -2,16 +2,15 @@
 Debian's Chromium driven by Playwright, all offline.  A plain module (no pytest): the
 fixtures in tests/e2e/conftest.py and bench/harness.py are thin layers over it.
 
-- ``AppServer``: ``streamlit run streamlit_app.py`` in an app folder with ``LAMH_DATA_DIR``
-  set, in its own process group, on a free port; ``start()`` returns once
-  ``/_stcore/health`` answers (or raises :class:`HarnessError` with the server's log tails).
+- ``AppServer``: ``streamlit run dashboard/app.py`` in a repository folder (serving its
+  committed snapshot, or the one in ``data_dir``), in its own process group, on a free port;
+  ``start()`` returns once ``/_stcore/health`` answers (or raises :class:`HarnessError` with
+  the server's log tails).
 - ``chromium()``: a headless /usr/bin/chromium (``$LAMH_E2E_CHROMIUM``) with fixed flags.
 - ``offline_context(browser)``: a fresh browser context whose requests never leave this
-  machine: map tiles and every other external host are aborted (``context.blocked``),
-  Leaflet-family CDN files are answered from static/vendor/ (``context.cdn_served``) and
-  other CDN .js/.css with an empty stub (``context.cdn_stubbed``).
-- ``open_page(browser)``: such a context plus a page carrying ``blocked``, ``cdn_served``,
-  ``cdn_stubbed`` and ``js_errors`` (console errors + uncaught exceptions).
+  machine: every request to another host is aborted and recorded (``context.blocked``).
+- ``open_page(browser)``: such a context plus a page carrying ``blocked`` and ``js_errors``
+  (console errors + uncaught exceptions).
 - ``wait_for_app``, ``map_frame``, ``assert_self_hosted``: page helpers.
 """
 
@@ -40,16 +39,11 @@ SERVER_START_TIMEOUT_S = 60.0
 DEFAULT_TIMEOUT_MS = 30_000
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-TILE_HOST = re.compile(r"(^|\.)(tile\.openstreetmap\.org|basemaps\.cartocdn\.com|arcgisonline\.com)$"
-                       r"|(^|\.)tiles?\.|\.tile\.", re.I)
-TILE_PATH = re.compile(r"/\d+/\d+/\d+(@2x)?\.(png|jpg|jpeg|webp|pbf)$", re.I)
 CDN_HOSTS = {"unpkg.com", "cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com",
              "netdna.bootstrapcdn.com", "maxcdn.bootstrapcdn.com", "stackpath.bootstrapcdn.com"}
-# .../npm/leaflet@1.9.3/dist/leaflet.js, unpkg.com/leaflet.markercluster@1.5.3/dist/x.css,
-# cdnjs .../ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css
-CDN_PATH = re.compile(r"^/(?:npm/|ajax/libs/)?(leaflet(?:\.markercluster)?)(?:@[^/]*|/[0-9][^/]*)"
-                      r"(?:/dist)?/(.+)$")
-CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
+# Streamlit's client, opened on /<page>, first probes /<page>/_stcore/health and host-config
+# in case <page> is the server's base path; the 404s are expected and harmless.
+STREAMLIT_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
 MAP_IFRAME = 'iframe[title*="st_folium"], iframe[src*="streamlit_folium"]'
 
 
@@ -89,8 +83,12 @@ def stop_process_group(proc: subprocess.Popen) -> None:
 
 
 class AppServer:
-    """``streamlit run streamlit_app.py`` in ``app_dir`` serving ``data_dir``.
+    """``python -m streamlit run dashboard/app.py`` in ``app_dir`` (a repository folder),
+    serving ``data_dir`` (``LAMH_DATA_DIR``) or, when it is None, the committed snapshot.
 
+    ``command`` replaces the command's start (default ``[python, -m, streamlit]``; e.g. the
+    ``streamlit`` console script a hosting service runs) and ``clean_env`` starts the server
+    with only PATH, HOME and ``extra_env`` (nothing of this test process's environment).
     ``extra_env`` is added to the server's environment, ``args`` to its command line (e.g.
     ``["--runner.postScriptGC", "false"]``).  Its stdout/stderr go to ``log_dir``
     (``stdout.log``/``stderr.log``); without one, a temporary folder removed by ``stop()``.
@@ -99,11 +97,13 @@ class AppServer:
     answer from /_stcore/health, polled every ``poll_s`` for up to ``start_timeout_s``.
     """
 
-    def __init__(self, data_dir: str | Path, app_dir: str | Path = REPO_ROOT,
+    def __init__(self, data_dir: str | Path | None = None, app_dir: str | Path = REPO_ROOT,
                  extra_env: dict | None = None, args: list[str] | None = None,
                  log_dir: Path | None = None, start_timeout_s: float = SERVER_START_TIMEOUT_S,
-                 poll_s: float = 0.1):
-        self.data_dir, self.app_dir = Path(data_dir), Path(app_dir)
+                 poll_s: float = 0.1, command: list[str] | None = None, clean_env: bool = False):
+        self.data_dir = Path(data_dir) if data_dir is not None else None
+        self.app_dir = Path(app_dir)
+        self.clean_env = clean_env
         self.extra_env = dict(extra_env or {})
         self.args = list(args or ())
         self.start_timeout_s, self.poll_s = start_timeout_s, poll_s
@@ -111,7 +111,7 @@ class AppServer:
         self.log_dir = Path(tempfile.mkdtemp(prefix="lamh-server-")) if log_dir is None else Path(log_dir)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.cmd = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        self.cmd = [*(command or [sys.executable, "-m", "streamlit"]), "run", "dashboard/app.py",
                     "--server.port", str(self.port), "--server.address", "127.0.0.1",
                     "--server.headless", "true", "--browser.gatherUsageStats", "false", *self.args]
         self.proc: subprocess.Popen | None = None
@@ -125,11 +125,14 @@ class AppServer:
         self.stop()
 
     def start(self) -> None:
-        script = self.app_dir / "streamlit_app.py"
+        script = self.app_dir / "dashboard" / "app.py"
         if not script.is_file():
             raise HarnessError(f"{script} does not exist: nothing to serve")
-        env = {**os.environ, "LAMH_DATA_DIR": str(self.data_dir), "PYTHONUNBUFFERED": "1",
-               "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **self.extra_env}
+        base = ({"PATH": "/usr/bin:/bin", "HOME": str(self.log_dir)} if self.clean_env
+                else {k: v for k, v in os.environ.items() if k != "LAMH_DATA_DIR"})
+        env = {**base, "PYTHONUNBUFFERED": "1", **self.extra_env}
+        if self.data_dir is not None:
+            env["LAMH_DATA_DIR"] = str(self.data_dir)
         t0 = time.perf_counter()
         with open(self.log_dir / "stdout.log", "wb") as out, open(self.log_dir / "stderr.log", "wb") as err:
             self.proc = subprocess.Popen(self.cmd, cwd=self.app_dir, env=env, stdout=out, stderr=err,
@@ -200,77 +203,36 @@ def chromium():
             b.close()
 
 
-def _vendor_file(url: str) -> Path | None:
-    """The local copy of a CDN Leaflet-family URL, if we have that file (any version)."""
-    from dashboard import assets
-
-    m = CDN_PATH.match(urlsplit(url).path)
-    if not m:
-        return None
-    pkg, rel = m.groups()
-    rel = rel.replace("-src.js", ".js")
-    path = (assets.VENDOR_DIR / pkg / rel).resolve()
-    if assets.VENDOR_DIR.resolve() not in path.parents or not path.is_file():
-        return None
-    return path
-
-
 def offline_context(browser, viewport=(1280, 900), timeout_ms: float = DEFAULT_TIMEOUT_MS):
     """A fresh browser context (its own cookies, storage and cache, i.e. its own Streamlit
-    session) that never leaves this machine; it records what it did with outside URLs in
-    ``context.blocked`` (aborted: tiles, external hosts), ``context.cdn_served`` (Leaflet
-    family answered from static/vendor/, any version asked for) and ``context.cdn_stubbed``
-    (other CDN .js/.css answered with an empty stub)."""
+    session) that never leaves this machine: every request to another host (map tiles, a
+    CDN, fonts) is aborted and recorded in ``context.blocked``."""
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
                                   service_workers="block")
     context.set_default_timeout(timeout_ms)
     blocked: list[str] = []
-    cdn_served: list[str] = []
-    cdn_stubbed: list[str] = []
-    context.blocked, context.cdn_served, context.cdn_stubbed = blocked, cdn_served, cdn_stubbed
+    context.blocked = blocked
 
     def route(r):
         url = r.request.url
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or host in LOCAL_HOSTS:
+        if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() in LOCAL_HOSTS:
             return r.continue_()
-        if TILE_HOST.search(host) or TILE_PATH.search(parts.path):
-            blocked.append(url)  # map tiles never load offline: assert on markers, not tiles
-            return r.abort("blockedbyclient")
-        if host in CDN_HOSTS:
-            local = _vendor_file(url)
-            if local is not None:
-                cdn_served.append(url)
-                return r.fulfill(path=str(local), status=200, headers={
-                    "Content-Type": CONTENT_TYPES.get(local.suffix, "application/octet-stream"),
-                    "Access-Control-Allow-Origin": "*"})
-            suffix = Path(parts.path).suffix
-            if suffix in (".js", ".css"):
-                # jQuery / Bootstrap / awesome-markers / Font Awesome from folium's defaults:
-                # an empty stub, so streamlit-folium's sequential script loader (which gives
-                # up on the first failed <script>) still reaches the map code.
-                cdn_stubbed.append(url)
-                return r.fulfill(status=200, body=f"/* offline stub for {url} */\n", headers={
-                    "Content-Type": CONTENT_TYPES[suffix], "Access-Control-Allow-Origin": "*"})
-        blocked.append(url)  # tiles, fonts/images on CDNs, any other external host
+        blocked.append(url)
         return r.abort("blockedbyclient")
 
     context.route("**/*", route)
     return context
 
 
-def open_page(browser, timeout_ms: float = DEFAULT_TIMEOUT_MS):
+def open_page(browser, timeout_ms: float = DEFAULT_TIMEOUT_MS, viewport=(1280, 900)):
     """(context, page): an :func:`offline_context` and a page in it carrying that context's
-    ``blocked``/``cdn_served``/``cdn_stubbed`` lists and ``js_errors``: console errors and
-    uncaught exceptions (str) of any frame, minus the "Failed to load resource" noise of
-    the requests we blocked."""
-    context = offline_context(browser, timeout_ms=timeout_ms)
+    ``blocked`` list and ``js_errors``: console errors and uncaught exceptions (str) of any
+    frame, minus the "Failed to load resource" noise of the requests we blocked."""
+    context = offline_context(browser, viewport=viewport, timeout_ms=timeout_ms)
     pg = context.new_page()
     pg.js_errors = []
     pg.blocked = context.blocked
-    pg.cdn_served = context.cdn_served
-    pg.cdn_stubbed = context.cdn_stubbed
 
     def on_console(msg):
         if msg.type != "error":
@@ -279,6 +241,8 @@ def open_page(browser, timeout_ms: float = DEFAULT_TIMEOUT_MS):
         if msg.text.startswith("Failed to load resource") and (
                 loc in pg.blocked or "ERR_BLOCKED_BY_CLIENT" in msg.text):
             return  # our own aborts (tiles, external hosts): recorded in page.blocked
+        if "404" in msg.text and STREAMLIT_PROBE.search(loc):
+            return  # on a deep link Streamlit first asks /<page>/_stcore/... (a base path?)
         pg.js_errors.append(f"console: {msg.text} ({loc})")
 
     pg.on("console", on_console)
@@ -330,7 +294,8 @@ def map_frame(page, index: int = 0, timeout: float = DEFAULT_TIMEOUT_MS, *, expl
 
 
 def assert_self_hosted(page) -> None:
-    """The page fetched no Leaflet/plugin file from a CDN (all came from /app/static/)."""
-    assert page.cdn_served == [] and page.cdn_stubbed == [], (
-        "assets loaded from CDNs (the app will not show its map offline; use "
-        f"dashboard.assets.apply): served locally {page.cdn_served}, stubbed {page.cdn_stubbed}")
+    """The page asked no other host for a script or stylesheet (Leaflet and its plugin came
+    from /app/static/): the map works on a network that blocks CDNs."""
+    outside = [u for u in page.blocked
+               if urlsplit(u).hostname in CDN_HOSTS or urlsplit(u).path.endswith((".js", ".css"))]
+    assert outside == [], f"scripts or stylesheets requested from other hosts: {outside}"

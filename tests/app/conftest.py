@@ -1,29 +1,20 @@
-"""AppTest fixtures: one real build of the processed tables, and an app runner."""
+"""AppTest fixtures: the committed snapshot the app serves, and an app runner."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import config, filters, pipeline, store
+from dashboard import config, snapshot
+from dashboard.analysis import filters
 
-APP = str(config.PROJECT_ROOT / "streamlit_app.py")
+APP = str(config.PROJECT_ROOT / "dashboard" / "app.py")
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """Processed tables from the real raw sources, served to every AppTest via LAMH_DATA_DIR."""
-    data_dir = tmp_path_factory.mktemp("app_data")
-    pipeline.build(config.raw_dir(), data_dir)
-    old = os.environ.get("LAMH_DATA_DIR")
-    os.environ["LAMH_DATA_DIR"] = str(data_dir)
-    yield store.load(data_dir)
-    if old is None:
-        os.environ.pop("LAMH_DATA_DIR", None)
-    else:
-        os.environ["LAMH_DATA_DIR"] = old
+def built():
+    """The snapshot every AppTest session serves (data/snapshot/, as a hosted copy does)."""
+    return snapshot.read(config.data_dir())
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +28,7 @@ def open_link(page: str | None, params: dict | None = None, timeout: float = 60)
     for k, v in (params or {}).items():
         at.query_params[k] = v
     if page and page != "map":
-        at.switch_page(f"app_pages/{page}.py")
+        at.switch_page(f"../pages/{page}.py")
     return at.run()
 
 

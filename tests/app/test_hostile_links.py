@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import costs, filters, taxonomy
+from dashboard import taxonomy
+from dashboard.analysis import costs, filters
 from tests.app.conftest import count, metric, open_link
 
 PAGES = ("map", "compare", "gaps", "data")
@@ -370,9 +371,9 @@ _INDEX = {}
 
 
 def _index(built):
-    if built.build_id not in _INDEX:
-        _INDEX[built.build_id] = filters.FlagIndex.build(built.facilities)
-    return _INDEX[built.build_id]
+    if built.id not in _INDEX:
+        _INDEX[built.id] = filters.FlagIndex.build(built.facilities)
+    return _INDEX[built.id]
 
 
 # --------------------------------------------------------------------------- generated links

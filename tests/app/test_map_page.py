@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import filters, metrics
-from dashboard.filters import FilterState
+from dashboard.analysis import filters, metrics
+from dashboard.analysis.filters import FilterState
 from tests.app.conftest import count, metric
 
 

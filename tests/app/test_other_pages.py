@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import costs, metrics, taxonomy
-from dashboard.filters import FilterState
+from dashboard import taxonomy
+from dashboard.analysis import costs, metrics
+from dashboard.analysis.filters import FilterState
 from tests.app.conftest import count, metric
 
 

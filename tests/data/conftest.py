@@ -6,11 +6,11 @@ LAMH_DATA_DIR, with the geocoder offline and its cache private (never data/cache
 
 from __future__ import annotations
 
-import functools
 
 import pytest
 
-from dashboard import config, geocode, pipeline
+from dashboard import config
+from dashboard.ingest import pipeline
 from dashboard.registry import SOURCES
 
 
@@ -26,9 +26,5 @@ def real_raw():
 
 @pytest.fixture(scope="session")
 def real_build(real_raw, tmp_path_factory):
-    base = tmp_path_factory.mktemp("real_build")
-    offline = functools.partial(geocode.CensusGeocoder, base / "geocode.json", online=False)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pipeline, "CensusGeocoder", lambda *a, **k: offline())
-        bundle = pipeline.build(real_raw, base / "data")  # with the expected-magnitude checks
-    return bundle
+    """One build of the real raw sources, offline, with the expected-magnitude checks."""
+    return pipeline.build(real_raw, tmp_path_factory.mktemp("real_build") / "snapshot")

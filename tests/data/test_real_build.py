@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from dashboard import config, taxonomy
-from dashboard.sources import geo, samhsa_directory
+from dashboard.ingest.sources import geo, samhsa_directory
 from tests.fixtures.privacy import assert_no_staff_data, staff_values
 
 
@@ -98,13 +98,13 @@ def test_flags_are_known_only_where_a_source_says(real_build):
 def test_no_staff_data_in_the_real_build(real_raw, real_build):
     values = staff_values(real_raw / "hcai_facility_list_2025" / "hcai_facility_list_la_county.csv")
     assert len(values) > 20  # the raw file does hold staff names and phones
-    assert_no_staff_data(real_build.path.parent.parent, values)
+    assert_no_staff_data(real_build.path, values)
+    assert_no_staff_data(config.data_dir(), values)  # the committed snapshot
 
 
 def test_cli_report_json(real_raw, real_build):
-    env = dict(os.environ, LAMH_RAW_DIR=str(real_raw), LAMH_DATA_DIR=str(real_build.path.parent.parent))
-    env.pop("LAMH_GEOCODE", None)
-    proc = subprocess.run([sys.executable, "-m", "dashboard.pipeline", "report", "--json"],
+    env = dict(os.environ, LAMH_RAW_DIR=str(real_raw), LAMH_DATA_DIR=str(real_build.path))
+    proc = subprocess.run([sys.executable, "-m", "dashboard.ingest", "report", "--json"],
                           cwd=config.PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
@@ -115,7 +115,4 @@ def test_cli_report_json(real_raw, real_build):
     assert (beds["facilities"], beds["total"], beds["excluding_state_hospital"]) == (43, 3331, 2327)
     assert (rep["spas"], rep["districts"], rep["population_2018"]) == (8, 5, 10_278_834)
     assert rep["facilities_outside_any_area"] == rep["facilities_by_location_precision"].get("none", 0)
-    # served from the session's build: no rebuild happened
-    builds = real_build.path.parent
-    assert [p.name for p in builds.iterdir()] == [real_build.build_id]
     assert rep == report(real_build)

@@ -11,11 +11,10 @@ or, for the SPA population file, the build died with a bare KeyError.
 
 from __future__ import annotations
 
-import functools
 
 import pytest
 
-from dashboard import geocode, pipeline
+from dashboard.ingest import pipeline
 from dashboard.errors import BuildError, SourceError
 from dashboard.registry import SOURCES
 from tests.fixtures import rawcopy
@@ -26,10 +25,7 @@ GEOJSON_FILES = [(k, f.name) for k, s in SOURCES.items() for f in s.files
 
 
 @pytest.fixture
-def offline_build(tmp_path, monkeypatch):
-    offline = functools.partial(geocode.CensusGeocoder, tmp_path / "geocode.json", online=False)
-    monkeypatch.setattr(pipeline, "CensusGeocoder", lambda *a, **k: offline())
-
+def offline_build(tmp_path):
     def build(raw):
         return pipeline.build(raw, tmp_path / "data")  # the default, expected-magnitude checks
 

@@ -2,31 +2,24 @@
 
 Fixtures (all offline; nothing here reaches the internet):
 
-``vendor_assets``      session  Path of static/vendor/, fetched + verified (dashboard.assets).
-``processed_data_dir`` session  Path of a tmp folder holding one pipeline build of the raw data.
-``app_dir``            session  Path of the folder holding streamlit_app.py: $LAMH_E2E_APP_DIR or
-                                the repo root.  Override the fixture to point elsewhere.
+``snapshot_dir``       session  Path of the snapshot the default server serves (the committed
+                                data/snapshot/).
+``app_dir``            session  Path of the repository folder to serve: $LAMH_E2E_APP_DIR or
+                                this repository.
 ``app_server``         session  base URL ("http://127.0.0.1:<port>") of ``streamlit run
-                                streamlit_app.py`` started in app_dir with LAMH_DATA_DIR set;
+                                dashboard/app.py`` started in app_dir;
                                 ``app_server.startup_seconds`` is how long it took.
 ``start_server``       session  factory: ``start_server(data_dir, env=None)`` starts one more
-                                server of the app on other processed tables (e.g. a build with
-                                hostile records) and returns its base URL; all are stopped at
-                                the end of the session.
+                                server of the app on another snapshot (e.g. one with hostile
+                                records) and returns its base URL; all are stopped at the end
+                                of the session.
 ``browser``            session  playwright Browser (/usr/bin/chromium, headless).
 ``new_page``           function factory: ``new_page()`` -> one more such Page, in its own context
                                 (another user / Streamlit session), closed after the test.
-``page``               function a Page in a fresh context with offline routing; extra attributes:
-                                ``page.js_errors``   console errors + uncaught exceptions (str),
-                                                     any frame, minus the "Failed to load
-                                                     resource" noise of requests we blocked;
-                                ``page.blocked``     URLs aborted (tiles, external hosts);
-                                ``page.cdn_served``  Leaflet-family CDN URLs answered from
-                                                     static/vendor/ (any version asked for);
-                                ``page.cdn_stubbed`` other CDN .js/.css answered with an empty
-                                                     stub (jQuery, Bootstrap, awesome-markers..).
-                                A self-hosting app leaves cdn_served and cdn_stubbed empty:
-                                ``assert_self_hosted(page)``.
+``page``               function a Page in a fresh context whose requests to any other host are
+                                aborted; extra attributes: ``page.js_errors`` (console errors +
+                                uncaught exceptions, any frame, minus the noise of the requests
+                                we blocked) and ``page.blocked`` (URLs aborted).
 
 Helpers, also available as same-named fixtures (``def test_x(page, app_server,
 wait_for_app, map_frame)`` -- no need to import conftest): ``wait_for_app(page)`` (a Streamlit
@@ -41,12 +34,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
 from pathlib import Path
 
 import pytest
 
-from dashboard import assets
+from dashboard import config
 from tests import harness
 from tests.harness import REPO_ROOT, assert_self_hosted, map_frame, open_page, wait_for_app
 
@@ -59,46 +51,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
-# ------------------------------------------------------------------ assets + data
-
-
 @pytest.fixture(scope="session")
-def vendor_assets() -> Path:
-    """static/vendor/ with the pinned Leaflet packages, verified.  Offline-safe when CI ran
-    ``python -m dashboard.assets fetch`` before the tests (verified copies are skipped)."""
-    try:
-        assets.fetch()
-    except assets.AssetError as exc:
-        pytest.fail(f"vendored Leaflet assets are missing and could not be fetched:\n{exc}\n"
-                    "Run `python -m dashboard.assets fetch` (needs the npm registry) before the "
-                    "e2e tests.", pytrace=False)
-    return assets.VENDOR_DIR
-
-
-@pytest.fixture(scope="session")
-def processed_data_dir(tmp_path_factory) -> Path:
-    """One offline pipeline build of the raw sources into a tmp folder (LAMH_DATA_DIR)."""
-    from dashboard import config, geocode, pipeline
-
-    out = tmp_path_factory.mktemp("processed")
-    # Offline, and with a private copy of the geocoder cache: the same locations as a
-    # normal offline build, without rewriting data/cache/geocode.json in the repo.
-    cache = out.parent / "geocode-cache.json"
-    shared = config.PROJECT_ROOT / "data" / "cache" / "geocode.json"
-    if shared.is_file():
-        cache.write_bytes(shared.read_bytes())
-
-    def offline_geocoder(*args, **kwargs):
-        kwargs.update(online=False)
-        return geocode.CensusGeocoder(cache, **{k: v for k, v in kwargs.items()
-                                               if k != "cache_path"})
-
-    t0 = time.perf_counter()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pipeline, "CensusGeocoder", offline_geocoder)
-        pipeline.build(raw_dir=config.raw_dir(), data_dir=out, geocode=False)
-    processed_data_dir.build_seconds = time.perf_counter() - t0
-    return out
+def snapshot_dir() -> Path:
+    return config.data_dir()
 
 
 # ------------------------------------------------------------------ server
@@ -109,7 +64,7 @@ def app_dir() -> Path:
     return Path(os.environ.get("LAMH_E2E_APP_DIR") or REPO_ROOT).resolve()
 
 
-def _serve(app_dir: Path, data_dir: Path, logs: Path, extra_env: dict | None = None
+def _serve(app_dir: Path, data_dir: Path | None, logs: Path, extra_env: dict | None = None
            ) -> harness.AppServer:
     """A started (healthy) :class:`tests.harness.AppServer` of app_dir on data_dir, logging
     into ``logs``; a server that does not come up fails the test with its log tails."""
@@ -122,10 +77,11 @@ def _serve(app_dir: Path, data_dir: Path, logs: Path, extra_env: dict | None = N
 
 
 @pytest.fixture(scope="session")
-def app_server(app_dir, processed_data_dir, vendor_assets, tmp_path_factory):
-    """``streamlit run streamlit_app.py`` in app_dir; yields its base URL once healthy."""
+def app_server(app_dir, tmp_path_factory):
+    """``streamlit run dashboard/app.py`` in app_dir on its committed snapshot; yields its
+    base URL once healthy."""
     logs = tmp_path_factory.mktemp("streamlit-server")
-    server = _serve(app_dir, processed_data_dir, logs)
+    server = _serve(app_dir, None, logs)
     try:
         app_server.startup_seconds = server.startup_s
         app_server.log_dir = logs
@@ -135,7 +91,7 @@ def app_server(app_dir, processed_data_dir, vendor_assets, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def start_server(app_dir, vendor_assets, tmp_path_factory):
+def start_server(app_dir, tmp_path_factory):
     """A factory for more servers of the same app on other data: ``start_server(data_dir,
     env=None)`` -> base URL; ``start_server.logs[url]`` is the folder of its stdout/stderr
     logs.  Every server started is stopped at the end of the session."""
@@ -166,7 +122,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, vendor_assets):
+def page(browser):
     context, pg = open_page(browser)
     try:
         yield pg
@@ -175,7 +131,7 @@ def page(browser, vendor_assets):
 
 
 @pytest.fixture
-def new_page(browser, vendor_assets):
+def new_page(browser):
     """A factory for more pages, each in its own context (= its own user and Streamlit
     session), with the same routing and ``js_errors`` as ``page``; closed after the test."""
     contexts = []

@@ -30,7 +30,8 @@ from playwright.sync_api import expect
 
 import numpy as np
 
-from dashboard import config, maps, store
+from dashboard import config, snapshot
+from dashboard.render import maps
 from tests.fixtures import hostile
 from tests.fixtures.hostile import (
     DIRECTORY, FORMULA_MINUS, FORMULA_PLUS, JINJA_TAG, LMS, LOCATOR, TAG,
@@ -58,7 +59,7 @@ def hostile_build(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile_facilities(hostile_build):
-    fac = store.load(hostile_build[1]).facilities
+    fac = snapshot.read(hostile_build[1]).facilities
     return fac[fac["name"].str.contains(f"{TAG}|{JINJA_TAG}")]
 
 

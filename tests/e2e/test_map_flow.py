@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
-from dashboard import filters, store
-from dashboard.filters import FilterState
+from dashboard import snapshot
+from dashboard.analysis import filters
+from dashboard.analysis.filters import FilterState
 
 
 def headline(page) -> int:
@@ -19,7 +20,7 @@ def headline(page) -> int:
 
 
 def expected_count(data_dir, **kw) -> int:
-    bundle = store.load(data_dir)
+    bundle = snapshot.read(data_dir)
     return filters.match(filters.FlagIndex.build(bundle.facilities), FilterState(**kw)).count
 
 
@@ -32,7 +33,7 @@ def wait_for_markers(frame, minimum: int = 1) -> None:
         "n => document.querySelectorAll('.lamh-marker, .marker-cluster').length >= n", arg=minimum)
 
 
-def test_shared_link_filter_change_and_reload(page, app_server, processed_data_dir, wait_for_app,
+def test_shared_link_filter_change_and_reload(page, app_server, snapshot_dir, wait_for_app,
                                               map_frame, assert_self_hosted):
     page.goto(f"{app_server}/?pop=children&set=outpatient")
     wait_for_app(page)
@@ -40,7 +41,7 @@ def test_shared_link_filter_change_and_reload(page, app_server, processed_data_d
     wait_for_markers(frame)
     # The choropleth: 8 SPA polygons drawn as interactive SVG paths.
     frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 8")
-    n1 = expected_count(processed_data_dir, population=("children",), setting=("outpatient",))
+    n1 = expected_count(snapshot_dir, population=("children",), setting=("outpatient",))
     assert headline(page) == n1
     layer_names = frame.locator(".leaflet-control-layers").inner_text()
     assert f"Facilities ({n1})" in layer_names
@@ -53,7 +54,7 @@ def test_shared_link_filter_change_and_reload(page, app_server, processed_data_d
     medi_cal.focus()
     page.keyboard.press("Space")
     expect(page).to_have_url(re.compile(r"pay=medi_cal"))
-    n2 = expected_count(processed_data_dir, population=("children",), setting=("outpatient",),
+    n2 = expected_count(snapshot_dir, population=("children",), setting=("outpatient",),
                         payment=("medi_cal",))
     expect(page.locator('[data-testid="stMetric"]').filter(has_text="Matching sites")
            .locator('[data-testid="stMetricValue"]')).to_have_text(f"{n2:,}")

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 SECRETS = {  # file outside static/ -> a string only that file holds
-    "streamlit_app.py": b"st.set_page_config",
+    "dashboard/app.py": b"st.set_page_config",
     ".streamlit/config.toml": b"enableXsrfProtection",
     "dashboard/config.py": b"RAW_CANDIDATES",
     "/etc/passwd": b"root:",
@@ -101,13 +101,13 @@ def test_static_files_are_served(app_server):
                                   "/app/static/../probe.txt"])
 def test_nothing_can_be_written_through_static(app_server, app_dir, method, path):
     marker = f"LAMH-PROBE-{uuid.uuid4().hex}".encode()
-    before = (app_dir / "static" / "vendor" / "leaflet" / "leaflet.css").read_bytes()
+    before = (app_dir / "dashboard" / "static" / "vendor" / "leaflet" / "leaflet.css").read_bytes()
     status, _h, _b = request(app_server, method, path, body=marker,
                              headers={"Content-Type": "text/plain"})
     assert status in (400, 403, 404, 405), (method, path, status)
-    assert not (app_dir / "static" / "probe.txt").exists()
+    assert not (app_dir / "dashboard" / "static" / "probe.txt").exists()
     assert not (app_dir / "probe.txt").exists()
-    assert (app_dir / "static" / "vendor" / "leaflet" / "leaflet.css").read_bytes() == before
+    assert (app_dir / "dashboard" / "static" / "vendor" / "leaflet" / "leaflet.css").read_bytes() == before
 
 
 def multipart(filename: str, content: bytes) -> tuple[bytes, str]:
@@ -144,7 +144,7 @@ def _files_holding(marker: bytes, roots: list[Path], since: float) -> list[Path]
     return hits
 
 
-def test_upload_with_a_real_session_writes_no_file(page, app_server, app_dir, processed_data_dir,
+def test_upload_with_a_real_session_writes_no_file(page, app_server, app_dir, snapshot_dir,
                                                    wait_for_app):
     """The strongest case: a browser session's own id and XSRF cookie.  Streamlit 1.67 then
     accepts the upload (204) into its in-memory store for that session — the app has no
@@ -165,19 +165,19 @@ def test_upload_with_a_real_session_writes_no_file(page, app_server, app_dir, pr
     statuses = []
     for sid in sorted(sessions):
         for name in ("probe.html", "../../static/probe.html", "/tmp/probe.html",
-                     "..\\..\\streamlit_app.py"):
+                     "..\\..\\dashboard\\app.py"):
             r = page.request.put(f"{app_server}/_stcore/upload_file/{sid}/{uuid.uuid4().hex}",
                                  headers={"X-Xsrftoken": token},
                                  multipart={"file": {"name": name, "mimeType": "text/html",
                                                      "buffer": marker}})
             statuses.append(r.status)
     assert statuses and all(s in (204, 400, 403, 404) for s in statuses), statuses
-    roots = [app_dir, processed_data_dir, Path(tempfile.gettempdir())]
+    roots = [app_dir, snapshot_dir, Path(tempfile.gettempdir())]
     assert _files_holding(marker, roots, since) == []
     for name in ("probe.html", "static/probe.html"):
         status, _h, body = request(app_server, "GET", f"/app/static/{name}")
         assert status == 404 and marker not in body
-    assert not (app_dir / "static" / "probe.html").exists()
+    assert not (app_dir / "dashboard" / "static" / "probe.html").exists()
 
 
 def test_agent_api_is_off(app_server):

@@ -21,8 +21,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
 
-from dashboard import costs, filters, metrics, store, taxonomy
-from dashboard.filters import FilterState
+from dashboard import snapshot, taxonomy
+from dashboard.analysis import costs, filters, metrics
+from dashboard.analysis.filters import FilterState
 
 SIDEBAR = '[data-testid="stSidebar"]'
 # A deep link (/gaps?...) makes Streamlit's frontend probe /gaps/_stcore/... first (404)
@@ -212,9 +213,9 @@ def wait_for_url(s: Session, t0: float) -> None:
     s.latencies.append(time.perf_counter() - t0)
 
 
-def test_concurrent_sessions_keep_their_own_state(new_page, app_server, processed_data_dir,
+def test_concurrent_sessions_keep_their_own_state(new_page, app_server, snapshot_dir,
                                                   wait_for_app, record_property):
-    bundle = store.load(processed_data_dir)
+    bundle = snapshot.read(snapshot_dir)
     idx = filters.FlagIndex.build(bundle.facilities)
     BENCHMARKS[:] = [bundle.benchmarks]
     log = app_server_log(app_server)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 
 import pytest
 
-from dashboard import geocode, pipeline
+from dashboard.ingest import pipeline
 from tests.fixtures.rawdir import FIXTURE_RAW, copy_raw
-
-
-def _offline_geocoder(cache_path):
-    """The pipeline's geocoder, offline and with a private cache (never data/cache/)."""
-    return functools.partial(geocode.CensusGeocoder, cache_path, online=False)
 
 
 @pytest.fixture
@@ -21,20 +15,8 @@ def raw_copy(tmp_path):
     return copy_raw(tmp_path / "raw")
 
 
-@pytest.fixture
-def offline_pipeline(tmp_path, monkeypatch):
-    """pipeline.build uses an offline geocoder with a cache under tmp_path."""
-    monkeypatch.setattr(pipeline, "CensusGeocoder",
-                        lambda *a, **k: _offline_geocoder(tmp_path / "geocode.json")())
-    return pipeline
-
-
 @pytest.fixture(scope="session")
 def fixture_build(tmp_path_factory):
     """One build of the fixture raw folder (read-only for tests: copy before changing)."""
-    base = tmp_path_factory.mktemp("fixture_build")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pipeline, "CensusGeocoder",
-                   lambda *a, **k: _offline_geocoder(base / "geocode.json")())
-        bundle = pipeline.build(FIXTURE_RAW, base / "data", check_counts=False)
-    return bundle
+    return pipeline.build(FIXTURE_RAW, tmp_path_factory.mktemp("fixture_build") / "data",
+                          check_counts=False)

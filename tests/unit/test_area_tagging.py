@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard import areas, pipeline
+from dashboard.ingest import areas, pipeline
 
 
 def square(x0, y0, size=1.0):

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from dashboard import crosswalk, taxonomy
-from dashboard.assemble import EXACT, NONE, assemble_sites
+from dashboard import taxonomy
+from dashboard.ingest import crosswalk
+from dashboard.ingest.assemble import EXACT, NONE, assemble_sites
 from dashboard.errors import BuildError
 from tests.fixtures.frames import bed, by_name, make_src, rec
 
@@ -108,7 +109,7 @@ def test_ambiguous_name_fails_and_points_at_the_crosswalk():
     with pytest.raises(BuildError) as err:
         run(src)
     msg = str(err.value)
-    assert "dashboard/crosswalk.py" in msg
+    assert "dashboard/ingest/crosswalk.py" in msg
     assert "999000008" in msg and "2 places" in msg and "cdph_bed_types_2025" in msg
 
 

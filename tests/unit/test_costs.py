@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard import config
-from dashboard import costs as c
-from dashboard.sources import costs as source
+from dashboard.analysis import costs as c
+from dashboard.ingest.sources import costs as source
 
 # --- a tiny benchmarks frame with round numbers ------------------------------------------------
 
@@ -61,6 +61,7 @@ def bench(rows=ROWS) -> pd.DataFrame:
     df["source_title"] = "Title of " + df["id"]
     df["source_url"] = "https://example.org/" + df["id"]
     df["care_setting"] = "outpatient"
+    df["grade_text"] = df["grade"].map(source.GRADE_TEXT)  # as the reader adds it
     return df
 
 

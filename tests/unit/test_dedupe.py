@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard import taxonomy
-from dashboard.assemble import APPROX, EXACT, Site, assemble_sites, facility_table, merge_nearby
+from dashboard.ingest.assemble import APPROX, EXACT, Site, assemble_sites, facility_table, merge_nearby
 from tests.fixtures.frames import by_name, make_src, rec
 
 # 0.0001 degree of latitude is about 11 m.

@@ -1,4 +1,4 @@
-"""``python -m dashboard.pipeline fetch`` against a local HTTP server (never the internet)."""
+"""``python -m dashboard.ingest.pipeline fetch`` against a local HTTP server (never the internet)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from dashboard import fetch, pipeline, registry
+from dashboard import registry
+from dashboard.ingest import fetch, pipeline
 from tests.fixtures.httpserver import closed_port_url, serve, serve_directory
 from tests.fixtures.rawdir import FIXTURE_RAW, copy_raw, rename_column, truncate_csv
 
@@ -50,11 +51,11 @@ def test_fetch_from_a_mirror_gets_every_file_and_provenance(mirror, tmp_path, ca
     assert len(server.requests) == len(FILES) + len(FOLDERS)
 
 
-def test_fetched_folder_builds(mirror, tmp_path, offline_pipeline):
+def test_fetched_folder_builds(mirror, tmp_path):
     _, _, url = mirror
     dest = tmp_path / "dest"
     assert fetch.main(url, dest) == 0
-    b = offline_pipeline.build(dest, tmp_path / "data", check_counts=False)
+    b = pipeline.build(dest, tmp_path / "data", check_counts=False)
     assert b.manifest["report"]["licensed_acute_psych_beds"]["total"] == 160
 
 

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard import filters, taxonomy
-from dashboard.filters import FilterState, FlagIndex, decode, encode, match, option_counts
+from dashboard import taxonomy
+from dashboard.analysis import filters
+from dashboard.analysis.filters import FilterState, FlagIndex, decode, encode, match, option_counts
 from tests.fixtures.facilities import facility, frame
 
 # a: outpatient, children + adults, Medi-Cal, individual + group therapy, Spanish, SMI

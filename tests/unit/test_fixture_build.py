@@ -6,7 +6,8 @@ import json
 
 import pandas as pd
 
-from dashboard import pipeline, taxonomy
+from dashboard import taxonomy
+from dashboard.ingest import pipeline
 from dashboard.registry import SOURCES
 from tests.fixtures.rawdir import FIXTURE_RAW
 
@@ -83,14 +84,14 @@ def test_report(fixture_build):
     assert set(fixture_build.manifest["sources"]) == set(SOURCES)
 
 
-def test_site_ids_are_stable_between_builds(fixture_build, offline_pipeline, tmp_path):
-    again = offline_pipeline.build(FIXTURE_RAW, tmp_path / "data", check_counts=False)
+def test_site_ids_are_stable_between_builds(fixture_build, tmp_path):
+    again = pipeline.build(FIXTURE_RAW, tmp_path / "data", check_counts=False)
     pd.testing.assert_series_equal(again.facilities["site_id"], fixture_build.facilities["site_id"])
 
 
 def test_cli_report_json_prints_one_object(fixture_build, monkeypatch, capsys):
     monkeypatch.setenv("LAMH_RAW_DIR", str(FIXTURE_RAW))
-    monkeypatch.setenv("LAMH_DATA_DIR", str(fixture_build.path.parent.parent))
+    monkeypatch.setenv("LAMH_DATA_DIR", str(fixture_build.path))
     assert pipeline.main(["report", "--json"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1
@@ -99,7 +100,7 @@ def test_cli_report_json_prints_one_object(fixture_build, monkeypatch, capsys):
 
 def test_cli_report_text(fixture_build, monkeypatch, capsys):
     monkeypatch.setenv("LAMH_RAW_DIR", str(FIXTURE_RAW))
-    monkeypatch.setenv("LAMH_DATA_DIR", str(fixture_build.path.parent.parent))
+    monkeypatch.setenv("LAMH_DATA_DIR", str(fixture_build.path))
     assert pipeline.main(["report"]) == 0
     out = capsys.readouterr().out
     assert "Licensed acute psychiatric beds: 160 at 3 facilities (60 without DSH-Metropolitan)" in out

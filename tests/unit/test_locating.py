@@ -9,9 +9,9 @@ import urllib.parse
 
 import pytest
 
-from dashboard import zipgeo
-from dashboard.assemble import APPROX, EXACT, NONE, assemble_sites
-from dashboard.geocode import CensusGeocoder
+from dashboard.ingest import zipgeo
+from dashboard.ingest.assemble import APPROX, EXACT, NONE, assemble_sites
+from dashboard.ingest.geocode import CensusGeocoder
 from tests.fixtures.frames import by_name, make_src, rec
 from tests.fixtures.httpserver import closed_port_url, serve
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from streamlit_folium import _get_feature_group_string
 
-from dashboard import maps
+from dashboard.render import maps
 from tests.fixtures.facilities import facility, frame
 
 TEMPLATES = [

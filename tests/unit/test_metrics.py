@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from dashboard import metrics
-from dashboard.filters import FilterState, FlagIndex
+from dashboard.analysis import metrics
+from dashboard.analysis.filters import FilterState, FlagIndex
 from tests.fixtures.facilities import areas, facility, frame, tracts
 
 MI = metrics.MILES_PER_DEGREE_LAT  # miles per degree of latitude
@@ -97,7 +97,7 @@ def test_no_matching_facility_makes_every_tract_far():
 def test_area_table_counts_and_rates():
     state = FilterState(population=("children",))
     den = metrics.denominator(state)
-    from dashboard.filters import match
+    from dashboard.analysis.filters import match
 
     t = metrics.area_table(FAC, match(IDX, state).mask, TRACTS, AREAS, "spa", den).set_index("area")
     assert t.loc[1, "sites"] == 1 and t.loc[2, "sites"] == 0

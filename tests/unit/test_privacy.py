@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.sources import hcai
+from dashboard.ingest.sources import hcai
 from tests.fixtures.privacy import assert_no_staff_data, staff_values
 from tests.fixtures.rawdir import FIXTURE_RAW, HCAI_STAFF_COLUMNS
 
@@ -24,9 +24,9 @@ def test_reader_never_returns_staff_columns():
 
 
 def test_fixture_build_has_no_staff_columns_or_values(fixture_build):
-    data_dir = fixture_build.path.parent.parent
+    data_dir = fixture_build.path
     n = assert_no_staff_data(data_dir, staff_values(HCAI_CSV))
-    assert n >= 10  # 6 tables + 3 geojson + manifest + CURRENT
+    assert n == 10  # 6 tables + 3 geojson + manifest
 
 
 def test_the_check_catches_a_leak(tmp_path):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard.sources import (
+from dashboard.ingest.sources import (
     cdph_beds, common, costs, covidcaremap, dhcs_licensed, geo, hcai, lms_211,
     samhsa_directory, samhsa_locator,
 )

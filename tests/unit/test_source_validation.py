@@ -11,10 +11,10 @@ from typing import Callable
 
 import pytest
 
-from dashboard import pipeline
+from dashboard.ingest import pipeline
 from dashboard.errors import BuildError, SourceError
 from dashboard.registry import SOURCES
-from dashboard.sources import (
+from dashboard.ingest.sources import (
     cdph_beds, costs, covidcaremap, dhcs_licensed, geo, hcai, lms_211, samhsa_directory,
     samhsa_locator,
 )
@@ -223,7 +223,7 @@ def test_missing_spa_fails(raw_copy):
 # --------------------------------------------------------------------------- build-level checks
 
 
-def test_spa_totals_that_disagree_with_the_tracts_fail_the_build(raw_copy, offline_pipeline, tmp_path):
+def test_spa_totals_that_disagree_with_the_tracts_fail_the_build(raw_copy, tmp_path):
     path = raw_copy / "geo" / "la_county_spa_population.csv"
     header, rows = rawdir.read_rows(path)
     for r in rows:
@@ -231,23 +231,23 @@ def test_spa_totals_that_disagree_with_the_tracts_fail_the_build(raw_copy, offli
             r[4] = "3001"
     rawdir.write_rows(path, header, rows)
     with pytest.raises(BuildError, match=r"la_county_spa_population\.csv.*'pop_total'.*\[3\]"):
-        offline_pipeline.build(raw_copy, tmp_path / "data", check_counts=False)
+        pipeline.build(raw_copy, tmp_path / "data", check_counts=False)
 
 
-def test_located_facility_outside_every_area_fails_the_build(raw_copy, offline_pipeline, tmp_path):
+def test_located_facility_outside_every_area_fails_the_build(raw_copy, tmp_path):
     # inside the generous LA box the readers check, but 0.1 degree east of the fixture county
     path = raw_copy / "lacounty_lms_211_mental_health" / "lms_mental_health_points_la_county.csv"
     rawdir.set_cell(path, "longitude", "-117.7")
     with pytest.raises(BuildError, match=r"outside Los Angeles County.*lms_211.*Fakezeta"):
-        offline_pipeline.build(raw_copy, tmp_path / "data", check_counts=False)
+        pipeline.build(raw_copy, tmp_path / "data", check_counts=False)
 
 
-def test_expected_magnitudes_are_checked_by_default(offline_pipeline, tmp_path):
+def test_expected_magnitudes_are_checked_by_default(tmp_path):
     # The tiny fixture files are far shorter than the real ones: the per-file row check
     # (run right after reading, so it names the file) stops the build first.
     with pytest.raises(BuildError, match=r"samhsa_directory_2024_la_county\.csv: \d+ rows, expected "
                                          r"at least \d+: the file looks truncated"):
-        offline_pipeline.build(rawdir.FIXTURE_RAW, tmp_path / "data")
+        pipeline.build(rawdir.FIXTURE_RAW, tmp_path / "data")
 
 
 def test_cli_build_reports_a_broken_source_and_exits_2(raw_copy, tmp_path, monkeypatch, capsys):

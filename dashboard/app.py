@@ -1,0 +1,47 @@
+"""Main script: ``streamlit run dashboard/app.py`` from the repository root.
+
+Page config, the snapshot, the shared sidebar filters, navigation and URL state; the pages
+themselves are ../pages/*.py.  This script lives inside dashboard/ rather than at the top
+level because Streamlit switches to its legacy multipage mode when a folder named pages/
+sits next to the main script (a deep link as the first request of a fresh server then shows
+the wrong navigation); static files are served from dashboard/static/ for the same reason.
+"""
+
+import sys
+from pathlib import Path
+
+# `streamlit run` puts this script's folder (dashboard/) on sys.path, not the repository
+# root; the console script of a hosting service does not add the working directory either.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import ui  # noqa: E402
+
+st.set_page_config(
+    page_title="LA County outpatient mental-health capacity",
+    page_icon=":material/psychology:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES_DIR = ROOT / "pages"
+PAGES = [
+    st.Page(PAGES_DIR / "map.py", title="Map", icon=":material/map:", url_path="map", default=True),
+    st.Page(PAGES_DIR / "compare.py", title="Inpatient vs outpatient", icon=":material/compare_arrows:",
+            url_path="compare"),
+    st.Page(PAGES_DIR / "gaps.py", title="Gaps & access", icon=":material/distance:", url_path="gaps"),
+    st.Page(PAGES_DIR / "data.py", title="Data & methods", icon=":material/dataset:", url_path="data"),
+]
+
+page = st.navigation(PAGES, position="sidebar")
+ui.static_serving_check()
+data = ui.load_data()
+state = ui.sidebar(data)
+ui.set_context(ui.PageContext(data=data, state=state))
+ui.show_notices()
+page.run()
+ui.share_box(ui.current_state(), data)
+ui.sync_url()

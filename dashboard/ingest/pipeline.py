@@ -1,0 +1,399 @@
+"""Raw public sources -> one located, de-duplicated, area-tagged, validated facility table.
+
+CLI::
+
+    python -m dashboard.ingest build [--geocode]   # raw sources -> data/snapshot/
+    python -m dashboard.ingest report [--json]     # counts a maintainer needs (from the snapshot)
+    python -m dashboard.ingest fetch [--from URL]  # fresh raw copies into data/raw/
+
+Steps of ``build``: read every source -> assemble sites (directory programs, then the
+locator, LMS/211, licensed facilities and bed-holding hospitals merged in by normalised
+address) -> locate (exact address match / geocoder cache / ZIP centroid / none) -> taxonomy
+flags -> tag SPA, supervisorial district and tract -> denominators -> validate -> write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from dashboard import config, snapshot, taxonomy
+from dashboard.ingest import areas
+from dashboard.ingest.assemble import NONE, assemble_sites, facility_table
+from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
+from dashboard.errors import BuildError, SnapshotError, SourceError
+from dashboard.ingest.geocode import CensusGeocoder
+from dashboard.registry import SOURCES
+from dashboard.ingest.sources import (
+    cdph_beds, costs, covidcaremap, dhcs_licensed, geo, hcai, lms_211, samhsa_directory,
+    samhsa_locator,
+)
+
+SCHEMA_VERSION = 1
+
+Progress = Callable[[str, float], None]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_sources(raw_dir: Path) -> dict[str, object]:
+    raw_dir = Path(raw_dir)
+    out: dict[str, object] = {
+        "directory": samhsa_directory.read(raw_dir),
+        "code_labels": samhsa_directory.code_labels(raw_dir, "mental"),
+        "locator": samhsa_locator.read(raw_dir),
+        "lms": lms_211.read(raw_dir),
+        "beds": cdph_beds.read(raw_dir),
+        "hcai": hcai.read(raw_dir),
+        "ccm": covidcaremap.read(raw_dir),
+        "licensed": dhcs_licensed.read(raw_dir),
+        "benchmarks": costs.read(raw_dir),
+        "spas": geo.read_spas(raw_dir),
+        "districts": geo.read_districts(raw_dir),
+        "tracts": geo.read_tracts(raw_dir),
+        "spa_population": geo.read_spa_population(raw_dir),
+        "boundary": geo.read_boundary(raw_dir),
+    }
+    return out
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def tag_areas(fac: pd.DataFrame, src: dict) -> pd.DataFrame:
+    spas, sds, tracts = src["spas"], src["districts"], src["tracts"]
+    fac = fac.copy()
+    fac["spa"] = pd.array(areas.tag_points(fac["lon"], fac["lat"], spas["geometry"], spas["spa"]), dtype="Int64")
+    fac["sd"] = pd.array(areas.tag_points(fac["lon"], fac["lat"], sds["geometry"], sds["sd"]), dtype="Int64")
+    fac["tract"] = areas.tag_points(fac["lon"], fac["lat"], tracts["geometry"], tracts["geoid"], snap=0.002)
+    names = dict(zip(spas["spa"], spas["name"]))
+    fac["spa_name"] = fac["spa"].map(lambda v: names.get(v) if pd.notna(v) else None)
+    return fac
+
+
+def tract_table(src: dict) -> pd.DataFrame:
+    tracts, spas, sds = src["tracts"], src["spas"], src["districts"]
+    x, y = areas.representative_points(tracts["geometry"])
+    out = tracts.drop(columns=["geometry"]).copy()
+    out["lon"], out["lat"] = x, y
+    spa_by_loc = areas.tag_points(x, y, spas["geometry"], spas["spa"])
+    out["spa"] = out["spa"].fillna(pd.Series(spa_by_loc, index=out.index)).astype("Int64")
+    out["sd"] = pd.array(areas.tag_points(x, y, sds["geometry"], sds["sd"]), dtype="Int64")
+    return out
+
+
+def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict) -> pd.DataFrame:
+    pops = list(taxonomy.DENOMINATORS)
+    rows = []
+    county = {"level": "county", "area": 0, "name": "Los Angeles County"}
+    county.update({p: int(tracts[p].sum()) for p in pops})
+    rows.append(county)
+    for level, col, names in (("spa", "spa", dict(zip(src["spas"]["spa"], src["spas"]["name"]))),
+                              ("sd", "sd", dict(zip(src["districts"]["sd"], src["districts"]["name"])))):
+        sums = tracts.groupby(col)[pops].sum()
+        for area_id, name in sorted(names.items()):
+            r = {"level": level, "area": int(area_id), "name": name}
+            r.update({p: int(sums.loc[area_id, p]) if area_id in sums.index else 0 for p in pops})
+            rows.append(r)
+    out = pd.DataFrame(rows)
+    beds = fac[fac["psych_beds"].notna()]
+    for name, sub in (("beds", beds), ("beds_excl_state", beds[~beds["state_hospital"]])):
+        out[name] = 0
+        out.loc[out["level"] == "county", name] = int(sub["psych_beds"].sum())
+        for level in ("spa", "sd"):
+            s = sub.groupby(level)["psych_beds"].sum()
+            m = out["level"] == level
+            out.loc[m, name] = out.loc[m, "area"].map(s).fillna(0).astype(int)
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+
+REQUIRED = ("site_id", "name", "lat", "lon", "location_precision", "primary_source", "as_of",
+            "sources", "spa", "sd", "kind", *taxonomy.flag_columns())
+
+
+def validate(fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: dict, *,
+             check_counts: bool = True) -> None:
+    missing = [c for c in REQUIRED if c not in fac.columns]
+    if missing:
+        raise BuildError(f"facility table lacks columns {missing}")
+    located = fac["location_precision"] != NONE
+    outside = located & fac["spa"].isna()
+    if outside.any():
+        bad = fac.loc[outside, ["primary_source", "name", "lat", "lon"]].head(5)
+        raise BuildError(
+            "located facilities fall outside Los Angeles County: "
+            + "; ".join(f"{r.primary_source}: {r.name!r} at ({r.lat:.4f}, {r.lon:.4f})" for r in bad.itertuples())
+        )
+    # Published SPA totals must equal our tract sums (same 2018 estimates).
+    pub = src["spa_population"].set_index("spa")
+    ours = area[area["level"] == "spa"].set_index("area")
+    path = f"{SOURCES['geo'].folder}/{geo.SPA_POP_FILE}"
+    for col in ("pop_total", "pop_0_17", "pop_65p", "pov133"):
+        if col in pub.columns:
+            diff = (ours[col] - pub.loc[ours.index, col]).abs()
+            if (diff > 0).any():
+                raise BuildError(f"{path}: column {col!r}: SPA totals differ from the tract sums "
+                                 f"for SPA {diff[diff > 0].index.tolist()} (tract file and SPA file "
+                                 "are from different vintages?)")
+    if check_counts:
+        for key, lo, hi in (("directory_mental_rows", 100, 5000), ("bed_facilities", 20, 500),
+                            ("locator_rows", 100, 5000), ("lms_rows", 100, 5000),
+                            ("licensed_rows", 10, 1000)):
+            if not lo <= counts[key] <= hi:
+                raise BuildError(f"{key} = {counts[key]} is outside the expected range "
+                                 f"[{lo}, {hi}]: a truncated or wrong source file?")
+        if not 9_000_000 < area.loc[area["level"] == "county", "pop_total"].iloc[0] < 12_000_000:
+            raise BuildError(f"{path}: county population outside the expected 9-12 million")
+        check_rows(src)
+
+
+def check_rows(src: dict) -> None:
+    """Each source file gave at least its expected number of rows (a file cut cleanly at a
+    record boundary reads without error, but is short).  Run right after reading, so the
+    message names the file rather than a later symptom (a count, a crosswalk entry)."""
+    for key in SOURCES:
+        for f in SOURCES[key].files:
+            n = _rows_read(src, key, f.name)
+            if n is not None and n < f.min_rows:
+                raise BuildError(f"{SOURCES[key].folder}/{f.name}: {n} rows, expected at least "
+                                 f"{f.min_rows}: the file looks truncated")
+
+
+def _rows_read(src: dict, key: str, name: str) -> int | None:
+    lookup = {
+        ("samhsa_directory", "samhsa_directory_2024_la_county.csv"): "directory",
+        ("samhsa_locator", None): "locator", ("lms_211", None): "lms", ("cdph_beds", None): "beds",
+        ("hcai", None): "hcai", ("covidcaremap", None): "ccm", ("dhcs_licensed", None): "licensed",
+        ("costs", None): "benchmarks", ("geo", geo.TRACT_FILE): "tracts",
+        ("geo", geo.SPA_FILE): "spas", ("geo", geo.SD_FILE): "districts",
+    }
+    frame_key = lookup.get((key, name)) or lookup.get((key, None))
+    if frame_key is None or frame_key not in src:
+        return None
+    return len(src[frame_key])
+
+
+# --------------------------------------------------------------------------- build
+
+
+def fingerprint(raw_dir: Path) -> dict:
+    """What a snapshot was built from: the sha256 of every registered raw file (None when
+    absent) and the hash of the code that builds it.  Depends on content only, so two
+    builds of the same files by the same code carry the same fingerprint anywhere."""
+    files = {}
+    for s in SOURCES.values():
+        for f in s.files:
+            p = Path(raw_dir) / s.folder / f.name
+            try:
+                files[f"{s.folder}/{f.name}"] = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+            except OSError:
+                files[f"{s.folder}/{f.name}"] = None
+    return {"files": files, "code": code_hash(), "schema": SCHEMA_VERSION}
+
+
+def code_hash() -> str:
+    """sha1 of the code a snapshot depends on: the whole ingest package and the shared
+    modules it imports (registry, taxonomy, errors, snapshot)."""
+    pkg = Path(__file__).resolve().parent
+    core = pkg.parent
+    paths = sorted(pkg.rglob("*.py")) + [core / f"{m}.py" for m in ("registry", "taxonomy", "errors", "snapshot")]
+    h = hashlib.sha1()
+    for p in paths:
+        h.update(p.relative_to(core).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def build(raw_dir: Path | None = None, data_dir: Path | None = None, *,
+          progress: Progress | None = None, geocoder: CensusGeocoder | None = None,
+          check_counts: bool = True) -> snapshot.Snapshot:
+    """Raw sources -> a new snapshot in ``data_dir`` (default: the committed data/snapshot/).
+
+    ``geocoder`` defaults to the offline Census geocoder cache (``data/geocode_cache.json``);
+    pass ``CensusGeocoder(online=True)`` to ask the geocoder for addresses it lacks."""
+    raw_dir = Path(raw_dir or config.raw_dir())
+    data_dir = Path(data_dir or config.data_dir())
+    say = progress or (lambda msg, frac: None)
+    t0 = time.perf_counter()
+    if not raw_dir.is_dir():
+        raise BuildError(f"no raw sources at {raw_dir}: put them there, set LAMH_RAW_DIR, or run "
+                         f"`{config.FETCH_COMMAND}`")
+    fp = fingerprint(raw_dir)
+    say("Reading the raw sources", 0.05)
+    src = read_sources(raw_dir)
+    if check_counts:
+        check_rows(src)
+    say("Matching and locating facilities", 0.35)
+    geocoder = geocoder if geocoder is not None else CensusGeocoder()
+    sites, counts, excluded, bed_rows = assemble_sites(src, geocoder)
+    geocoder.save()
+    say("Tagging areas", 0.6)
+    fac = tag_areas(facility_table(sites), src)
+    tracts = tract_table(src)
+    area = area_table(tracts, fac, src)
+    say("Validating", 0.8)
+    validate(fac, area, src, counts, check_counts=check_counts)
+    beds = _beds_table(bed_rows, fac)
+    geojson = {
+        "spa": areas.to_geojson(src["spas"], "spa", tolerance=0.003, precision=4, props=("name",)),
+        "sd": areas.to_geojson(src["districts"], "sd", tolerance=0.003, precision=4, props=("name",)),
+        "tracts": areas.to_geojson(src["tracts"], "geoid", tolerance=0.0015, precision=4),
+    }
+    report = make_report(fac, area, counts, excluded)
+    manifest = {
+        "schema": SCHEMA_VERSION,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "build_seconds": round(time.perf_counter() - t0, 2),
+        "fingerprint": fp,
+        "sources": {k: {"title": s.title, "publisher": s.publisher, "vintage": s.vintage,
+                        "licence": s.licence, "url": s.url} for k, s in SOURCES.items()},
+        "population_vintage": geo.POP_VINTAGE,
+        "code_labels": src["code_labels"],
+        "bed_crosswalk": {facid: {"placed_by": ref, "why": why}
+                          for facid, (ref, why) in BEDS_TO_LOCATION.items()},
+        "report": report,
+    }
+    say("Writing the snapshot", 0.9)
+    tables = {"facilities": fac, "areas": area, "tracts": tracts, "beds": beds,
+              "benchmarks": src["benchmarks"], "excluded": excluded}
+    snapshot.write(data_dir, tables, geojson, manifest)
+    say("Done", 1.0)
+    return snapshot.read(data_dir)
+
+
+def _beds_table(bed_rows: pd.DataFrame, fac: pd.DataFrame) -> pd.DataFrame:
+    cols = ["facid", "facname", "fac_type", "beds", "data_date", "state_hospital", "location_how"]
+    out = bed_rows[cols].copy()
+    site = fac[fac["beds_facid"].notna()].set_index("beds_facid")
+    out["site_id"] = out["facid"].map(site["site_id"])
+    out["spa"] = out["facid"].map(site["spa"]).astype("Int64")
+    out["sd"] = out["facid"].map(site["sd"]).astype("Int64")
+    out["located"] = out["facid"].map(site["location_precision"]) != NONE
+    return out
+
+
+# --------------------------------------------------------------------------- report
+
+
+def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: dict, excluded: pd.DataFrame) -> dict:
+    county = area[area["level"] == "county"].iloc[0]
+    spa = area[area["level"] == "spa"].set_index("name")
+    by_value = {}
+    for g in taxonomy.GROUPS:
+        col0 = taxonomy.flag_column(g.id, g.values[0].id)
+        by_value[g.id] = {
+            "known": int(fac[col0].notna().sum()),
+            "unknown": int(fac[col0].isna().sum()),
+            "values": {v.id: int(fac[taxonomy.flag_column(g.id, v.id)].fillna(False).sum()) for v in g.values},
+        }
+    return {
+        "facilities": int(len(fac)),
+        "facilities_by_primary_source": {k: int(v) for k, v in fac["primary_source"].value_counts().items()},
+        "facilities_by_source_present": {
+            s: int(fac["sources"].str.split(";").map(lambda xs, s=s: s in xs).sum()) for s in SOURCES
+            if s not in ("geo", "costs")
+        },
+        "facilities_by_location_precision": {k: int(v) for k, v in fac["location_precision"].value_counts().items()},
+        "facilities_by_kind": {k: int(v) for k, v in fac["kind"].value_counts().items()},
+        "facilities_by_spa": {str(k): int(v) for k, v in fac.groupby("spa_name")["site_id"].count().items()},
+        "facilities_outside_any_area": int(fac["spa"].isna().sum()),
+        "by_taxonomy_value": by_value,
+        "source_rows": {k: v for k, v in counts.items()},
+        "excluded_by_reason": {k: int(v) for k, v in excluded["reason"].value_counts().items()} if len(excluded) else {},
+        "licensed_acute_psych_beds": {
+            "facilities": counts["bed_facilities"],
+            "total": counts["beds_total"],
+            "excluding_state_hospital": counts["beds_excluding_state_hospital"],
+            "unlocated_facilities": counts["bed_facilities_unlocated"],
+            "by_spa": {k: int(v) for k, v in spa["beds"].items()},
+        },
+        "spas": int((area["level"] == "spa").sum()),
+        "districts": int((area["level"] == "sd").sum()),
+        "population_2018": int(county["pop_total"]),
+        "population_2018_by_spa": {k: int(v) for k, v in spa["pop_total"].items()},
+    }
+
+
+def print_report(report: dict, out=None) -> None:
+    w = (out or sys.stdout).write  # looked up at call time (redirect_stdout, captured output)
+    w(f"Facilities (sites): {report['facilities']}\n")
+    for title, key in (("by primary source", "facilities_by_primary_source"),
+                       ("by location precision", "facilities_by_location_precision"),
+                       ("by map kind", "facilities_by_kind"), ("by SPA", "facilities_by_spa")):
+        w(f"  {title}:\n")
+        for k, v in report[key].items():
+            w(f"    {k:<40} {v:>6}\n")
+    b = report["licensed_acute_psych_beds"]
+    w(f"Licensed acute psychiatric beds: {b['total']:,} at {b['facilities']} facilities "
+      f"({b['excluding_state_hospital']:,} without DSH-Metropolitan)\n")
+    if b["unlocated_facilities"]:
+        w(f"  not placed on the map: {', '.join(b['unlocated_facilities'])}\n")
+    w(f"Population 2018: {report['population_2018']:,} in {report['spas']} SPAs, {report['districts']} districts\n")
+    w("Source rows:\n")
+    for k, v in report["source_rows"].items():
+        w(f"  {k:<45} {v}\n")
+    w("Excluded records by reason:\n")
+    for k, v in report["excluded_by_reason"].items():
+        w(f"  {v:>4}  {k}\n")
+    w("Facilities by taxonomy value (known / unknown attribute):\n")
+    for g, d in report["by_taxonomy_value"].items():
+        w(f"  {g}: known {d['known']}, unknown {d['unknown']}\n")
+        for v, n in d["values"].items():
+            w(f"    {v:<20} {n:>5}\n")
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m dashboard.ingest", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="raw sources -> the snapshot in data/snapshot/")
+    b.add_argument("--geocode", action="store_true",
+                   help="ask the online US Census geocoder for addresses not in its cache")
+    r = sub.add_parser("report", help="counts from the snapshot")
+    r.add_argument("--json", action="store_true")
+    f = sub.add_parser("fetch", help="download fresh raw sources into data/raw/")
+    f.add_argument("--from", dest="base", default=None,
+                   help="base URL of a mirror laid out like the raw folder")
+    f.add_argument("--dest", default=None, help="target folder (default data/raw/)")
+    args = ap.parse_args(argv)
+    try:
+        if args.cmd == "build":
+            def say(msg, frac):
+                print(f"[{frac:4.0%}] {msg}", file=sys.stderr)
+            snap = build(progress=say, geocoder=CensusGeocoder(online=True) if args.geocode else None)
+            print(f"wrote {snap.path} ({snap.id}) in {snap.manifest['build_seconds']} s",
+                  file=sys.stderr)
+            return 0
+        if args.cmd == "report":
+            snap = snapshot.read(config.data_dir())
+            if args.json:
+                print(json.dumps(snap.manifest["report"], sort_keys=True))
+            else:
+                print_report(snap.manifest["report"])
+            return 0
+        if args.cmd == "fetch":
+            from dashboard.ingest import fetch
+
+            return fetch.main(base=args.base, dest=Path(args.dest) if args.dest else None)
+    except (SourceError, BuildError, SnapshotError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,383 @@
+"""Folium maps built from frames (no streamlit import).
+
+The base map (tiles, view) stays the same between reruns so streamlit-folium keeps the
+component mounted; what changes with the filters — the facility points and the area
+choropleth — is returned as feature groups for ``st_folium(feature_group_to_add=...)``.
+
+Facilities are ONE compact data layer inside a marker cluster (not one Python ``Marker``
+each); the browser builds a popup only when one is opened, from DOM nodes and
+``textContent``, so source text is never parsed as HTML.  All data is embedded as JSON with
+``<``, ``>``, ``&`` and quotes escaped, so a hostile facility name cannot close the script
+tag either.  Area tooltips are set as text too.  Area polygons are published once per
+build as static files the browser caches; reruns send only their colours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from dashboard import config, registry, taxonomy
+from dashboard.render import assets
+
+# Okabe-Ito colours (colour-blind safe); the symbol shape carries the same information.
+KINDS = {
+    "outpatient": ("Outpatient", "#0072B2", "circle"),
+    "inpatient": ("Inpatient (hospital or PHF; may also offer outpatient)", "#D55E00", "square"),
+    "residential_day": ("Residential or day treatment (no outpatient)", "#009E73", "triangle"),
+    "other": ("Other setting (e.g. crisis services only)", "#CC79A7", "plus"),
+    "unknown": ("Setting unknown (locations-only source)", "#6B6B6B", "diamond"),
+}
+# Viridis, 5 classes (colour-blind safe, monotone in lightness).
+VIRIDIS5 = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+NO_DATA = "#d9d9d9"
+LA_CENTER = (34.26, -118.30)  # centre of the mainland county; zoom 9 shows all of it
+DEFAULT_ZOOM = 9
+
+
+_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
+
+
+def safe_json(obj) -> str:
+    """JSON that is safe inside an HTML <script> element and inside the Jinja templates
+    folium and streamlit-folium render (and render again): ``<``, ``>``, ``&``, quotes and
+    line separators are \\u-escaped, and so is any ``{`` that would open a Jinja tag
+    (``{{``, ``{%``, ``{#``) — compact JSON never has one outside a string, so a source's
+    text can neither close the script nor be evaluated as a template on the server."""
+    text = (
+        json.dumps(obj, separators=(",", ":"), allow_nan=False)
+        .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        .replace("'", "\\u0027").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+    return _TEMPLATE_OPENER.sub(r"\\u007b", text)
+
+
+def symbol_svg(kind: str, approximate: bool = False, size: int = 16) -> str:
+    """The marker symbol as inline SVG (also used for the legend)."""
+    _label, colour, shape = KINDS.get(kind, KINDS["unknown"])
+    fill, dash = ("#ffffff", ' stroke-dasharray="2,1.5"') if approximate else (colour, "")
+    s, h = size, size / 2
+    stroke = f'stroke="{colour if approximate else "#1A1A1A"}" stroke-width="1.6"{dash}'
+    if shape == "circle":
+        body = f'<circle cx="{h}" cy="{h}" r="{h - 1.5}" fill="{fill}" {stroke}/>'
+    elif shape == "square":
+        body = f'<rect x="1.5" y="1.5" width="{s - 3}" height="{s - 3}" fill="{fill}" {stroke}/>'
+    elif shape == "triangle":
+        body = f'<polygon points="{h},1.5 {s - 1.5},{s - 1.5} 1.5,{s - 1.5}" fill="{fill}" {stroke}/>'
+    elif shape == "plus":
+        a, b = s * 0.34, s * 0.66
+        pts = (f"{a},1 {b},1 {b},{a} {s - 1},{a} {s - 1},{b} {b},{b} {b},{s - 1} {a},{s - 1} "
+               f"{a},{b} 1,{b} 1,{a} {a},{a}")
+        body = f'<polygon points="{pts}" fill="{fill}" {stroke}/>'
+    else:
+        body = f'<polygon points="{h},1 {s - 1},{h} {h},{s - 1} 1,{h}" fill="{fill}" {stroke}/>'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" '
+            f'viewBox="0 0 {s} {s}" aria-hidden="true">{body}</svg>')
+
+
+POPUP_GROUPS = (("setting", "Setting"), ("service", "Services"), ("population", "Populations"),
+                ("condition", "Programs for"), ("payment", "Payment"), ("language", "Languages"))
+PRECISION = {"exact": "exact address", "approximate": "approximate (ZIP centroid)"}
+
+
+def _text(value) -> str | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return str(value)
+
+
+@dataclass
+class MapData:
+    """Per build, once: the JSON-ready popup data of every facility (None where the site is
+    not located), aligned with the facility table's row positions, plus the labels and
+    source titles the rows point into.  A rerun only picks rows by position."""
+
+    meta: dict
+    rows: list  # per facility: its JSON (already made script- and template-safe) or None
+    lat: np.ndarray
+    lon: np.ndarray
+    kind: np.ndarray
+    located: np.ndarray
+
+
+def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
+    """Compact facility data for the map: labels and source titles once, then per facility
+    only short fields and label indexes (None where an attribute group is unknown).  The
+    browser builds each popup from this with ``textContent`` — source text is never parsed
+    as HTML."""
+    groups = [taxonomy.GROUP_BY_ID[g] for g, _ in POPUP_GROUPS]
+    flags = {g.id: np.column_stack([fac[taxonomy.flag_column(g.id, v.id)].to_numpy(dtype=object)
+                                    for v in g.values]) for g in groups}
+    source_keys = list(source_titles)
+    located = (fac["location_precision"] != "none").to_numpy()
+    rows: list = []
+    for i, r in enumerate(fac.to_dict("records")):
+        if not located[i]:
+            rows.append(None)
+            continue
+        per_group = []
+        for g in groups:
+            vals = flags[g.id][i]
+            known = vals[0] is not pd.NA and vals[0] is not None
+            per_group.append([j for j, v in enumerate(vals) if v is True] if known else None)
+        street = ", ".join(x for x in (_text(r["street"]), _text(r["street2"])) if x)
+        beds = r.get("psych_beds")
+        rows.append(safe_json({
+            "y": round(float(r["lat"]), 5), "x": round(float(r["lon"]), 5),
+            "k": r["kind"], "q": 1 if r["location_precision"] == "approximate" else 0,
+            "n": _text(r["name"]) or "", "g": _text(r["program"]),
+            "a": street or None, "c": " ".join(x for x in (_text(r["city"]), _text(r["zip"])) if x),
+            "p": _text(r["phone"]), "w": _text(r["website"]), "t": _text(r["facility_type"]),
+            "b": None if beds is None or beds is pd.NA else int(beds), "bn": _text(r.get("beds_name")),
+            "f": per_group,
+            "s": [source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles],
+            "o": _text(r["as_of"]),
+        }))
+    meta = {
+        "groups": [[label, [v.label for v in g.values]] for g, (_, label) in zip(groups, POPUP_GROUPS)],
+        "sources": [source_titles[k] for k in source_keys],
+        "icons": {k: [symbol_svg(k), symbol_svg(k, approximate=True)] for k in KINDS},
+        "precision": [PRECISION["exact"], PRECISION["approximate"]],
+        "beds_source": registry.cite("cdph_beds"),
+    }
+    return MapData(meta=meta, rows=rows, lat=fac["lat"].to_numpy(float), lon=fac["lon"].to_numpy(float),
+                   kind=fac["kind"].to_numpy(object), located=located)
+
+
+# Builds a popup with DOM nodes and textContent only (no innerHTML of source text).
+_POPUP_JS = r"""
+function lamhEl(tag, text) { var e = document.createElement(tag);
+  if (text !== null && text !== undefined) { e.textContent = String(text); } return e; }
+function lamhLine(box, label, value) {
+  if (value === null || value === undefined || value === '') { return; }
+  var d = lamhEl('div'); d.appendChild(lamhEl('b', label + ': '));
+  d.appendChild(value instanceof Node ? value : document.createTextNode(String(value)));
+  box.appendChild(d); }
+function lamhPopup(r, D) {
+  var box = lamhEl('div'); box.className = 'lamh-popup';
+  box.style.cssText = 'font:13px/1.35 sans-serif;max-width:300px';
+  var h = lamhEl('div', r.n); h.style.cssText = 'font-weight:600;font-size:14px'; box.appendChild(h);
+  if (r.g) { box.appendChild(lamhEl('div', r.g)); }
+  lamhLine(box, 'Address', (r.a || '(street address not published)') + (r.c ? ', ' + r.c : ''));
+  lamhLine(box, 'Phone', r.p);
+  if (r.w && /^https?:\/\//i.test(r.w)) { var a = lamhEl('a', r.w.slice(0, 60)); a.href = r.w;
+    a.target = '_blank'; a.rel = 'noopener noreferrer'; lamhLine(box, 'Website', a); }
+  lamhLine(box, 'Facility type', r.t);
+  for (var i = 0; i < D.groups.length; i++) {
+    var g = D.groups[i], v = r.f[i];
+    var val = v === null ? lamhEl('i', 'unknown')
+      : (v.length ? v.map(function (j) { return g[1][j]; }).join(', ') : 'none reported');
+    lamhLine(box, g[0], val);
+    if (i === 0 && r.b !== null) { lamhLine(box, 'Licensed acute psychiatric beds',
+      r.b + ' (' + D.beds_source + (r.bn ? '; ' + r.bn : '') + ')'); }
+  }
+  lamhLine(box, 'Location', D.precision[r.q]);
+  lamhLine(box, 'Source', r.s.map(function (j) { return D.sources[j]; }).join('; ')
+    + (r.o ? ' (as of ' + r.o + ')' : ''));
+  return box; }
+"""
+
+
+class _DataScript(JSCSSMixin, MacroElement):
+    """Data embedded as escaped JSON, drawn by a small script into the parent layer."""
+
+    def __init__(self, data: dict | str, script: str):
+        super().__init__()
+        self._name = "LamhLayer"
+        self.data_js = data if isinstance(data, str) else safe_json(data)  # str: already safe
+        self._template = Template(
+            "{% macro script(this, kwargs) %}(function(){var data = {{ this.data_js }};"
+            + script + "})();{% endmacro %}"
+        )
+
+
+# Above this many matching sites the map shows counts per grid square instead of points,
+# so the payload stays bounded whatever the data size.
+MAX_POINTS = 2000
+CELL_DEGREES = 0.02  # about 1.4 miles north-south
+
+
+def facility_layer(data: MapData, mask: np.ndarray) -> folium.FeatureGroup:
+    """Matching facilities: one clustered layer of keyboard-focusable markers whose popups
+    are built on demand in the browser (or, above MAX_POINTS, counts per grid square)."""
+    pos = np.flatnonzero(np.asarray(mask, dtype=bool) & data.located)
+    if len(pos) > MAX_POINTS:
+        return _cell_layer(data, pos)
+    # Rows are JSON already: a rerun joins the matching ones (no per-facility work).
+    payload = safe_json(data.meta)[:-1] + ',"rows":[' + ",".join(data.rows[i] for i in pos) + "]}"
+    script = _POPUP_JS + (
+        "var cluster = L.markerClusterGroup({showCoverageOnHover:false, maxClusterRadius:40,"
+        " spiderfyOnMaxZoom:true, disableClusteringAtZoom:15});"
+        "var markers = data.rows.map(function (r) {"
+        " var m = L.marker([r.y, r.x], {icon: L.divIcon({className: 'lamh-marker lamh-' + r.k,"
+        "  html: data.icons[r.k][r.q], iconSize: [16, 16], iconAnchor: [8, 8]}),"
+        "  title: r.n + (r.q ? ' (approximate location)' : ''), keyboard: true});"
+        " m.bindPopup(function () { return lamhPopup(r, data); }, {maxWidth: 320});"
+        " return m; });"
+        "cluster.addLayers(markers);"
+        "{{ this._parent.get_name() }}.addLayer(cluster);"
+    )
+    el = _DataScript(payload, script)
+    urls = assets.urls()
+    el.default_js = [("markercluster_js", urls["markercluster_js"])]
+    el.default_css = [("markercluster_css", urls["markercluster_css"]),
+                      ("markercluster_default_css", urls["markercluster_default_css"])]
+    fg = folium.FeatureGroup(name=f"Facilities ({len(pos)})", overlay=True, control=True)
+    el.add_to(fg)
+    return fg
+
+
+def cells(data: MapData, pos: np.ndarray, size: float = CELL_DEGREES) -> pd.DataFrame:
+    """Matching sites counted per grid square: centre (mean position) and count per kind."""
+    frame = pd.DataFrame({"gy": np.floor(data.lat[pos] / size).astype(int),
+                          "gx": np.floor(data.lon[pos] / size).astype(int),
+                          "lat": data.lat[pos], "lon": data.lon[pos], "kind": data.kind[pos]})
+    g = frame.groupby(["gy", "gx"])
+    out = g[["lat", "lon"]].mean()
+    out["n"] = g.size()
+    kinds = frame.pivot_table(index=["gy", "gx"], columns="kind", aggfunc="size", fill_value=0)
+    return out.join(kinds).reset_index(drop=True).fillna(0)
+
+
+def _cell_layer(data: MapData, pos: np.ndarray) -> folium.FeatureGroup:
+    c = cells(data, pos)
+    kinds = [k for k in KINDS if k in c.columns]
+    rows = [[round(r.lat, 4), round(r.lon, 4), int(r.n),
+             "; ".join(f"{KINDS[k][0].split(' (')[0].lower()} {int(getattr(r, k))}" for k in kinds
+                       if getattr(r, k))] for r in c.itertuples()]
+    script = (
+        "data.forEach(function (r) {"
+        " var d = 16 + Math.min(24, Math.round(Math.sqrt(r[2]) * 2));"
+        " var box = document.createElement('div'); box.textContent = String(r[2]);"
+        " box.style.cssText = 'width:' + d + 'px;height:' + d + 'px;line-height:' + d + 'px;"
+        "border-radius:50%;background:#0072B2;color:#fff;border:2px solid #1A1A1A;"
+        "text-align:center;font:600 11px sans-serif';"
+        " var m = L.marker([r[0], r[1]], {icon: L.divIcon({className: 'lamh-cell', html: box,"
+        "  iconSize: [d, d], iconAnchor: [d / 2, d / 2]}), keyboard: true,"
+        "  title: r[2] + ' matching sites: ' + r[3]});"
+        " m.bindTooltip(r[2] + ' matching sites here (' + r[3] + ')');"
+        " {{ this._parent.get_name() }}.addLayer(m); });"
+    )
+    fg = folium.FeatureGroup(name=f"Facilities ({len(pos)}, counted per {CELL_DEGREES}° square)",
+                             overlay=True, control=True)
+    _DataScript(rows, script).add_to(fg)
+    return fg
+
+
+def class_breaks(values: np.ndarray, n: int = 5) -> list[float]:
+    """Upper bounds of up to ``n`` quantile classes of the finite values (rounded, unique)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return []
+    qs = np.quantile(v, np.linspace(0, 1, n + 1)[1:])
+    out = []
+    for q in qs:
+        r = float(np.round(q, 1))
+        if not out or r > out[-1]:
+            out.append(r)
+    if out[-1] < v.max():
+        out[-1] = float(np.ceil(v.max() * 10) / 10)
+    return out
+
+
+def colour_for(value: float, breaks: list[float]) -> str:
+    if value is None or not np.isfinite(value) or not breaks:
+        return NO_DATA
+    for i, b in enumerate(breaks):
+        if value <= b:
+            return VIRIDIS5[round(i * (len(VIRIDIS5) - 1) / max(len(breaks) - 1, 1))]
+    return VIRIDIS5[-1]
+
+
+def legend_classes(breaks: list[float]) -> list[tuple[str, str]]:
+    """(colour, label) per class, for the legend beside the map."""
+    out, lo = [], 0.0
+    for b in breaks:
+        out.append((colour_for(b, breaks), f"{lo:.1f} – {b:.1f}"))
+        lo = b
+    out.append((NO_DATA, "no residents in the denominator"))
+    return out
+
+
+def publish_geometry(geojson: dict, static_dir=None) -> str | None:
+    """Write polygons once as a content-addressed file under ``static/geo/`` and return its
+    URL, so browsers fetch (and cache) the geometry once while reruns send only colours.
+    None when the folder cannot be written (the layer then embeds the geometry)."""
+    static_dir = Path(static_dir or config.STATIC_DIR)
+    text = json.dumps(geojson, separators=(",", ":"))
+    name = f"geo-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json"
+    path = static_dir / "geo" / name
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(text)
+            os.replace(tmp, path)
+    except OSError:
+        return None
+    return f"{config.static_url()}/geo/{name}"
+
+
+def choropleth_layer(geojson: dict, values: pd.Series, labels: dict, breaks: list[float],
+                     title: str, url: str | None = None) -> folium.FeatureGroup:
+    """Area polygons coloured by ``values`` (indexed by area id) with a text tooltip."""
+    colours, tips = {}, {}
+    for f in geojson["features"]:
+        area = f["properties"]["id"]
+        v = values.get(area, np.nan)
+        colours[area] = colour_for(v, breaks)
+        tips[area] = f"{labels.get(area, area)}: " + (f"{v:.1f}" if np.isfinite(v) else "no data")
+    return colour_layer(geojson, colours, tips, title, url)
+
+
+def colour_layer(geojson: dict, colours: dict, tips: dict, title: str,
+                 url: str | None = None, weight: float = 1.0) -> folium.FeatureGroup:
+    """Polygons with a fill colour and a text tooltip per feature id.  With ``url`` (see
+    ``publish_geometry``) only the colours and tooltips travel with each rerun and the
+    browser loads the geometry from its cache; without, the geometry is embedded."""
+    style = {str(f["properties"]["id"]): [colours.get(f["properties"]["id"], NO_DATA),
+                                          str(tips.get(f["properties"]["id"], f["properties"]["id"]))]
+             for f in geojson["features"]}
+    draw = (
+        "function draw(gj) { var layer = L.geoJSON(gj, {"
+        " style: function (f) { var s = data.style[String(f.properties.id)];"
+        "  return {fillColor: s ? s[0] : '" + NO_DATA + "', color: '#333333', weight: " + str(weight)
+        + ", fillOpacity: 0.55}; },"
+        " onEachFeature: function (f, l) { var s = data.style[String(f.properties.id)];"
+        "  var tip = document.createElement('span'); tip.textContent = s ? s[1] : String(f.properties.id);"
+        "  l.bindTooltip(tip, {sticky: true}); }});"
+        " {{ this._parent.get_name() }}.addLayer(layer); }"
+    )
+    if url:
+        payload = {"style": style, "url": url}
+        script = draw + "fetch(data.url, {cache: 'force-cache'}).then(function (r) { return r.json(); }).then(draw);"
+    else:
+        payload = {"style": style, "geo": geojson}
+        script = draw + "draw(data.geo);"
+    fg = folium.FeatureGroup(name=title, overlay=True, control=True)
+    _DataScript(payload, script).add_to(fg)
+    return fg
+
+
+def base_map(center: tuple[float, float] | None = None, zoom: int | None = None) -> folium.Map:
+    """The stable part of the map: tiles and initial view (the mainland county unless a
+    link gives a view); Leaflet served locally when the vendored assets are present."""
+    m = folium.Map(location=list(center or LA_CENTER), zoom_start=zoom or DEFAULT_ZOOM,
+                   tiles=None, control_scale=True, prefer_canvas=False)
+    folium.TileLayer(
+        "OpenStreetMap", name="Base map (OpenStreetMap)", control=False,
+    ).add_to(m)
+    assets.apply(m)
+    return m
