@@ -30,8 +30,12 @@ st.set_page_config(
 PAGES_DIR = ROOT / "pages"
 PAGES = [
     st.Page(PAGES_DIR / "map.py", title="Map", icon=":material/map:", url_path="map", default=True),
-    st.Page(PAGES_DIR / "compare.py", title="Inpatient vs outpatient", icon=":material/compare_arrows:",
-            url_path="compare"),
+    st.Page(
+        PAGES_DIR / "compare.py",
+        title="Inpatient vs outpatient",
+        icon=":material/compare_arrows:",
+        url_path="compare",
+    ),
     st.Page(PAGES_DIR / "gaps.py", title="Gaps & access", icon=":material/distance:", url_path="gaps"),
     st.Page(PAGES_DIR / "data.py", title="Data & methods", icon=":material/dataset:", url_path="data"),
 ]

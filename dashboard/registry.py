@@ -43,8 +43,19 @@ class Source:
 
 
 _DIRECTORY_COLUMNS = (
-    "facility_id", "directory_type", "name1", "name2", "street1", "street2", "city",
-    "state", "zip", "phone", "intake1", "intake2", "service_code_info",
+    "facility_id",
+    "directory_type",
+    "name1",
+    "name2",
+    "street1",
+    "street2",
+    "city",
+    "state",
+    "zip",
+    "phone",
+    "intake1",
+    "intake2",
+    "service_code_info",
 )
 
 SOURCES: dict[str, Source] = {
@@ -89,8 +100,20 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "samhsa_mh_providers_la_county.csv",
-                    ("name1", "name2", "street1", "street2", "city", "state", "zip",
-                     "county", "phone", "website", "latitude", "longitude"),
+                    (
+                        "name1",
+                        "name2",
+                        "street1",
+                        "street2",
+                        "city",
+                        "state",
+                        "zip",
+                        "county",
+                        "phone",
+                        "website",
+                        "latitude",
+                        "longitude",
+                    ),
                     "https://raw.githubusercontent.com/GeoDaCenter/opioid-policy-scan/"
                     "master/data_final/Health%20Resources/MentalHealthProviders_Geocoded.csv",
                     min_rows=150,
@@ -111,9 +134,25 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "lms_mental_health_points_la_county.csv",
-                    ("OBJECTID", "source", "ext_id", "cat1", "cat2", "name", "addrln1",
-                     "addrln2", "city", "state", "zip", "phones", "url", "description",
-                     "latitude", "longitude", "allcats"),
+                    (
+                        "OBJECTID",
+                        "source",
+                        "ext_id",
+                        "cat1",
+                        "cat2",
+                        "name",
+                        "addrln1",
+                        "addrln2",
+                        "city",
+                        "state",
+                        "zip",
+                        "phones",
+                        "url",
+                        "description",
+                        "latitude",
+                        "longitude",
+                        "allcats",
+                    ),
                     min_rows=150,
                 ),
             ),
@@ -131,10 +170,16 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "cdph_healthcare_facility_beds_la_county.csv",
-                    ("FACID", "FACNAME", "FAC_FDR", "BED_CAPACITY_TYPE", "BED_CAPACITY",
-                     "COUNTY_NAME", "DATA_DATE"),
-                    "https://data.chhs.ca.gov/datastore/dump/"
-                    "0997fa8e-ef7c-43f2-8b9a-94672935fa60?format=csv",
+                    (
+                        "FACID",
+                        "FACNAME",
+                        "FAC_FDR",
+                        "BED_CAPACITY_TYPE",
+                        "BED_CAPACITY",
+                        "COUNTY_NAME",
+                        "DATA_DATE",
+                    ),
+                    "https://data.chhs.ca.gov/datastore/dump/0997fa8e-ef7c-43f2-8b9a-94672935fa60?format=csv",
                     min_rows=1000,
                 ),
             ),
@@ -152,8 +197,19 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "hcai_facility_list_la_county.csv",
-                    ("FacilityNbr", "FacilityName", "LicenseType", "StreetNbr", "StreetName",
-                     "City", "State", "Zip", "County", "Latitude", "Longitude"),
+                    (
+                        "FacilityNbr",
+                        "FacilityName",
+                        "LicenseType",
+                        "StreetNbr",
+                        "StreetName",
+                        "City",
+                        "State",
+                        "Zip",
+                        "County",
+                        "Latitude",
+                        "Longitude",
+                    ),
                     min_rows=300,
                 ),
             ),
@@ -171,8 +227,18 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "hospitals_la_county.csv",
-                    ("Name", "Hospital.Type", "Address", "City", "State", "Zipcode",
-                     "County", "Latitude", "Longitude", "Licensed.All.Beds"),
+                    (
+                        "Name",
+                        "Hospital.Type",
+                        "Address",
+                        "City",
+                        "State",
+                        "Zipcode",
+                        "County",
+                        "Latitude",
+                        "Longitude",
+                        "Licensed.All.Beds",
+                    ),
                     min_rows=80,
                 ),
             ),
@@ -192,8 +258,7 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "california_mh_licensed_facilities_la_county.csv",
-                    ("id", "name", "category", "address", "city", "county", "zip", "phone",
-                     "source"),
+                    ("id", "name", "category", "address", "city", "county", "zip", "phone", "source"),
                     min_rows=20,
                 ),
             ),
@@ -218,8 +283,7 @@ SOURCES: dict[str, Source] = {
                 ),
                 SourceFile(
                     "la_county_tracts2010_pop2018.geojson",
-                    ("GEOID", "SPA_2012", "pop_2018", "pop_0_17", "pop_18_64", "pop_65p",
-                     "pov133_2018"),
+                    ("GEOID", "SPA_2012", "pop_2018", "pop_0_17", "pop_18_64", "pop_65p", "pov133_2018"),
                     min_rows=2000,
                 ),
                 SourceFile(
@@ -243,8 +307,19 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "benchmarks.csv",
-                    ("id", "measure", "value", "unit", "year", "geography", "care_setting",
-                     "source_publisher", "source_title", "source_url", "note"),
+                    (
+                        "id",
+                        "measure",
+                        "value",
+                        "unit",
+                        "year",
+                        "geography",
+                        "care_setting",
+                        "source_publisher",
+                        "source_title",
+                        "source_url",
+                        "note",
+                    ),
                     min_rows=40,
                 ),
             ),

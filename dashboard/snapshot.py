@@ -82,7 +82,7 @@ def read(folder: Path) -> Snapshot:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         frames = {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
         geo = {g: json.loads((folder / f"{g}.geojson").read_text(encoding="utf-8")) for g in GEOJSON}
-        manifest["content_id"]  # noqa: B018 - a manifest without it is not ours
+        manifest["content_id"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SnapshotError(folder, [], f"{type(exc).__name__}: {exc}") from None
     return Snapshot(path=folder, geojson=geo, manifest=manifest, **frames)
@@ -98,8 +98,7 @@ def content_id(folder: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def write(folder: Path, tables: dict[str, pd.DataFrame], geojson: dict[str, dict],
-          manifest: dict) -> Path:
+def write(folder: Path, tables: dict[str, pd.DataFrame], geojson: dict[str, dict], manifest: dict) -> Path:
     """Write a complete snapshot into ``folder``, replacing what was there."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -111,11 +110,13 @@ def write(folder: Path, tables: dict[str, pd.DataFrame], geojson: dict[str, dict
         for name in TABLES:
             tables[name].to_parquet(tmp / f"{name}.parquet", index=False)
         for name in GEOJSON:
-            (tmp / f"{name}.geojson").write_text(json.dumps(geojson[name], separators=(",", ":")),
-                                                 encoding="utf-8")
+            (tmp / f"{name}.geojson").write_text(
+                json.dumps(geojson[name], separators=(",", ":")), encoding="utf-8"
+            )
         manifest = {**manifest, "content_id": content_id(tmp)}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str) + "\n",
-                                    encoding="utf-8")
+        (tmp / MANIFEST).write_text(
+            json.dumps(manifest, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        )
         if folder.exists():
             os.replace(folder, old)
         os.replace(tmp, folder)

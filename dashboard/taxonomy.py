@@ -65,9 +65,31 @@ class Group:
 
 
 ANTIPSYCHOTICS = (
-    "ANTPYCH", "ARIPI", "ASENA", "BREXP", "CARIP", "CHLOR", "CLOZA", "DROPE", "FLUPH",
-    "HALOP", "ILOPE", "LOXAP", "LURAS", "OLANZ", "OLANZF", "PALIP", "PERPH", "PIMOZ",
-    "PROCH", "QUETI", "RISPE", "THIOR", "THIOT", "TRIFL", "ZIPRA",
+    "ANTPYCH",
+    "ARIPI",
+    "ASENA",
+    "BREXP",
+    "CARIP",
+    "CHLOR",
+    "CLOZA",
+    "DROPE",
+    "FLUPH",
+    "HALOP",
+    "ILOPE",
+    "LOXAP",
+    "LURAS",
+    "OLANZ",
+    "OLANZF",
+    "PALIP",
+    "PERPH",
+    "PIMOZ",
+    "PROCH",
+    "QUETI",
+    "RISPE",
+    "THIOR",
+    "THIOT",
+    "TRIFL",
+    "ZIPRA",
 )
 
 # Licence categories as written by the sources (DHCS / CDPH listing, CDPH bed file).
@@ -84,9 +106,13 @@ GROUPS: tuple[Group, ...] = (
         (
             Value("smi", "Serious mental illness (adults)", ("SMI",)),
             Value("sed", "Serious emotional disturbance (children)", ("SED",)),
-            Value("cooccurring", "Co-occurring substance use", ("CO", "SUMH", "IDD"),
-                  "Program for co-occurring disorders, co-occurring treatment, or "
-                  "integrated mental health and substance use treatment"),
+            Value(
+                "cooccurring",
+                "Co-occurring substance use",
+                ("CO", "SUMH", "IDD"),
+                "Program for co-occurring disorders, co-occurring treatment, or "
+                "integrated mental health and substance use treatment",
+            ),
             Value("trauma", "Trauma and PTSD", ("PTSD", "TRMA")),
             Value("eating", "Eating disorders", ("PED",)),
             Value("psychosis", "First-episode psychosis", ("PEFP",)),
@@ -104,9 +130,13 @@ GROUPS: tuple[Group, ...] = (
         ALL,
         (
             Value("children", "Children and adolescents", ("CHLD",), denominator="pop_0_17"),
-            Value("young_adults", "Young adults (transition age)", ("YAD", "TAY"),
-                  "No 18-25 population estimate is published by area; per-capita uses "
-                  "residents 18-64", denominator="pop_18_64"),
+            Value(
+                "young_adults",
+                "Young adults (transition age)",
+                ("YAD", "TAY"),
+                "No 18-25 population estimate is published by area; per-capita uses residents 18-64",
+                denominator="pop_18_64",
+            ),
             Value("adults", "Adults", ("ADLT",), denominator="pop_18_64"),
             Value("seniors", "Seniors / older adults", ("SNR", "SE"), denominator="pop_65p"),
             Value("veterans", "Veterans", ("VET",)),
@@ -124,13 +154,20 @@ GROUPS: tuple[Group, ...] = (
         (
             Value("individual", "Individual therapy", ("IPT",)),
             Value("group", "Group therapy", ("GT",)),
-            Value("family", "Family counseling", ("CFT", "FPSY"),
-                  "Couples/family therapy or family psychoeducation"),
-            Value("medication", "Medication management (psychiatric medication reported)",
-                  ANTIPSYCHOTICS,
-                  "The directory reports antipsychotic medications only; a site that "
-                  "prescribes other psychiatric medication without reporting an "
-                  "antipsychotic does not match"),
+            Value(
+                "family",
+                "Family counseling",
+                ("CFT", "FPSY"),
+                "Couples/family therapy or family psychoeducation",
+            ),
+            Value(
+                "medication",
+                "Medication management (psychiatric medication reported)",
+                ANTIPSYCHOTICS,
+                "The directory reports antipsychotic medications only; a site that "
+                "prescribes other psychiatric medication without reporting an "
+                "antipsychotic does not match",
+            ),
             Value("telehealth", "Telehealth", ("TELE",)),
             Value("cbt", "Cognitive behavioral therapy (CBT)", ("CBT",)),
             Value("dbt", "Dialectical behavior therapy (DBT)", ("DBT",)),
@@ -152,13 +189,14 @@ GROUPS: tuple[Group, ...] = (
         (
             Value("outpatient", "Outpatient", ("OP",), licences=(LICENCE_PSYCH_CLINIC,)),
             Value("day", "Partial hospitalization / day treatment", ("PH", "PHDT")),
-            Value("residential", "Residential (24-hour)", ("RES",),
-                  licences=(LICENCE_MHRC,)),
-            Value("inpatient", "Inpatient (hospital or PHF)", ("HI",),
-                  licences=(LICENCE_APH, LICENCE_PHF)),
-            Value("emergency", "Psychiatric emergency / crisis", ("WI", "PEON", "PEOFF", "CIT"),
-                  "Walk-in, onsite or mobile psychiatric emergency services, or a crisis "
-                  "intervention team"),
+            Value("residential", "Residential (24-hour)", ("RES",), licences=(LICENCE_MHRC,)),
+            Value("inpatient", "Inpatient (hospital or PHF)", ("HI",), licences=(LICENCE_APH, LICENCE_PHF)),
+            Value(
+                "emergency",
+                "Psychiatric emergency / crisis",
+                ("WI", "PEON", "PEOFF", "CIT"),
+                "Walk-in, onsite or mobile psychiatric emergency services, or a crisis intervention team",
+            ),
         ),
         note="Settings of licensed hospitals, PHFs, MHRCs and psychology clinics come from "
         "their state licence category.",
@@ -190,9 +228,13 @@ GROUPS: tuple[Group, ...] = (
             Value("tagalog", "Tagalog", ("F81",)),
             Value("vietnamese", "Vietnamese", ("F92",)),
             Value("farsi", "Farsi", ("F25",)),
-            Value("other", "Other non-Spanish languages (unspecified)", ("FX",),
-                  "The directory's catch-all code for languages other than Spanish "
-                  "(Armenian, for example, has no code of its own)"),
+            Value(
+                "other",
+                "Other non-Spanish languages (unspecified)",
+                ("FX",),
+                "The directory's catch-all code for languages other than Spanish "
+                "(Armenian, for example, has no code of its own)",
+            ),
             Value("russian", "Russian", ("F70",)),
             Value("japanese", "Japanese", ("F43",)),
             Value("arabic", "Arabic", ("F4",)),
@@ -287,8 +329,7 @@ def taxonomy_table(code_labels: dict[str, str] | None = None) -> pd.DataFrame:
     for g in GROUPS:
         for v in g.values:
             codes = ", ".join(
-                f"{c} ({code_labels[c]})" if code_labels and c in code_labels else c
-                for c in v.codes
+                f"{c} ({code_labels[c]})" if code_labels and c in code_labels else c for c in v.codes
             )
             if v.licences:
                 codes += ("; " if codes else "") + "licence: " + ", ".join(v.licences)

@@ -19,9 +19,9 @@ import streamlit as st
 
 from dashboard import config, registry, snapshot, taxonomy
 from dashboard.analysis import costs, filters
-from dashboard.render import maps, tables
-from dashboard.errors import SnapshotError
 from dashboard.analysis.filters import FilterState, FlagIndex
+from dashboard.errors import SnapshotError
+from dashboard.render import maps, tables
 
 # Session-state keys of the shared view state (widget keys).  Each taxonomy value is one
 # checkbox: a checkbox keeps its value when its label's live count changes (a multiselect
@@ -58,9 +58,14 @@ def _load(folder: str, stamp: str) -> Data:
     snap = snapshot.read(folder)
     titles = {k: v["title"] for k, v in snap.manifest["sources"].items()}
     fac = snap.facilities
-    data = Data(bundle=snap, idx=FlagIndex.build(fac), source_titles=titles,
-                view=tables.facility_view(fac, titles), map_data=maps.prepare(fac, titles),
-                geo_urls={k: maps.publish_geometry(g) for k, g in snap.geojson.items()})
+    data = Data(
+        bundle=snap,
+        idx=FlagIndex.build(fac),
+        source_titles=titles,
+        view=tables.facility_view(fac, titles),
+        map_data=maps.prepare(fac, titles),
+        geo_urls={k: maps.publish_geometry(g) for k, g in snap.geojson.items()},
+    )
     # The snapshot lives as long as the process: keep its objects out of every later garbage
     # collection (a full collection over them stalled reruns by hundreds of ms at x100).
     gc.collect()
@@ -82,12 +87,16 @@ def load_data() -> Data:
 def _fail_page(exc: SnapshotError) -> None:
     st.error("**This copy of the dashboard has no data to show.**", icon=":material/error:")
     if len(exc.missing) == len(snapshot.files()):
-        st.markdown(f"The folder `{exc.folder}` that should hold the processed snapshot is "
-                    f"missing or empty (it should hold {', '.join(f'`{m}`' for m in exc.missing)}).")
+        st.markdown(
+            f"The folder `{exc.folder}` that should hold the processed snapshot is "
+            f"missing or empty (it should hold {', '.join(f'`{m}`' for m in exc.missing)})."
+        )
     elif exc.missing:
-        st.markdown(f"The processed snapshot in `{exc.folder}` is incomplete: "
-                    f"{', '.join(f'`{m}`' for m in exc.missing)} "
-                    f"{'is' if len(exc.missing) == 1 else 'are'} missing.")
+        st.markdown(
+            f"The processed snapshot in `{exc.folder}` is incomplete: "
+            f"{', '.join(f'`{m}`' for m in exc.missing)} "
+            f"{'is' if len(exc.missing) == 1 else 'are'} missing."
+        )
     else:
         st.markdown(f"The processed snapshot in `{exc.folder}` cannot be read.")
         st.code(exc.detail, language=None, wrap_lines=True)
@@ -111,9 +120,12 @@ def built_on(data: Data) -> str:
 def static_serving_check() -> None:
     """Maps load Leaflet from dashboard/static/: without static serving they stay blank."""
     if not st.get_option("server.enableStaticServing"):
-        st.warning("Static file serving is off, so maps cannot load: run the dashboard from the "
-                   "repository's root folder (which holds `.streamlit/config.toml`), or pass "
-                   "`--server.enableStaticServing true`.", icon=":material/map:")
+        st.warning(
+            "Static file serving is off, so maps cannot load: run the dashboard from the "
+            "repository's root folder (which holds `.streamlit/config.toml`), or pass "
+            "`--server.enableStaticServing true`.",
+            icon=":material/map:",
+        )
 
 
 # --------------------------------------------------------------------------- state
@@ -124,7 +136,7 @@ def _seed_from_url() -> None:
     if st.session_state.get(K_SEEDED):
         return
     st.session_state[K_SEEDED] = True
-    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
     state, notices = filters.decode(params, known_extra=costs.PARAM_KEYS)
     for g in taxonomy.GROUPS:
         for v in g.values:
@@ -138,8 +150,7 @@ def _seed_from_url() -> None:
     st.session_state[K_LEVEL] = state.level
     if state.zoom is not None:
         st.session_state[K_VIEW] = (state.lat, state.lon, state.zoom)
-    st.session_state[K_LINK] = {k: filters.one_value(v) for k, v in params.items()
-                                if k in costs.PARAM_KEYS}
+    st.session_state[K_LINK] = {k: filters.one_value(v) for k, v in params.items() if k in costs.PARAM_KEYS}
     st.session_state[K_NOTICES] = notices
 
 
@@ -157,8 +168,7 @@ def current_state() -> FilterState:
     ss = st.session_state
     view = ss.get(K_VIEW)
     return FilterState(
-        **{g.id: tuple(v.id for v in g.values if ss.get(value_key(g.id, v.id)))
-           for g in taxonomy.GROUPS},
+        **{g.id: tuple(v.id for v in g.values if ss.get(value_key(g.id, v.id))) for g in taxonomy.GROUPS},
         spa=tuple(sorted(int(x) for x in ss.get(K_SPA) or ())),
         sd=tuple(sorted(int(x) for x in ss.get(K_SD) or ())),
         query=" ".join(str(ss.get(K_QUERY) or "").split())[: filters.MAX_QUERY_LENGTH],
@@ -166,7 +176,8 @@ def current_state() -> FilterState:
         measure=ss.get(K_MEASURE, filters.DEFAULT.measure),
         level=ss.get(K_LEVEL, filters.DEFAULT.level),
         miles=int(ss.get(K_MILES, filters.DEFAULT_MILES)),
-        lat=view[0] if view else None, lon=view[1] if view else None,
+        lat=view[0] if view else None,
+        lon=view[1] if view else None,
         zoom=view[2] if view else None,
     )
 
@@ -182,7 +193,7 @@ def url_params(state: FilterState) -> dict[str, str]:
 def sync_url() -> None:
     """Write the current view state into the address bar (only when it changed)."""
     params = url_params(current_state())
-    now = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    now = {k: st.query_params.get_all(k) for k in st.query_params}
     if {k: [v] for k, v in params.items()} != now:
         st.query_params.from_dict(params)
 
@@ -196,14 +207,12 @@ def share_link(state: FilterState) -> str:
 def show_notices() -> None:
     notices = st.session_state.pop(K_NOTICES, None)
     if notices:
-        notice_box("Some settings in the link could not be used and were reset to defaults:",
-                   notices)
+        notice_box("Some settings in the link could not be used and were reset to defaults:", notices)
 
 
 def notice_box(headline: str, notices: list[str]) -> None:
     """Notices about a link: their text comes from the link, so it is shown literally."""
-    st.info(headline + "\n\n" + "\n".join(f"- {text(n)}" for n in notices[:8]),
-            icon=":material/link_off:")
+    st.info(headline + "\n\n" + "\n".join(f"- {text(n)}" for n in notices[:8]), icon=":material/link_off:")
 
 
 # --------------------------------------------------------------------------- sidebar
@@ -227,47 +236,72 @@ def sidebar(data: Data) -> FilterState:
     with st.sidebar:
         st.markdown("### Filters")
         state = current_state()
-        st.caption(f"Showing: {text(state.describe())}. Codes from the "
-                   f"{registry.cite('samhsa_directory')}; "
-                   "the count beside each value is the sites it would match with the other "
-                   "filters.")
+        st.caption(
+            f"Showing: {text(state.describe())}. Codes from the "
+            f"{registry.cite('samhsa_directory')}; "
+            "the count beside each value is the sites it would match with the other "
+            "filters."
+        )
         for g in taxonomy.GROUPS:
             counts = filters.option_counts(idx, state, g.id)
             with st.expander(g.label, expanded=bool(state.selected(g.id))):
                 st.caption(_group_rule(g))
                 for v in g.values:
-                    st.checkbox(f"{v.label} ({counts[v.id]:,})", key=value_key(g.id, v.id),
-                                help=_value_help(v))
+                    st.checkbox(
+                        f"{v.label} ({counts[v.id]:,})", key=value_key(g.id, v.id), help=_value_help(v)
+                    )
         spa_names = areas[areas["level"] == "spa"].set_index("area")["name"].to_dict()
-        st.multiselect("Service Planning Area", options=list(filters.SPAS), key=K_SPA,
-                       format_func=lambda a: f"SPA {a} · {spa_names.get(a, '')}", placeholder="All SPAs",
-                       help="LA County SPA boundaries of 2012. Shows sites in any selected SPA.")
-        st.multiselect("Supervisorial district", options=list(filters.DISTRICTS), key=K_SD,
-                       format_func=lambda d: f"District {d}", placeholder="All districts",
-                       help="Board of Supervisors districts of the 2011 plan (superseded in "
-                       "2022; the 2021 lines were not available). Shows sites in any selected district.")
-        st.text_input("Name contains", key=K_QUERY, max_chars=filters.MAX_QUERY_LENGTH,
-                      placeholder="e.g. Didi Hirsch")
-        st.checkbox("Include sites whose attributes are unknown", key=K_UNKNOWN,
-                    help="Sites known only from a locations list ("
-                    f"{registry.cite('samhsa_locator', 'lms_211')}) have no coded services, "
-                    "populations or payment. With this on, they "
-                    "are shown when an attribute filter is set, marked as unknown.")
-        st.select_slider("Distance threshold (miles)", options=list(filters.MILES_CHOICES),
-                         key=K_MILES, help="For 'residents farther than N miles from a matching "
-                         "site' (straight-line distance).")
+        st.multiselect(
+            "Service Planning Area",
+            options=list(filters.SPAS),
+            key=K_SPA,
+            format_func=lambda a: f"SPA {a} · {spa_names.get(a, '')}",
+            placeholder="All SPAs",
+            help="LA County SPA boundaries of 2012. Shows sites in any selected SPA.",
+        )
+        st.multiselect(
+            "Supervisorial district",
+            options=list(filters.DISTRICTS),
+            key=K_SD,
+            format_func=lambda d: f"District {d}",
+            placeholder="All districts",
+            help="Board of Supervisors districts of the 2011 plan (superseded in "
+            "2022; the 2021 lines were not available). Shows sites in any selected district.",
+        )
+        st.text_input(
+            "Name contains", key=K_QUERY, max_chars=filters.MAX_QUERY_LENGTH, placeholder="e.g. Didi Hirsch"
+        )
+        st.checkbox(
+            "Include sites whose attributes are unknown",
+            key=K_UNKNOWN,
+            help="Sites known only from a locations list ("
+            f"{registry.cite('samhsa_locator', 'lms_211')}) have no coded services, "
+            "populations or payment. With this on, they "
+            "are shown when an attribute filter is set, marked as unknown.",
+        )
+        st.select_slider(
+            "Distance threshold (miles)",
+            options=list(filters.MILES_CHOICES),
+            key=K_MILES,
+            help="For 'residents farther than N miles from a matching site' (straight-line distance).",
+        )
         st.button("Reset filters", on_click=_reset, type="secondary")
     return current_state()
 
 
 def _group_rule(g: taxonomy.Group) -> str:
-    rule = ("A site matches when it offers **all** the checked values." if g.mode == taxonomy.ALL
-            else "A site matches when it offers **any** of the checked values.")
+    rule = (
+        "A site matches when it offers **all** the checked values."
+        if g.mode == taxonomy.ALL
+        else "A site matches when it offers **any** of the checked values."
+    )
     return rule + (f" {g.note}" if g.note else "")
 
 
 def _value_help(v: taxonomy.Value) -> str:
-    codes = ", ".join(v.codes) if len(v.codes) <= 6 else f"{', '.join(v.codes[:6])} and {len(v.codes) - 6} more"
+    codes = (
+        ", ".join(v.codes) if len(v.codes) <= 6 else f"{', '.join(v.codes[:6])} and {len(v.codes) - 6} more"
+    )
     where = f"SAMHSA code(s): {codes}" + (f"; licence: {', '.join(v.licences)}" if v.licences else "")
     return where + (f". {v.note}." if v.note else ".")
 
@@ -277,8 +311,7 @@ def share_box(state: FilterState, data: Data) -> None:
         st.markdown("### Share this view")
         st.caption("Copy the link: it reopens these filters, this page and the chosen measure.")
         st.code(share_link(state), language=None, wrap_lines=True)
-        st.caption(f"Tables built {built_on(data)} from the public sources listed under "
-                   "Data & methods.")
+        st.caption(f"Tables built {built_on(data)} from the public sources listed under Data & methods.")
 
 
 # --------------------------------------------------------------------------- context
@@ -377,7 +410,10 @@ def map_view_from(out: dict | None, initial: tuple | None) -> tuple[float, float
         return None
     start = initial or (*maps.LA_CENTER, maps.DEFAULT_ZOOM)
     two_pixels = 2 * 360.0 / (256 * 2 ** view[2])
-    if (view[2] == int(start[2]) and abs(view[0] - start[0]) <= two_pixels
-            and abs(view[1] - start[1]) <= two_pixels):
+    if (
+        view[2] == int(start[2])
+        and abs(view[0] - start[0]) <= two_pixels
+        and abs(view[1] - start[1]) <= two_pixels
+    ):
         return None
     return view

@@ -14,47 +14,66 @@ report = m["report"]
 built = m["built_at"][:16].replace("T", " ")
 
 st.title("Data & methods")
-st.caption(f"Processed tables built {built} from the raw public sources below (snapshot "
-           f"{b.id}, committed with the code). Every figure in the dashboard comes from these "
-           "tables; `python -m dashboard.ingest build` rebuilds them from the sources.")
+st.caption(
+    f"Processed tables built {built} from the raw public sources below (snapshot "
+    f"{b.id}, committed with the code). Every figure in the dashboard comes from these "
+    "tables; `python -m dashboard.ingest build` rebuilds them from the sources."
+)
 
 st.header("Sources")
 rows = []
-for key, s in registry.SOURCES.items():
-    rows.append({"Source": s.title, "Publisher": s.publisher, "Vintage": s.vintage,
-                 "Licence": s.licence, "Link": s.url, "Used for": s.role,
-                 "Files": ", ".join(f.name for f in s.files)})
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-             column_config={"Link": st.column_config.LinkColumn("Link")})
+for s in registry.SOURCES.values():
+    rows.append(
+        {
+            "Source": s.title,
+            "Publisher": s.publisher,
+            "Vintage": s.vintage,
+            "Licence": s.licence,
+            "Link": s.url,
+            "Used for": s.role,
+            "Files": ", ".join(f.name for f in s.files),
+        }
+    )
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    width="stretch",
+    column_config={"Link": st.column_config.LinkColumn("Link")},
+)
 counts = report["source_rows"]
 st.markdown(
     f"- SAMHSA mental-health directory: **{counts['directory_mental_rows']}** LA rows read "
     f"({counts['directory_duplicate_rows_merged']} exact repeats merged); the substance-use "
     f"directory's {counts['directory_substance_rows']} rows were used only to note "
     f"{counts['directory_substance_rows_matched_to_mh']} facilities listed in both.\n"
-    f"- {registry.cite('samhsa_locator')}: {counts['locator_rows']} rows; {counts['locator_rows_matched']} joined a "
+    f"- {registry.cite('samhsa_locator')}: {counts['locator_rows']} rows; "
+    f"{counts['locator_rows_matched']} joined a "
     f"directory program by address, {counts['locator_only_sites']} are locations-only sites.\n"
     f"- LA County LMS / 211: {counts['lms_rows']} rows; {counts['lms_rows_excluded']} are not "
     f"treatment sites (see below); {counts['lms_rows_matched']} joined an existing site, "
     f"{counts['lms_only_sites']} are locations-only sites.\n"
     f"- DHCS / CDPH licence list: {counts['licensed_rows']} rows; {counts['licensed_rows_matched']} "
     f"joined an existing site, {counts['licensed_only_sites']} are licence-only sites.\n"
-    f"- CDPH licensed beds: {counts['bed_facilities']} facilities with acute psychiatric beds.")
+    f"- CDPH licensed beds: {counts['bed_facilities']} facilities with acute psychiatric beds."
+)
 
 st.header("How source codes map to the filters")
 st.markdown(
     "One module (`dashboard/taxonomy.py`) maps SAMHSA N-SUMHSS 2024 **mental-health directory** "
     "codes to the filter values; the sidebar, the facility flags, popups and this table all read "
-    "it. A site matches a value when it carries **any** of the value's codes.")
+    "it. A site matches a value when it carries **any** of the value's codes."
+)
 note = taxonomy.GROUP_BY_ID["condition"].note
 st.info(f"**Anxiety and depression.** {note}")
 code_labels = m.get("code_labels")
 st.dataframe(taxonomy.taxonomy_table(code_labels), hide_index=True, width="stretch")
-st.caption(f"Sites known only from a locations list ({registry.cite('samhsa_locator', 'lms_211')}) have no "
-           "coded attributes: every attribute is *unknown* for them (not 'no'), they are counted "
-           "separately and shown only when 'Include sites whose attributes are unknown' is on. "
-           "Care settings of licensed hospitals, PHFs, MHRCs and psychology clinics come from "
-           "their licence category.")
+st.caption(
+    f"Sites known only from a locations list ({registry.cite('samhsa_locator', 'lms_211')}) have no "
+    "coded attributes: every attribute is *unknown* for them (not 'no'), they are counted "
+    "separately and shown only when 'Include sites whose attributes are unknown' is on. "
+    "Care settings of licensed hospitals, PHFs, MHRCs and psychology clinics come from "
+    "their licence category."
+)
 
 st.header("How locations were placed")
 prec = report["facilities_by_location_precision"]
@@ -67,7 +86,8 @@ st.markdown(
     "site's ZIP code (package `zipcodes` 3.0.0). Many of these facilities asked SAMHSA not to "
     "publish their street address. Shown as hollow, dashed symbols on the map.\n"
     f"- **Not located** ({prec.get('none', 0)}): no address and no coordinates in any source; "
-    "counted county-wide, absent from the map and the area figures.")
+    "counted county-wide, absent from the map and the area figures."
+)
 st.markdown(
     "**De-duplication.** One site is one normalised address plus name (and program, where several "
     "programs share an address). Directory programs are the backbone; locator, 211 and licence "
@@ -75,7 +95,8 @@ st.markdown(
     "place that addresses did not join (a ZIP typo, '150 Westwood Plaza' vs '150 W. Westwood "
     "Blvd.') merge when they carry the same house number, or lie within 30 m, and share a "
     f"distinctive name word ({counts.get('sites_merged_by_proximity', 0)} merges). Two coded "
-    "directory programs, or two different licences, never merge.")
+    "directory programs, or two different licences, never merge."
+)
 beds = report["licensed_acute_psych_beds"]
 st.markdown(
     f"**Psychiatric beds.** The {registry.cite('cdph_beds')} file lists **{beds['total']:,}** "
@@ -83,20 +104,40 @@ st.markdown(
     f"**{beds['excluding_state_hospital']:,}** without the Department of State Hospitals – "
     "Metropolitan (a state forensic hospital). They are *licensed*, not staffed or available "
     "beds. CDPH gives no coordinates: facilities are placed by matching names to the HCAI "
-    "facility list and CovidCareMap, with the reviewed crosswalk below for names that differ.")
+    "facility list and CovidCareMap, with the reviewed crosswalk below for names that differ."
+)
 if beds["unlocated_facilities"]:
-    st.caption("Not placed (counted county-wide only): "
-               + ", ".join(ui.text(n) for n in beds["unlocated_facilities"]))
-xw = pd.DataFrame([{"CDPH FACID": k, "Placed by": v["placed_by"] or "(not placed)", "Why": v["why"]}
-                   for k, v in m["bed_crosswalk"].items()])
+    st.caption(
+        "Not placed (counted county-wide only): "
+        + ", ".join(ui.text(n) for n in beds["unlocated_facilities"])
+    )
+xw = pd.DataFrame(
+    [
+        {"CDPH FACID": k, "Placed by": v["placed_by"] or "(not placed)", "Why": v["why"]}
+        for k, v in m["bed_crosswalk"].items()
+    ]
+)
 with st.expander("Bed crosswalk (reviewed by hand)"):
     st.dataframe(xw, hide_index=True, width="stretch")
-st.dataframe(b.beds.rename(columns={"facid": "CDPH FACID", "facname": "Licensed name",
-                                    "fac_type": "Licence type", "beds": "Acute psych beds",
-                                    "data_date": "Data date", "state_hospital": "State hospital",
-                                    "location_how": "Placed by", "spa": "SPA", "sd": "District",
-                                    "located": "On map", "site_id": "Site id"}),
-             hide_index=True, width="stretch")
+st.dataframe(
+    b.beds.rename(
+        columns={
+            "facid": "CDPH FACID",
+            "facname": "Licensed name",
+            "fac_type": "Licence type",
+            "beds": "Acute psych beds",
+            "data_date": "Data date",
+            "state_hospital": "State hospital",
+            "location_how": "Placed by",
+            "spa": "SPA",
+            "sd": "District",
+            "located": "On map",
+            "site_id": "Site id",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 st.header("Known gaps")
 st.markdown(
@@ -112,7 +153,8 @@ st.markdown(
     "- **Supervisorial districts** are the 2011 plan; the 2021 lines were not available.\n"
     "- **Crisis residential, crisis stabilisation units and urgent care centres** are not in any "
     "source used here.\n"
-    "- **Distances** are straight lines, not travel time or transit access.")
+    "- **Distances** are straight lines, not travel time or transit access."
+)
 
 st.header("Data quality")
 q1, q2 = st.columns(2)
@@ -125,13 +167,22 @@ with q2:
     st.markdown("**Records left out, by reason**")
     st.dataframe(pd.Series(report["excluded_by_reason"], name="records"), width="stretch")
     st.markdown("**Known vs unknown attributes**")
-    st.dataframe(pd.DataFrame({g: {"known": d["known"], "unknown": d["unknown"]}
-                               for g, d in report["by_taxonomy_value"].items()}).T, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                g: {"known": d["known"], "unknown": d["unknown"]}
+                for g, d in report["by_taxonomy_value"].items()
+            }
+        ).T,
+        width="stretch",
+    )
 
 st.header("Downloads")
 stamp = m["built_at"][:10]
-head = [f"LA County mental-health capacity dashboard, processed tables built {built}",
-        "Sources: see the Data & methods page (SAMHSA, LA County, CDPH, HCAI, DHCS, CovidCareMap)"]
+head = [
+    f"LA County mental-health capacity dashboard, processed tables built {built}",
+    "Sources: see the Data & methods page (SAMHSA, LA County, CDPH, HCAI, DHCS, CovidCareMap)",
+]
 fac_cols = [c for c in b.facilities.columns if "__" not in c]
 downloads = [
     ("Facilities (one row per site, all columns)", b.facilities, "facilities"),
@@ -141,6 +192,11 @@ downloads = [
     ("Records left out, with reasons", b.excluded, "excluded"),
 ]
 for label, frame, name in downloads:
-    st.download_button(label, lambda frame=frame: ui.csv_bytes(frame, head),
-                       file_name=f"la-mh-{name}-{stamp}.csv", mime="text/csv", key=f"dl_{name}",
-                       on_click="ignore")
+    st.download_button(
+        label,
+        lambda frame=frame: ui.csv_bytes(frame, head),
+        file_name=f"la-mh-{name}-{stamp}.csv",
+        mime="text/csv",
+        key=f"dl_{name}",
+        on_click="ignore",
+    )

@@ -33,14 +33,28 @@ from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("LAMH_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SERVER_START_TIMEOUT_S = 60.0
 DEFAULT_TIMEOUT_MS = 30_000
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
-CDN_HOSTS = {"unpkg.com", "cdn.jsdelivr.net", "cdnjs.cloudflare.com", "code.jquery.com",
-             "netdna.bootstrapcdn.com", "maxcdn.bootstrapcdn.com", "stackpath.bootstrapcdn.com"}
+CDN_HOSTS = {
+    "unpkg.com",
+    "cdn.jsdelivr.net",
+    "cdnjs.cloudflare.com",
+    "code.jquery.com",
+    "netdna.bootstrapcdn.com",
+    "maxcdn.bootstrapcdn.com",
+    "stackpath.bootstrapcdn.com",
+}
 # Streamlit's client, opened on /<page>, first probes /<page>/_stcore/health and host-config
 # in case <page> is the server's base path; the 404s are expected and harmless.
 STREAMLIT_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
@@ -97,10 +111,18 @@ class AppServer:
     answer from /_stcore/health, polled every ``poll_s`` for up to ``start_timeout_s``.
     """
 
-    def __init__(self, data_dir: str | Path | None = None, app_dir: str | Path = REPO_ROOT,
-                 extra_env: dict | None = None, args: list[str] | None = None,
-                 log_dir: Path | None = None, start_timeout_s: float = SERVER_START_TIMEOUT_S,
-                 poll_s: float = 0.1, command: list[str] | None = None, clean_env: bool = False):
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        app_dir: str | Path = REPO_ROOT,
+        extra_env: dict | None = None,
+        args: list[str] | None = None,
+        log_dir: Path | None = None,
+        start_timeout_s: float = SERVER_START_TIMEOUT_S,
+        poll_s: float = 0.1,
+        command: list[str] | None = None,
+        clean_env: bool = False,
+    ):
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self.app_dir = Path(app_dir)
         self.clean_env = clean_env
@@ -111,13 +133,24 @@ class AppServer:
         self.log_dir = Path(tempfile.mkdtemp(prefix="lamh-server-")) if log_dir is None else Path(log_dir)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.cmd = [*(command or [sys.executable, "-m", "streamlit"]), "run", "dashboard/app.py",
-                    "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                    "--server.headless", "true", "--browser.gatherUsageStats", "false", *self.args]
+        self.cmd = [
+            *(command or [sys.executable, "-m", "streamlit"]),
+            "run",
+            "dashboard/app.py",
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            *self.args,
+        ]
         self.proc: subprocess.Popen | None = None
         self.startup_s = float("nan")
 
-    def __enter__(self) -> "AppServer":
+    def __enter__(self) -> AppServer:
         self.start()
         return self
 
@@ -128,15 +161,25 @@ class AppServer:
         script = self.app_dir / "dashboard" / "app.py"
         if not script.is_file():
             raise HarnessError(f"{script} does not exist: nothing to serve")
-        base = ({"PATH": "/usr/bin:/bin", "HOME": str(self.log_dir)} if self.clean_env
-                else {k: v for k, v in os.environ.items() if k != "LAMH_DATA_DIR"})
+        base = (
+            {"PATH": "/usr/bin:/bin", "HOME": str(self.log_dir)}
+            if self.clean_env
+            else {k: v for k, v in os.environ.items() if k != "LAMH_DATA_DIR"}
+        )
         env = {**base, "PYTHONUNBUFFERED": "1", **self.extra_env}
         if self.data_dir is not None:
             env["LAMH_DATA_DIR"] = str(self.data_dir)
         t0 = time.perf_counter()
         with open(self.log_dir / "stdout.log", "wb") as out, open(self.log_dir / "stderr.log", "wb") as err:
-            self.proc = subprocess.Popen(self.cmd, cwd=self.app_dir, env=env, stdout=out, stderr=err,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+            self.proc = subprocess.Popen(
+                self.cmd,
+                cwd=self.app_dir,
+                env=env,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         try:
             self._wait_healthy()
         except BaseException:
@@ -148,9 +191,11 @@ class AppServer:
         deadline = time.monotonic() + self.start_timeout_s
         while True:
             if self.proc.poll() is not None:
-                raise HarnessError(f"streamlit exited with code {self.proc.returncode} before it was "
-                                   f"healthy.\ncommand: {' '.join(self.cmd)} (cwd {self.app_dir})\n"
-                                   f"{self.logs()}")
+                raise HarnessError(
+                    f"streamlit exited with code {self.proc.returncode} before it was "
+                    f"healthy.\ncommand: {' '.join(self.cmd)} (cwd {self.app_dir})\n"
+                    f"{self.logs()}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
                     if r.status == 200 and r.read().strip() == b"ok":
@@ -158,14 +203,18 @@ class AppServer:
             except (urllib.error.URLError, OSError):
                 pass
             if time.monotonic() > deadline:
-                raise HarnessError(f"streamlit not healthy at {self.url}/_stcore/health after "
-                                   f"{self.start_timeout_s:.0f} s.\n{self.logs()}")
+                raise HarnessError(
+                    f"streamlit not healthy at {self.url}/_stcore/health after "
+                    f"{self.start_timeout_s:.0f} s.\n{self.logs()}"
+                )
             time.sleep(self.poll_s)
 
     def logs(self, n: int = 4000) -> str:
         """The last ``n`` characters of the server's stderr and stdout."""
-        return (f"stderr:\n{tail(self.log_dir / 'stderr.log', n)}\n"
-                f"stdout:\n{tail(self.log_dir / 'stdout.log', n)}")
+        return (
+            f"stderr:\n{tail(self.log_dir / 'stderr.log', n)}\n"
+            f"stdout:\n{tail(self.log_dir / 'stdout.log', n)}"
+        )
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -185,8 +234,9 @@ class AppServer:
 
 def check_chromium() -> None:
     if not Path(CHROMIUM).exists():
-        raise HarnessError(f"{CHROMIUM} not found: `apt-get install -y chromium` "
-                           "(never `playwright install`)")
+        raise HarnessError(
+            f"{CHROMIUM} not found: `apt-get install -y chromium` (never `playwright install`)"
+        )
 
 
 @contextlib.contextmanager
@@ -207,8 +257,9 @@ def offline_context(browser, viewport=(1280, 900), timeout_ms: float = DEFAULT_T
     """A fresh browser context (its own cookies, storage and cache, i.e. its own Streamlit
     session) that never leaves this machine: every request to another host (map tiles, a
     CDN, fonts) is aborted and recorded in ``context.blocked``."""
-    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]},
-                                  service_workers="block")
+    context = browser.new_context(
+        viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block"
+    )
     context.set_default_timeout(timeout_ms)
     blocked: list[str] = []
     context.blocked = blocked
@@ -239,7 +290,8 @@ def open_page(browser, timeout_ms: float = DEFAULT_TIMEOUT_MS, viewport=(1280, 9
             return
         loc = (msg.location or {}).get("url", "")
         if msg.text.startswith("Failed to load resource") and (
-                loc in pg.blocked or "ERR_BLOCKED_BY_CLIENT" in msg.text):
+            loc in pg.blocked or "ERR_BLOCKED_BY_CLIENT" in msg.text
+        ):
             return  # our own aborts (tiles, external hosts): recorded in page.blocked
         if "404" in msg.text and STREAMLIT_PROBE.search(loc):
             return  # on a deep link Streamlit first asks /<page>/_stcore/... (a base path?)
@@ -261,10 +313,8 @@ def wait_for_app(page, timeout: float = DEFAULT_TIMEOUT_MS, *, status_widget: bo
     through an expected change (e.g. ``expect(locator).to_have_text(...)``) rather than
     relying on this alone.
     """
-    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]',
-                           timeout=timeout)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
-                           timeout=timeout)
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     if status_widget:
         page.wait_for_selector('[data-testid="stStatusWidget"]', state="hidden", timeout=timeout)
 
@@ -289,13 +339,17 @@ def map_frame(page, index: int = 0, timeout: float = DEFAULT_TIMEOUT_MS, *, expl
         raise AssertionError(
             f"Leaflet never rendered in the map iframe ({exc.__class__.__name__}).\n"
             f"JS errors: {getattr(page, 'js_errors', [])}\n"
-            f"blocked requests: {getattr(page, 'blocked', [])[:20]}") from None
+            f"blocked requests: {getattr(page, 'blocked', [])[:20]}"
+        ) from None
     return frame
 
 
 def assert_self_hosted(page) -> None:
     """The page asked no other host for a script or stylesheet (Leaflet and its plugin came
     from /app/static/): the map works on a network that blocks CDNs."""
-    outside = [u for u in page.blocked
-               if urlsplit(u).hostname in CDN_HOSTS or urlsplit(u).path.endswith((".js", ".css"))]
+    outside = [
+        u
+        for u in page.blocked
+        if urlsplit(u).hostname in CDN_HOSTS or urlsplit(u).path.endswith((".js", ".css"))
+    ]
     assert outside == [], f"scripts or stylesheets requested from other hosts: {outside}"

@@ -32,11 +32,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Iterable, Mapping
 
 import pandas as pd
-
 
 NATIONAL = "national"
 LA_LOCALITY = "la_locality"
@@ -81,6 +80,7 @@ class BenchmarkMissing(LookupError):
 
 
 # --- assumptions -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class InpatientAssumptions:
@@ -160,7 +160,7 @@ LIMITS = {
 def check(name: str, value) -> float:
     """``value`` as a float if it is a valid ``name`` (see LIMITS), else AssumptionError."""
     label, unit, low, high, whole = LIMITS[name]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not _is_np_number(value):
+    if isinstance(value, bool) or (not isinstance(value, (int, float)) and not _is_np_number(value)):
         raise AssumptionError(name, f"{label} must be a number; got {_short(repr(value))}.")
     x = float(value)
     if math.isnan(x):
@@ -168,7 +168,8 @@ def check(name: str, value) -> float:
     if not low <= x <= high:
         unit = f" {unit}" if unit else ""
         raise AssumptionError(
-            name, f"{label} must be between {_num(low)} and {_num(high)}{unit}; got {_num(x)}.")
+            name, f"{label} must be between {_num(low)} and {_num(high)}{unit}; got {_num(x)}."
+        )
     if whole and not x.is_integer():
         raise AssumptionError(name, f"{label} must be a whole number; got {_num(x)}.")
     return x
@@ -225,29 +226,67 @@ NOTE_ITEMS = {
 _GAP = "Not found when the benchmarks were compiled (costs/PROVENANCE.md, 'Not found (gaps)')."
 # (item, unit, payer, geography, why it matters) -- straight from PROVENANCE.md.
 MISSING_PRICES = (
-    ("Specialty mental health outpatient services, LA County Medi-Cal (CalAIM fee schedule)",
-     "USD per service", "Medi-Cal (LA County DMH)", "LA County",
-     "LA County's public outpatient system is mostly Medi-Cal; no rate is shown."),
-    ("Inpatient psychiatric day, LA DMH Medi-Cal per diem (fee-for-service and Short-Doyle)",
-     "USD per patient-day", "Medi-Cal (LA County DMH)", "LA County",
-     "What LA County pays per inpatient day is unknown here."),
-    ("Psychiatric health facility (PHF), IMD and crisis-residential day, LA DMH",
-     "USD per day", "Medi-Cal / county (LA County DMH)", "LA County",
-     "Only 2003-04 San Mateo County rates (grade C) were found."),
-    ("Partial hospitalization / intensive outpatient day (OPPS APCs 5851-5854, 5861-5864)",
-     "USD per day", "Medicare OPPS", "US",
-     "Only the OPPS conversion factor (INT-01) was found, not the APC dollar rates."),
-    ("Mean hospital cost per psychiatric stay (HCUP statistical briefs)",
-     "USD per stay", "All payers (HCUP)", "US",
-     "Would have anchored the inpatient episode; the HCUP mean length of stay is missing too."),
-    ("IPF wage index for Los Angeles",
-     "multiplier", "Medicare (IPF PPS)", "LA County",
-     "Needed to turn the national base rate into an LA payment (PROVENANCE caveat 2)."),
+    (
+        "Specialty mental health outpatient services, LA County Medi-Cal (CalAIM fee schedule)",
+        "USD per service",
+        "Medi-Cal (LA County DMH)",
+        "LA County",
+        "LA County's public outpatient system is mostly Medi-Cal; no rate is shown.",
+    ),
+    (
+        "Inpatient psychiatric day, LA DMH Medi-Cal per diem (fee-for-service and Short-Doyle)",
+        "USD per patient-day",
+        "Medi-Cal (LA County DMH)",
+        "LA County",
+        "What LA County pays per inpatient day is unknown here.",
+    ),
+    (
+        "Psychiatric health facility (PHF), IMD and crisis-residential day, LA DMH",
+        "USD per day",
+        "Medi-Cal / county (LA County DMH)",
+        "LA County",
+        "Only 2003-04 San Mateo County rates (grade C) were found.",
+    ),
+    (
+        "Partial hospitalization / intensive outpatient day (OPPS APCs 5851-5854, 5861-5864)",
+        "USD per day",
+        "Medicare OPPS",
+        "US",
+        "Only the OPPS conversion factor (INT-01) was found, not the APC dollar rates.",
+    ),
+    (
+        "Mean hospital cost per psychiatric stay (HCUP statistical briefs)",
+        "USD per stay",
+        "All payers (HCUP)",
+        "US",
+        "Would have anchored the inpatient episode; the HCUP mean length of stay is missing too.",
+    ),
+    (
+        "IPF wage index for Los Angeles",
+        "multiplier",
+        "Medicare (IPF PPS)",
+        "LA County",
+        "Needed to turn the national base rate into an LA payment (PROVENANCE caveat 2).",
+    ),
 )
 
-PRICE_COLUMNS = ["item", "price", "unit", "payer", "year", "geography", "grade", "grade_text",
-                 "status", "note", "benchmark_id", "measure", "source_publisher", "source_title",
-                 "source_url"]
+PRICE_COLUMNS = [
+    "item",
+    "price",
+    "unit",
+    "payer",
+    "year",
+    "geography",
+    "grade",
+    "grade_text",
+    "status",
+    "note",
+    "benchmark_id",
+    "measure",
+    "source_publisher",
+    "source_title",
+    "source_url",
+]
 
 
 def payer_of(row: Mapping) -> str:
@@ -292,25 +331,59 @@ def unit_prices(benchmarks: pd.DataFrame) -> pd.DataFrame:
         if bid == NOTE_SOURCE:
             for code, amount in note_prices(benchmarks).items():
                 label, unit = NOTE_ITEMS[code]
-                out.append(_price_row(r, label, amount, unit, "sourced (quoted in note)",
-                                      f"Quoted in the note of {bid}, computed the same way "
-                                      "(LA locality 18 GPCIs x CY2025 RVUs x conversion factor)."))
+                out.append(
+                    _price_row(
+                        r,
+                        label,
+                        amount,
+                        unit,
+                        "sourced (quoted in note)",
+                        f"Quoted in the note of {bid}, computed the same way "
+                        "(LA locality 18 GPCIs x CY2025 RVUs x conversion factor).",
+                    )
+                )
     for item, unit, payer, geo, why in MISSING_PRICES:
-        out.append({"item": item, "price": None, "unit": unit, "payer": payer, "year": None,
-                    "geography": geo, "grade": None, "grade_text": None, "status": "missing",
-                    "note": f"{_GAP} {why}", "benchmark_id": None, "measure": None,
-                    "source_publisher": None, "source_title": None, "source_url": None})
+        out.append(
+            {
+                "item": item,
+                "price": None,
+                "unit": unit,
+                "payer": payer,
+                "year": None,
+                "geography": geo,
+                "grade": None,
+                "grade_text": None,
+                "status": "missing",
+                "note": f"{_GAP} {why}",
+                "benchmark_id": None,
+                "measure": None,
+                "source_publisher": None,
+                "source_title": None,
+                "source_url": None,
+            }
+        )
     return pd.DataFrame(out, columns=PRICE_COLUMNS)
 
 
 def _price_row(r, item, price, unit, status, note) -> dict:
     price = float(price)
-    return {"item": item, "price": None if math.isnan(price) else price, "unit": unit,
-            "payer": payer_of(r), "year": r["year"], "geography": r["geography"],
-            "grade": r["grade"], "grade_text": r.get("grade_text"), "status": status,
-            "note": note, "benchmark_id": r["id"], "measure": r["measure"],
-            "source_publisher": r["source_publisher"], "source_title": r["source_title"],
-            "source_url": r["source_url"]}
+    return {
+        "item": item,
+        "price": None if math.isnan(price) else price,
+        "unit": unit,
+        "payer": payer_of(r),
+        "year": r["year"],
+        "geography": r["geography"],
+        "grade": r["grade"],
+        "grade_text": r.get("grade_text"),
+        "status": status,
+        "note": note,
+        "benchmark_id": r["id"],
+        "measure": r["measure"],
+        "source_publisher": r["source_publisher"],
+        "source_title": r["source_title"],
+        "source_url": r["source_url"],
+    }
 
 
 # --- defaults ---------------------------------------------------------------------------------
@@ -327,30 +400,41 @@ DEFAULT_PRICE_IDS = {
 }
 PRICE_NOTES = {
     "per_diem": "Most recent final rate in the file (FY2026, IPFs meeting quality reporting); "
-                "national and unadjusted in both rate choices, because LA's wage index was not "
-                "retrieved. The FY2027 rate (from Oct 2026) is not in the file.",
+    "national and unadjusted in both rate choices, because LA's wage index was not "
+    "retrieved. The FY2027 rate (from Oct 2026) is not in the file.",
     "individual_price": "60-min psychotherapy (90837) is a modelling choice; a 45-min session "
-                        "(90834) costs less, see the price table.",
+    "(90834) costs less, see the price table.",
     "medication_price": "Office visit 99214 stands for medication management; add-on "
-                        "psychotherapy is not included.",
+    "psychotherapy is not included.",
     "group_price": "Medicare pays group psychotherapy per group member.",
 }
 
 _ILLUSTRATIVE = "Illustrative assumption (not sourced)"
 # field -> (value, reason); the unsourced defaults.
 UNSOURCED_DEFAULTS = {
-    "length_of_stay_days": (10, "Round illustrative number: the benchmark file has no length of "
-                                "stay (the HCUP mean length of stay was not retrieved)."),
-    "adjustment": (1.0, "1.0 = the national base rate unadjusted. Real payments apply the wage "
-                        "index, patient and facility factors (e.g. 1.54 for IPFs with an "
-                        "emergency department, IP-10), which are not modelled."),
+    "length_of_stay_days": (
+        10,
+        "Round illustrative number: the benchmark file has no length of "
+        "stay (the HCUP mean length of stay was not retrieved).",
+    ),
+    "adjustment": (
+        1.0,
+        "1.0 = the national base rate unadjusted. Real payments apply the wage "
+        "index, patient and facility factors (e.g. 1.54 for IPFs with an "
+        "emergency department, IP-10), which are not modelled.",
+    ),
     "evaluations": (1, "One intake evaluation per episode; no sourced count."),
-    "group_sessions": (0, "OP-12 counts all psychotherapy visits together; with no sourced split, "
-                          "all are priced as individual sessions. Move some here to model a mix."),
+    "group_sessions": (
+        0,
+        "OP-12 counts all psychotherapy visits together; with no sourced split, "
+        "all are priced as individual sessions. Move some here to model a mix.",
+    ),
     "family_sessions": (0, "As for group sessions: no sourced split of the 7.9 visits."),
     "medication_visits": (4, "Roughly one medication visit a quarter; no sourced count."),
-    "diverted_admissions": (100, "A round number to start the what-if; no sourced count of LA "
-                                 "admissions that could be diverted."),
+    "diverted_admissions": (
+        100,
+        "A round number to start the what-if; no sourced count of LA admissions that could be diverted.",
+    ),
     "added_sites": (1, "A starting value for the what-if."),
     "added_beds": (0, "A starting value for the what-if."),
 }
@@ -368,24 +452,34 @@ def default_assumptions(benchmarks: pd.DataFrame, rates: str = NATIONAL) -> Assu
         key = ids[rates]
         if key in NOTE_ITEMS and key in quoted:
             r = _benchmark(benchmarks, NOTE_SOURCE)
-            basis[name] = Basis(quoted[key], NOTE_SOURCE,
-                                f"{_label(r)}; CPT {key} amount quoted in the note of {NOTE_SOURCE}",
-                                PRICE_NOTES.get(name, ""))
+            basis[name] = Basis(
+                quoted[key],
+                NOTE_SOURCE,
+                f"{_label(r)}; CPT {key} amount quoted in the note of {NOTE_SOURCE}",
+                PRICE_NOTES.get(name, ""),
+            )
             continue
         if key in NOTE_ITEMS:  # the note lost its amount: fall back to national, and say so
             r = _benchmark(benchmarks, ids[NATIONAL])
-            basis[name] = Basis(float(r["value_num"]), r["id"], _label(r),
-                                f"No LA-locality amount for CPT {key} in the file; national "
-                                "amount used. " + PRICE_NOTES.get(name, ""))
+            basis[name] = Basis(
+                float(r["value_num"]),
+                r["id"],
+                _label(r),
+                f"No LA-locality amount for CPT {key} in the file; national "
+                "amount used. " + PRICE_NOTES.get(name, ""),
+            )
             continue
         r = _benchmark(benchmarks, key)
         basis[name] = Basis(float(r["value_num"]), r["id"], _label(r), PRICE_NOTES.get(name, ""))
     r = _benchmark(benchmarks, SESSIONS_ID)
     basis["individual_sessions"] = Basis(
-        float(r["value_num"]), SESSIONS_ID, f"{SESSIONS_ID}: mean psychotherapy visits per patient "
+        float(r["value_num"]),
+        SESSIONS_ID,
+        f"{SESSIONS_ID}: mean psychotherapy visits per patient "
         f"per year, {r['year']}, {r['geography']}; grade {r['grade']}",
         "An annual mean per patient from 2007, not a clinical episode; all visits are priced as "
-        "individual sessions by default.")
+        "individual sessions by default.",
+    )
     for name, (value, reason) in UNSOURCED_DEFAULTS.items():
         basis[name] = Basis(value, None, _ILLUSTRATIVE, reason)
 
@@ -393,8 +487,7 @@ def default_assumptions(benchmarks: pd.DataFrame, rates: str = NATIONAL) -> Assu
         return cls(**{f.name: basis[f.name].value for f in fields(cls)})
 
     scenario = Scenario(**{f.name: basis[f.name].value for f in fields(Scenario) if f.name in basis})
-    return Assumptions(rates, pick(InpatientAssumptions), pick(OutpatientAssumptions), scenario,
-                       basis)
+    return Assumptions(rates, pick(InpatientAssumptions), pick(OutpatientAssumptions), scenario, basis)
 
 
 def _benchmark(benchmarks: pd.DataFrame, bid: str) -> pd.Series:
@@ -424,6 +517,7 @@ def source_of(name: str, value, basis: Mapping[str, Basis] | None) -> str:
 
 # --- episodes ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Line:
     """One visible line of arithmetic: subtotal = quantity x unit_price x multiplier."""
@@ -451,16 +545,34 @@ class EpisodeCost:
 
 def _line(label, qty_name, qty_unit, price_name, price_unit, a, basis, mult=1.0, mult_name=None):
     q, p = getattr(a, qty_name), getattr(a, price_name)
-    return Line(label, float(q), qty_unit, float(p), price_unit, float(mult),
-                float(q) * float(p) * float(mult), source_of(qty_name, q, basis),
-                source_of(price_name, p, basis), source_of(mult_name, mult, basis) if mult_name else "")
+    return Line(
+        label,
+        float(q),
+        qty_unit,
+        float(p),
+        price_unit,
+        float(mult),
+        float(q) * float(p) * float(mult),
+        source_of(qty_name, q, basis),
+        source_of(price_name, p, basis),
+        source_of(mult_name, mult, basis) if mult_name else "",
+    )
 
 
 def inpatient_episode(a: InpatientAssumptions, basis: Mapping[str, Basis] | None = None) -> EpisodeCost:
     """Length of stay x per diem x adjustment, as one line."""
     _check_all(a)
-    line = _line("Inpatient days", "length_of_stay_days", "days", "per_diem", "USD per day", a,
-                 basis, a.adjustment, "adjustment")
+    line = _line(
+        "Inpatient days",
+        "length_of_stay_days",
+        "days",
+        "per_diem",
+        "USD per day",
+        a,
+        basis,
+        a.adjustment,
+        "adjustment",
+    )
     return EpisodeCost("inpatient", (line,), line.subtotal, caveats=INPATIENT_CAVEATS)
 
 
@@ -477,8 +589,7 @@ def outpatient_episode(a: OutpatientAssumptions, basis: Mapping[str, Basis] | No
     """Evaluation + sessions x price for each kind of service (zero-count lines included)."""
     _check_all(a)
     lines = tuple(_line(label, q, qu, p, pu, a, basis) for label, q, qu, p, pu in OUTPATIENT_LINES)
-    return EpisodeCost("outpatient", lines, sum(x.subtotal for x in lines),
-                       caveats=OUTPATIENT_CAVEATS)
+    return EpisodeCost("outpatient", lines, sum(x.subtotal for x in lines), caveats=OUTPATIENT_CAVEATS)
 
 
 def arithmetic(episode: EpisodeCost) -> list[str]:
@@ -486,20 +597,26 @@ def arithmetic(episode: EpisodeCost) -> list[str]:
     out = []
     for x in episode.lines:
         mult = f" × {_num(x.multiplier)}" if episode.setting == "inpatient" else ""
-        out.append(f"{x.label}: {_num(x.quantity)} {x.quantity_unit} × {_usd(x.unit_price)}"
-                   f"{mult} = {_usd(x.subtotal)}")
+        out.append(
+            f"{x.label}: {_num(x.quantity)} {x.quantity_unit} × {_usd(x.unit_price)}"
+            f"{mult} = {_usd(x.subtotal)}"
+        )
     out.append(f"Total: {_usd(episode.total)} {episode.unit}")
     return out
 
 
 def episode_frame(*episodes: EpisodeCost) -> pd.DataFrame:
     """The lines of one or more episodes as a table (for the page's table, chart and CSV)."""
-    rows = [{"setting": e.setting, **{f.name: getattr(x, f.name) for f in fields(Line)}}
-            for e in episodes for x in e.lines]
+    rows = [
+        {"setting": e.setting, **{f.name: getattr(x, f.name) for f in fields(Line)}}
+        for e in episodes
+        for x in e.lines
+    ]
     return pd.DataFrame(rows, columns=["setting"] + [f.name for f in fields(Line)])
 
 
 # --- what-ifs ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Diversion:
@@ -544,19 +661,28 @@ def per_100k(count, population) -> float:
     return float(count) / float(population) * 100_000
 
 
-def per_capita_change(current, added, population, *, what: str = "sites",
-                      area: str = "The area", added_name: str = "added_sites") -> PerCapitaChange:
+def per_capita_change(
+    current,
+    added,
+    population,
+    *,
+    what: str = "sites",
+    area: str = "The area",
+    added_name: str = "added_sites",
+) -> PerCapitaChange:
     """``what`` per 100,000 residents of ``area`` before and after adding ``added``."""
     pop = _check_population(population, area)
     try:
         cur = int(check("current_count", current))
     except AssumptionError as exc:
-        raise AssumptionError("current_count", str(exc).replace("Current count", f"Current {what} "
-                                                                 f"in {area}")) from None
+        raise AssumptionError(
+            "current_count", str(exc).replace("Current count", f"Current {what} in {area}")
+        ) from None
     add = int(check(added_name, added))
     before, after = per_100k(cur, pop), per_100k(cur + add, pop)
-    return PerCapitaChange(what, area, cur, add, pop, before, after, after - before,
-                           f"{what} per 100,000 residents")
+    return PerCapitaChange(
+        what, area, cur, add, pop, before, after, after - before, f"{what} per 100,000 residents"
+    )
 
 
 def open_sites(current_sites, added_sites, population, *, area: str = "The area") -> PerCapitaChange:
@@ -566,29 +692,39 @@ def open_sites(current_sites, added_sites, population, *, area: str = "The area"
 
 def add_beds(current_beds, added_beds, population, *, area: str = "The area") -> PerCapitaChange:
     """Psychiatric beds per 100,000 before and after adding ``added_beds``."""
-    return per_capita_change(current_beds, added_beds, population, what="beds", area=area,
-                             added_name="added_beds")
+    return per_capita_change(
+        current_beds, added_beds, population, what="beds", area=area, added_name="added_beds"
+    )
 
 
 def _check_population(population, area: str) -> float:
     if population is None or (pd.api.types.is_scalar(population) and pd.isna(population)):
-        raise AssumptionError("population", f"{area} has no population figure, so a rate per "
-                                            "100,000 residents cannot be computed. Choose another area.")
+        raise AssumptionError(
+            "population",
+            f"{area} has no population figure, so a rate per "
+            "100,000 residents cannot be computed. Choose another area.",
+        )
     try:
         pop = float(population)
     except (TypeError, ValueError):
-        raise AssumptionError("population", f"The population of {area} must be a number; got "
-                                            f"{_short(repr(population))}.") from None
+        raise AssumptionError(
+            "population", f"The population of {area} must be a number; got {_short(repr(population))}."
+        ) from None
     if isinstance(population, bool) or math.isnan(pop):
-        raise AssumptionError("population", f"The population of {area} must be a number; got "
-                                            f"{_short(repr(population))}.")
+        raise AssumptionError(
+            "population", f"The population of {area} must be a number; got {_short(repr(population))}."
+        )
     if pop == 0:
-        raise AssumptionError("population", f"{area} has no residents in the chosen population "
-                                            "(0), so a rate per 100,000 residents cannot be "
-                                            "computed. Choose another area or population.")
+        raise AssumptionError(
+            "population",
+            f"{area} has no residents in the chosen population "
+            "(0), so a rate per 100,000 residents cannot be "
+            "computed. Choose another area or population.",
+        )
     if pop < 0 or math.isinf(pop):
-        raise AssumptionError("population", f"The population of {area} must be a positive number; "
-                                            f"got {_num(pop)}.")
+        raise AssumptionError(
+            "population", f"The population of {area} must be a positive number; got {_num(pop)}."
+        )
     return pop
 
 
@@ -629,8 +765,9 @@ def assumptions_to_params(a: Assumptions) -> dict[str, str]:
     return out
 
 
-def assumptions_from_params(params: Mapping[str, object], benchmarks: pd.DataFrame, *,
-                            areas: Iterable[int] = SPAS) -> tuple[Assumptions, list[str]]:
+def assumptions_from_params(
+    params: Mapping[str, object], benchmarks: pd.DataFrame, *, areas: Iterable[int] = SPAS
+) -> tuple[Assumptions, list[str]]:
     """Assumptions from query parameters, and a short notice for each value ignored.
 
     Never raises on the parameters: a bad value falls back to its default with a notice.
@@ -647,8 +784,10 @@ def assumptions_from_params(params: Mapping[str, object], benchmarks: pd.DataFra
                 raw[key] = text.strip()
     rates = raw.get(RATES_KEY, NATIONAL)
     if rates not in RATES:
-        notices.append(f"Ignored the link setting '{RATES_KEY}={_short(rates)}': choose "
-                       f"{' or '.join(RATES)}. Using {NATIONAL}.")
+        notices.append(
+            f"Ignored the link setting '{RATES_KEY}={_short(rates)}': choose "
+            f"{' or '.join(RATES)}. Using {NATIONAL}."
+        )
         rates = NATIONAL
     d = default_assumptions(benchmarks, rates)
     changes: dict[str, dict] = {"inpatient": {}, "outpatient": {}, "scenario": {}}
@@ -659,8 +798,10 @@ def assumptions_from_params(params: Mapping[str, object], benchmarks: pd.DataFra
             x = check(name, _parse_number(raw[key], name))
         except AssumptionError as exc:
             default = getattr(getattr(d, part), name)
-            notices.append(f"Ignored the link setting '{key}={_short(raw[key])}': {exc} "
-                           f"Using the default, {_num(default)}.")
+            notices.append(
+                f"Ignored the link setting '{key}={_short(raw[key])}': {exc} "
+                f"Using the default, {_num(default)}."
+            )
             continue
         changes[part][name] = int(x) if LIMITS[name][4] else x
     if AREA_KEY in raw:
@@ -670,11 +811,13 @@ def assumptions_from_params(params: Mapping[str, object], benchmarks: pd.DataFra
             changes["scenario"]["area"] = area
         else:
             choose = f"choose an SPA from {min(allowed)} to {max(allowed)}" if allowed else "no areas"
-            notices.append(f"Ignored the link setting '{AREA_KEY}={_short(raw[AREA_KEY])}': "
-                           f"{choose}.")
-    a = replace(d, inpatient=replace(d.inpatient, **changes["inpatient"]),
-                outpatient=replace(d.outpatient, **changes["outpatient"]),
-                scenario=replace(d.scenario, **changes["scenario"]))
+            notices.append(f"Ignored the link setting '{AREA_KEY}={_short(raw[AREA_KEY])}': {choose}.")
+    a = replace(
+        d,
+        inpatient=replace(d.inpatient, **changes["inpatient"]),
+        outpatient=replace(d.outpatient, **changes["outpatient"]),
+        scenario=replace(d.scenario, **changes["scenario"]),
+    )
     return a, notices
 
 
@@ -690,6 +833,7 @@ def _int_or_none(text: str) -> int | None:
 
 
 # --- formatting -------------------------------------------------------------------------------
+
 
 def _num(x, exact: bool = False) -> str:
     """A number without needless decimals: 10 -> '10', 7.9 -> '7.9' (exact: full precision)."""
@@ -735,6 +879,10 @@ def bed_band(benchmarks: pd.DataFrame) -> Band | None:
     if not m:
         return None
     low, high = float(m.group(1)), float(m.group(2))
-    return Band(low, high, f"{r['source_publisher']} target, {r['year']}: an expert-consensus "
-                f"range that TAC says has never been validated; it counts all psychiatric beds "
-                f"(public and private, incl. state hospitals) (benchmark {BED_BAND_ID}, grade {r['grade']})")
+    return Band(
+        low,
+        high,
+        f"{r['source_publisher']} target, {r['year']}: an expert-consensus "
+        f"range that TAC says has never been validated; it counts all psychiatric beds "
+        f"(public and private, incl. state hospitals) (benchmark {BED_BAND_ID}, grade {r['grade']})",
+    )

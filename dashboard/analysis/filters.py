@@ -15,8 +15,8 @@ URL scheme, version 1 (defaults are omitted; lists are comma-separated value ids
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -28,12 +28,20 @@ MAX_PARAM_LENGTH = 2000
 MAX_QUERY_LENGTH = 100
 
 # Group id -> URL parameter name.
-GROUP_PARAMS = {"condition": "cond", "population": "pop", "service": "svc",
-                "setting": "set", "payment": "pay", "language": "lang"}
+GROUP_PARAMS = {
+    "condition": "cond",
+    "population": "pop",
+    "service": "svc",
+    "setting": "set",
+    "payment": "pay",
+    "language": "lang",
+}
 SPAS = tuple(range(1, 9))
 DISTRICTS = tuple(range(1, 6))
-MEASURES = {"sites": "Matching sites per 100k residents",
-            "beds": "Licensed acute psychiatric beds per 100k residents"}
+MEASURES = {
+    "sites": "Matching sites per 100k residents",
+    "beds": "Licensed acute psychiatric beds per 100k residents",
+}
 LEVELS = {"spa": "Service Planning Area (2012)", "sd": "Supervisorial district (2011 plan)"}
 MILES_CHOICES = (1, 2, 3, 5, 10, 15, 20)
 DEFAULT_MILES = 5
@@ -105,7 +113,7 @@ class FlagIndex:
     n: int
 
     @classmethod
-    def build(cls, fac: pd.DataFrame) -> "FlagIndex":
+    def build(cls, fac: pd.DataFrame) -> FlagIndex:
         true, known = {}, {}
         for g in taxonomy.GROUPS:
             for v in g.values:
@@ -113,10 +121,14 @@ class FlagIndex:
                 true[col] = fac[col].fillna(False).to_numpy(dtype=bool)
             known[g.id] = fac[taxonomy.flag_column(g.id, g.values[0].id)].notna().to_numpy()
         names = (fac["name"].fillna("") + " " + fac["program"].fillna("")).str.lower().to_numpy()
-        return cls(true=true, known=known,
-                   spa=fac["spa"].fillna(0).to_numpy(dtype=int),
-                   sd=fac["sd"].fillna(0).to_numpy(dtype=int),
-                   names=names, n=len(fac))
+        return cls(
+            true=true,
+            known=known,
+            spa=fac["spa"].fillna(0).to_numpy(dtype=int),
+            sd=fac["sd"].fillna(0).to_numpy(dtype=int),
+            names=names,
+            n=len(fac),
+        )
 
 
 @dataclass
@@ -170,8 +182,10 @@ def option_counts(idx: FlagIndex, state: FilterState, group_id: str) -> dict[str
     """For each value of a group: how many facilities match the *other* filters and have
     this value (what the user would get choosing it on its own in this group)."""
     base = match(idx, state, skip_group=group_id).strict
-    return {v.id: int((base & idx.true[taxonomy.flag_column(group_id, v.id)]).sum())
-            for v in taxonomy.GROUP_BY_ID[group_id].values}
+    return {
+        v.id: int((base & idx.true[taxonomy.flag_column(group_id, v.id)]).sum())
+        for v in taxonomy.GROUP_BY_ID[group_id].values
+    }
 
 
 # --------------------------------------------------------------------------- URL
@@ -205,8 +219,20 @@ def encode(state: FilterState) -> dict[str, str]:
     return out
 
 
-PARAM_NAMES = {"v", *GROUP_PARAMS.values(), "spa", "sd", "q", "unk", "measure", "level", "miles",
-               "lat", "lon", "z"}
+PARAM_NAMES = {
+    "v",
+    *GROUP_PARAMS.values(),
+    "spa",
+    "sd",
+    "q",
+    "unk",
+    "measure",
+    "level",
+    "miles",
+    "lat",
+    "lon",
+    "z",
+}
 
 
 def one_value(value) -> str:
@@ -253,8 +279,9 @@ def decode(params: Mapping[str, object], *, known_extra: Iterable[str] = ()) -> 
             good = [v for v in g.ids if v in wanted]  # taxonomy order, de-duplicated
             bad = [v for v in dict.fromkeys(wanted) if v not in g.ids]
             if bad:
-                notices.append(f"Ignored unknown {g.label.lower()} value(s): "
-                               f"{', '.join(_short(b) for b in bad[:5])}.")
+                notices.append(
+                    f"Ignored unknown {g.label.lower()} value(s): {', '.join(_short(b) for b in bad[:5])}."
+                )
             kw[gid] = tuple(good)
 
     for param, allowed in (("spa", SPAS), ("sd", DISTRICTS)):
@@ -265,7 +292,9 @@ def decode(params: Mapping[str, object], *, known_extra: Iterable[str] = ()) -> 
                 (vals if n in allowed else bad).append(n if n in allowed else tok)
             if bad:
                 label = "SPA" if param == "spa" else "district"
-                notices.append(f"Ignored unknown {label} value(s): {', '.join(_short(str(b)) for b in bad[:5])}.")
+                notices.append(
+                    f"Ignored unknown {label} value(s): {', '.join(_short(str(b)) for b in bad[:5])}."
+                )
             kw[param] = tuple(sorted(set(vals)))
 
     if "q" in raw:
@@ -290,17 +319,25 @@ def decode(params: Mapping[str, object], *, known_extra: Iterable[str] = ()) -> 
         if n in MILES_CHOICES:
             kw["miles"] = n
         else:
-            notices.append(f"Ignored the link setting 'miles': choose one of "
-                           f"{', '.join(map(str, MILES_CHOICES))}.")
+            notices.append(
+                f"Ignored the link setting 'miles': choose one of {', '.join(map(str, MILES_CHOICES))}."
+            )
     view = [raw.get(k) for k in ("lat", "lon", "z")]
     if any(v is not None for v in view):
         lat, lon, z = _float(view[0]), _float(view[1]), _int(view[2])
-        if (lat is not None and lon is not None and z is not None
-                and 32.0 <= lat <= 35.5 and -119.8 <= lon <= -117.0 and 6 <= z <= 18):
+        if (
+            lat is not None
+            and lon is not None
+            and z is not None
+            and 32.0 <= lat <= 35.5
+            and -119.8 <= lon <= -117.0
+            and 6 <= z <= 18
+        ):
             kw.update(lat=round(lat, 4), lon=round(lon, 4), zoom=z)
         else:
-            notices.append("Ignored the map position in the link: it is incomplete or outside "
-                           "Los Angeles County.")
+            notices.append(
+                "Ignored the map position in the link: it is incomplete or outside Los Angeles County."
+            )
     return replace(DEFAULT, **kw), notices
 
 

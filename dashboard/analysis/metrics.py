@@ -46,8 +46,9 @@ def denominator(state: FilterState) -> Denominator:
         label = " or ".join(taxonomy.DENOMINATORS[c] for c in cols)
         note = "; ".join(v.note for v in chosen if v.note)
         if medi_cal_only:
-            note = (note + "; " if note else "") + ("no estimate by age and poverty together: "
-                                                     "the denominator is all incomes")
+            note = (note + "; " if note else "") + (
+                "no estimate by age and poverty together: the denominator is all incomes"
+            )
         return Denominator(cols, label, note)
     if medi_cal_only:
         col = taxonomy.GROUP_BY_ID["payment"].value("medi_cal").denominator
@@ -57,8 +58,10 @@ def denominator(state: FilterState) -> Denominator:
         return Denominator((col,), taxonomy.DENOMINATORS[col], note)
     note = ""
     if chosen:
-        note = (f"no population estimate by area for {', '.join(v.label.lower() for v in chosen)}: "
-                "per-capita figures use all residents")
+        note = (
+            f"no population estimate by area for {', '.join(v.label.lower() for v in chosen)}: "
+            "per-capita figures use all residents"
+        )
     return Denominator(("pop_total",), taxonomy.DENOMINATORS["pop_total"], note)
 
 
@@ -103,12 +106,12 @@ def access_mask(idx: FlagIndex, state: FilterState) -> np.ndarray:
     return match(idx, replace(state, spa=(), sd=())).mask
 
 
-def tract_access(tracts: pd.DataFrame, fac: pd.DataFrame, facility_mask: np.ndarray,
-                 den: Denominator, miles: float) -> pd.DataFrame:
+def tract_access(
+    tracts: pd.DataFrame, fac: pd.DataFrame, facility_mask: np.ndarray, den: Denominator, miles: float
+) -> pd.DataFrame:
     """Per tract: distance to the nearest facility in the mask, and residents beyond ``miles``."""
     ok = np.asarray(facility_mask, dtype=bool) & (fac["location_precision"].to_numpy() != "none")
-    dist = nearest_miles(tracts["lon"], tracts["lat"], fac["lon"].to_numpy()[ok],
-                         fac["lat"].to_numpy()[ok])
+    dist = nearest_miles(tracts["lon"], tracts["lat"], fac["lon"].to_numpy()[ok], fac["lat"].to_numpy()[ok])
     out = tracts[["geoid", "spa", "sd"]].copy()
     out["residents"] = den.of(tracts).to_numpy()
     out["miles_to_nearest"] = dist
@@ -121,18 +124,26 @@ def far_summary(access: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Residents farther than the threshold, by area (or county-wide when ``by`` is None)."""
     keys = access[by] if by else pd.Series(0, index=access.index)
     g = access.groupby(keys)
-    out = pd.DataFrame({
-        "residents": g["residents"].sum(),
-        "residents_far": g["residents_far"].sum(),
-        "tracts": g.size(),
-        "tracts_far": g["far"].sum(),
-    })
+    out = pd.DataFrame(
+        {
+            "residents": g["residents"].sum(),
+            "residents_far": g["residents_far"].sum(),
+            "tracts": g.size(),
+            "tracts_far": g["far"].sum(),
+        }
+    )
     out["share_far"] = np.where(out["residents"] > 0, out["residents_far"] / out["residents"], np.nan)
     return out
 
 
-def area_table(fac: pd.DataFrame, mask: np.ndarray, tracts: pd.DataFrame, areas: pd.DataFrame,
-               level: str, den: Denominator) -> pd.DataFrame:
+def area_table(
+    fac: pd.DataFrame,
+    mask: np.ndarray,
+    tracts: pd.DataFrame,
+    areas: pd.DataFrame,
+    level: str,
+    den: Denominator,
+) -> pd.DataFrame:
     """Per SPA or district: matching sites, denominator, sites per 100k, licensed beds per
     100k (all residents; with and without the state forensic hospital)."""
     names = areas[areas["level"] == level].set_index("area")["name"]
@@ -153,8 +164,9 @@ def area_table(fac: pd.DataFrame, mask: np.ndarray, tracts: pd.DataFrame, areas:
     return out
 
 
-def _beds_by(fac: pd.DataFrame, level: str | None, *, exclude_state: bool = False,
-             where: np.ndarray | None = None):
+def _beds_by(
+    fac: pd.DataFrame, level: str | None, *, exclude_state: bool = False, where: np.ndarray | None = None
+):
     """Licensed acute psychiatric beds summed by area (a Series), or in total (level None),
     working on columns only (the facility table is wide; beds sit on a few dozen rows)."""
     beds = fac["psych_beds"]
@@ -205,20 +217,28 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
     access = tract_access(tracts.loc[tm], fac, access_mask(idx, state), den, state.miles)
     far = int(access["residents_far"].sum())
     return Headline(
-        sites=m.count, unknown=int(m.unknown.sum()) if not state.include_unknown else 0,
-        population=population, sites_per_100k=per_100k(m.count, population),
-        residents=residents, beds=beds, beds_per_100k=per_100k(beds, residents),
-        beds_excl_state=beds_x, beds_excl_state_per_100k=per_100k(beds_x, residents),
-        residents_far=far, share_far=far / population if population else float("nan"),
-        denominator=den, unplaced_beds=unplaced,
+        sites=m.count,
+        unknown=int(m.unknown.sum()) if not state.include_unknown else 0,
+        population=population,
+        sites_per_100k=per_100k(m.count, population),
+        residents=residents,
+        beds=beds,
+        beds_per_100k=per_100k(beds, residents),
+        beds_excl_state=beds_x,
+        beds_excl_state_per_100k=per_100k(beds_x, residents),
+        residents_far=far,
+        share_far=far / population if population else float("nan"),
+        denominator=den,
+        unplaced_beds=unplaced,
     )
 
 
 CONTINUUM = (("outpatient", "outpatient"), ("day", "day"), ("residential", "residential"))
 
 
-def continuum_table(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, areas: pd.DataFrame,
-                    state: FilterState) -> pd.DataFrame:
+def continuum_table(
+    fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, areas: pd.DataFrame, state: FilterState
+) -> pd.DataFrame:
     """Per SPA and county: sites per 100k by care setting (the shared filters apply, the
     setting filter is replaced by each setting in turn) next to licensed beds per 100k."""
     den = denominator(state)

@@ -42,18 +42,21 @@ def representative_points(geoms) -> tuple[np.ndarray, np.ndarray]:
     return shapely.get_x(pts), shapely.get_y(pts)
 
 
-def to_geojson(frame: pd.DataFrame, id_col: str, *, tolerance: float, precision: int = 5,
-               props: tuple[str, ...] = ()) -> dict:
+def to_geojson(
+    frame: pd.DataFrame, id_col: str, *, tolerance: float, precision: int = 5, props: tuple[str, ...] = ()
+) -> dict:
     """A FeatureCollection of simplified geometries (topology preserved per feature)."""
-    geoms = shapely.simplify(np.asarray(list(frame["geometry"]), dtype=object), tolerance,
-                             preserve_topology=True)
-    geoms = shapely.set_precision(geoms, 10 ** -precision, mode="valid_output")
+    geoms = shapely.simplify(
+        np.asarray(list(frame["geometry"]), dtype=object), tolerance, preserve_topology=True
+    )
+    geoms = shapely.set_precision(geoms, 10**-precision, mode="valid_output")
     feats = []
-    for (_, row), g in zip(frame.iterrows(), geoms):
+    for (_, row), g in zip(frame.iterrows(), geoms, strict=True):
         p = {"id": _plain(row[id_col])}
         p.update({k: _plain(row[k]) for k in props})
-        feats.append({"type": "Feature", "id": p["id"], "properties": p,
-                      "geometry": json.loads(shapely.to_geojson(g))})
+        feats.append(
+            {"type": "Feature", "id": p["id"], "properties": p, "geometry": json.loads(shapely.to_geojson(g))}
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 

@@ -21,13 +21,13 @@ import numpy as np
 import pandas as pd
 
 from dashboard import taxonomy
+from dashboard.errors import BuildError
 from dashboard.ingest import zipgeo
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
-from dashboard.errors import BuildError
 from dashboard.ingest.geocode import CensusGeocoder
 from dashboard.ingest.normalize import address_key, house_key, name_key, significant_words, street_key
-from dashboard.registry import SOURCES
 from dashboard.ingest.sources import cdph_beds
+from dashboard.registry import SOURCES
 
 EXACT, APPROX, NONE = "exact", "approximate", "none"
 
@@ -40,12 +40,46 @@ LOCATION_LABEL = {
 # Which coordinate source wins when several place the same address.
 COORD_PRIORITY = ("samhsa_locator", "hcai", "lms_211", "covidcaremap")
 # Words too common in facility names to show that two records are one place.
-_STOP = {"LOS", "ANGELES", "LA", "L", "A", "COUNTY", "MENTAL", "HEALTH", "SERVICES",
-         "SERVICE", "COMMUNITY", "FAMILY", "CHILD", "CHILDREN", "CHILDRENS", "PROGRAM",
-         "PROGRAMS", "CLINIC", "TREATMENT", "BEHAVIORAL", "MH", "DEPARTMENT", "DMH", "LAC",
-         "SOUTHERN", "CALIFORNIA", "CA", "VALLEY", "WEST", "EAST", "NORTH", "SOUTH", "AT",
-         "FOR", "IN", "MEMORIAL"}
+_STOP = {
+    "LOS",
+    "ANGELES",
+    "LA",
+    "L",
+    "A",
+    "COUNTY",
+    "MENTAL",
+    "HEALTH",
+    "SERVICES",
+    "SERVICE",
+    "COMMUNITY",
+    "FAMILY",
+    "CHILD",
+    "CHILDREN",
+    "CHILDRENS",
+    "PROGRAM",
+    "PROGRAMS",
+    "CLINIC",
+    "TREATMENT",
+    "BEHAVIORAL",
+    "MH",
+    "DEPARTMENT",
+    "DMH",
+    "LAC",
+    "SOUTHERN",
+    "CALIFORNIA",
+    "CA",
+    "VALLEY",
+    "WEST",
+    "EAST",
+    "NORTH",
+    "SOUTH",
+    "AT",
+    "FOR",
+    "IN",
+    "MEMORIAL",
+}
 NEARBY_METRES = 150
+
 
 @dataclass
 class Site:
@@ -102,9 +136,18 @@ class Site:
 
 def _site_from_row(row, *, codes=None, licence=None) -> Site:
     s = Site(
-        name=row["name"], program=row["program"], street=row["street"], street2=row["street2"],
-        city=row["city"], zip=row["zip"], phone=row["phone"], website=row["website"],
-        primary_source=row["source"], as_of=row["as_of"], codes=codes, licence=licence,
+        name=row["name"],
+        program=row["program"],
+        street=row["street"],
+        street2=row["street2"],
+        city=row["city"],
+        zip=row["zip"],
+        phone=row["phone"],
+        website=row["website"],
+        primary_source=row["source"],
+        as_of=row["as_of"],
+        codes=codes,
+        licence=licence,
         description=row.get("description") if hasattr(row, "get") else None,
     )
     s.add_source(row["source"], row["source_id"])
@@ -170,8 +213,9 @@ def _dedupe_key(site: Site) -> tuple:
     return (where, name_key(site.name), name_key(site.program))
 
 
-def assemble_sites(src: dict, geocoder: CensusGeocoder | None = None
-                   ) -> tuple[list[Site], dict, pd.DataFrame, pd.DataFrame]:
+def assemble_sites(
+    src: dict, geocoder: CensusGeocoder | None = None
+) -> tuple[list[Site], dict, pd.DataFrame, pd.DataFrame]:
     """Merge every source into sites.
 
     Returns (sites, counts, excluded-records table, bed facilities with their placement).
@@ -183,7 +227,7 @@ def assemble_sites(src: dict, geocoder: CensusGeocoder | None = None
     # 1. SAMHSA MH directory programs: the attribute backbone.
     directory = src["directory"]
     mental = directory[directory["directory_type"] == "mental"]
-    counts["directory_mental_rows"] = int(len(mental))
+    counts["directory_mental_rows"] = len(mental)
     by_key: dict[tuple, Site] = {}
     merged_dupes = 0
     for _, row in mental.iterrows():
@@ -210,11 +254,17 @@ def assemble_sites(src: dict, geocoder: CensusGeocoder | None = None
             sub_matched += 1
         else:
             excluded.append(_excluded(row, "substance-use directory only (no mental-health listing)"))
-    counts["directory_substance_rows"] = int(len(substance))
+    counts["directory_substance_rows"] = len(substance)
     counts["directory_substance_rows_matched_to_mh"] = sub_matched
 
-    coords = CoordIndex({"samhsa_locator": src["locator"], "lms_211": src["lms"],
-                         "hcai": src["hcai"], "covidcaremap": src["ccm"]})
+    coords = CoordIndex(
+        {
+            "samhsa_locator": src["locator"],
+            "lms_211": src["lms"],
+            "hcai": src["hcai"],
+            "covidcaremap": src["ccm"],
+        }
+    )
 
     # 3. SAMHSA locator 2020: coordinates for directory programs at the same address;
     #    otherwise a locations-only facility (attributes unknown).
@@ -225,22 +275,27 @@ def assemble_sites(src: dict, geocoder: CensusGeocoder | None = None
     for _, row in src["locator"].iterrows():
         hits = index.at(row["street"], row["zip"])
         if not hits:
-            hits = [s for s in name_zip.get((name_key(row["name"]), row["zip"]), [])
-                    if s.street is None]
+            hits = [s for s in name_zip.get((name_key(row["name"]), row["zip"]), []) if s.street is None]
         if hits:
             for s in hits:
                 s.add_source(row["source"], row["source_id"])
                 if not s.located:
-                    s.place(row["lat"], row["lon"], EXACT,
-                            f"Exact: address matched to {LOCATION_LABEL['samhsa_locator']}")
+                    s.place(
+                        row["lat"],
+                        row["lon"],
+                        EXACT,
+                        f"Exact: address matched to {LOCATION_LABEL['samhsa_locator']}",
+                    )
                 s.website = s.website or row["website"]
             loc_matched += 1
         else:
             site = _site_from_row(row)
-            site.place(row["lat"], row["lon"], EXACT, f"Exact: {LOCATION_LABEL['samhsa_locator']} coordinates")
+            site.place(
+                row["lat"], row["lon"], EXACT, f"Exact: {LOCATION_LABEL['samhsa_locator']} coordinates"
+            )
             index.add(site)
             loc_added += 1
-    counts["locator_rows"] = int(len(src["locator"]))
+    counts["locator_rows"] = len(src["locator"])
     counts["locator_rows_matched"] = loc_matched
     counts["locator_only_sites"] = loc_added
 
@@ -256,8 +311,12 @@ def assemble_sites(src: dict, geocoder: CensusGeocoder | None = None
             for s in hits:
                 s.add_source(row["source"], row["source_id"])
                 if not s.located:
-                    s.place(row["lat"], row["lon"], EXACT,
-                            f"Exact: address matched to {LOCATION_LABEL['lms_211']}")
+                    s.place(
+                        row["lat"],
+                        row["lon"],
+                        EXACT,
+                        f"Exact: address matched to {LOCATION_LABEL['lms_211']}",
+                    )
                 s.website = s.website or row["website"]
                 s.description = s.description or row["description"]
             lms_matched += 1
@@ -266,7 +325,7 @@ def assemble_sites(src: dict, geocoder: CensusGeocoder | None = None
             site.place(row["lat"], row["lon"], EXACT, f"Exact: {LOCATION_LABEL['lms_211']} coordinates")
             index.add(site)
             lms_added += 1
-    counts["lms_rows"] = int(len(lms))
+    counts["lms_rows"] = len(lms)
     counts["lms_rows_excluded"] = int(lms["exclusion_reason"].notna().sum())
     counts["lms_rows_matched"] = lms_matched
     counts["lms_only_sites"] = lms_added
@@ -274,8 +333,11 @@ def assemble_sites(src: dict, geocoder: CensusGeocoder | None = None
     # 5. State-licensed PHFs, MHRCs, psychiatric hospitals, psychology clinics.
     lic_matched = lic_added = 0
     for _, row in src["licensed"].iterrows():
-        hits = [s for s in index.at(row["street"], row["zip"])
-                if s.licence is None and _same_place_name(s, row["name"], row["program"])]
+        hits = [
+            s
+            for s in index.at(row["street"], row["zip"])
+            if s.licence is None and _same_place_name(s, row["name"], row["program"])
+        ]
         if hits:
             for s in hits:
                 s.licence = row["licence"]
@@ -285,7 +347,7 @@ def assemble_sites(src: dict, geocoder: CensusGeocoder | None = None
         site = _site_from_row(row, licence=row["licence"])
         index.add(site)
         lic_added += 1
-    counts["licensed_rows"] = int(len(src["licensed"]))
+    counts["licensed_rows"] = len(src["licensed"])
     counts["licensed_rows_matched"] = lic_matched
     counts["licensed_only_sites"] = lic_added
 
@@ -320,8 +382,12 @@ def assemble_sites(src: dict, geocoder: CensusGeocoder | None = None
 
 
 def _rank(site: Site) -> tuple:
-    return (site.codes is not None, site.licence is not None, site.beds is not None,
-            -COORD_PRIORITY.index(site.primary_source) if site.primary_source in COORD_PRIORITY else 0)
+    return (
+        site.codes is not None,
+        site.licence is not None,
+        site.beds is not None,
+        -COORD_PRIORITY.index(site.primary_source) if site.primary_source in COORD_PRIORITY else 0,
+    )
 
 
 def _house_number(street: str | None) -> str | None:
@@ -343,7 +409,8 @@ def _can_merge(a: Site, b: Site, metres: float) -> bool:
     # Place names are not distinctive: "Long Beach" in two names does not make one site.
     stop = _STOP | significant_words(a.city, set()) | significant_words(b.city, set())
     shared = (significant_words(a.name, stop) | significant_words(a.program, stop)) & (
-        significant_words(b.name, stop) | significant_words(b.program, stop))
+        significant_words(b.name, stop) | significant_words(b.program, stop)
+    )
     same_number = _house_number(a.street) is not None and _house_number(a.street) == _house_number(b.street)
     return bool(shared) and (same_number or (metres < 30 and len(shared) >= 2))
 
@@ -425,9 +492,19 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.Dat
         ref = r["location_ref"] if isinstance(r["location_ref"], str) else None
         if ref is None:
             unmatched.append(r["facname"])
-            site = Site(name=r["facname"], program=None, street=None, street2=None, city=None,
-                        zip=None, phone=None, website=None, primary_source="cdph_beds",
-                        as_of=r["data_date"], licence=taxonomy.LICENCE_APH)
+            site = Site(
+                name=r["facname"],
+                program=None,
+                street=None,
+                street2=None,
+                city=None,
+                zip=None,
+                phone=None,
+                website=None,
+                primary_source="cdph_beds",
+                as_of=r["data_date"],
+                licence=taxonomy.LICENCE_APH,
+            )
         else:
             lat, lon, source, crow = coords.by_id[ref]
             hits = [s for s in index.at(crow["street"], crow["zip"]) if s.beds is None]
@@ -436,10 +513,19 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.Dat
             named = [s for s in hits if _same_place_name(s, r["facname"], crow["name"])]
             target = (inpatient or hosp or named or [None])[0]
             if target is None:
-                site = Site(name=r["facname"], program=None, street=crow["street"], street2=None,
-                            city=crow["city"], zip=crow["zip"], phone=None, website=None,
-                            primary_source="cdph_beds", as_of=r["data_date"],
-                            licence=taxonomy.LICENCE_APH)
+                site = Site(
+                    name=r["facname"],
+                    program=None,
+                    street=crow["street"],
+                    street2=None,
+                    city=crow["city"],
+                    zip=crow["zip"],
+                    phone=None,
+                    website=None,
+                    primary_source="cdph_beds",
+                    as_of=r["data_date"],
+                    licence=taxonomy.LICENCE_APH,
+                )
                 site.place(lat, lon, EXACT, f"Exact: {LOCATION_LABEL[source]} coordinates")
                 site.add_source(source, ref)
             else:
@@ -456,7 +542,7 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.Dat
         if not any(site is s for s in index.sites):
             index.add(site)
     counts = {
-        "bed_facilities": int(len(acute)),
+        "bed_facilities": len(acute),
         "beds_total": int(acute["beds"].sum()),
         "beds_excluding_state_hospital": int(acute.loc[~acute["state_hospital"], "beds"].sum()),
         "bed_facilities_unlocated": unmatched,
@@ -468,8 +554,10 @@ def _bed_location(r, src, coords: CoordIndex) -> tuple[str | None, str]:
     if r["facid"] in BEDS_TO_LOCATION:
         ref, why = BEDS_TO_LOCATION[r["facid"]]
         if ref is not None and ref not in coords.by_id:
-            raise BuildError(f"crosswalk.py: {r['facid']} points at {ref}, which no coordinate "
-                             "source contains any more; review the crosswalk")
+            raise BuildError(
+                f"crosswalk.py: {r['facid']} points at {ref}, which no coordinate "
+                "source contains any more; review the crosswalk"
+            )
         return ref, f"crosswalk: {why}"
     key = name_key(r["facname"])
     for source, frame in (("hcai", src["hcai"]), ("covidcaremap", src["ccm"])):
@@ -479,11 +567,13 @@ def _bed_location(r, src, coords: CoordIndex) -> tuple[str | None, str]:
         if len(hits) > 1:
             raise BuildError(
                 f"{SOURCES['cdph_beds'].folder}: facility {r['facid']} {r['facname']!r} matches "
-                f"{len(hits)} places in {source} by name; add it to dashboard/ingest/crosswalk.py")
+                f"{len(hits)} places in {source} by name; add it to dashboard/ingest/crosswalk.py"
+            )
     raise BuildError(
         f"{SOURCES['cdph_beds'].folder}: facility {r['facid']} {r['facname']!r} with "
         f"{r['beds']} acute psychiatric beds matches no HCAI or CovidCareMap record by name; "
-        "add it to dashboard/ingest/crosswalk.py (use None if no source places it)")
+        "add it to dashboard/ingest/crosswalk.py (use None if no source places it)"
+    )
 
 
 # --------------------------------------------------------------------------- table
@@ -510,29 +600,49 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
         flags = taxonomy.flags_for(s.codes, s.licence)
         ftypes = [taxonomy.FACILITY_TYPES[c] for c in (s.codes or ()) if c in taxonomy.FACILITY_TYPES]
         ident = "|".join(str(x) for x in (_dedupe_key(s), s.beds_facid, sorted(s.source_ids)[0]))
-        rows.append({
-            "site_id": "s" + hashlib.sha1(ident.encode()).hexdigest()[:10],
-            "name": s.name, "program": s.program, "street": s.street, "street2": s.street2,
-            "city": s.city, "zip": s.zip, "phone": s.phone, "website": s.website,
-            "lat": s.lat, "lon": s.lon, "location_precision": s.precision,
-            "location_source": s.location_source,
-            "primary_source": s.primary_source, "as_of": s.as_of,
-            "sources": ";".join(s.sources), "source_ids": ";".join(s.source_ids),
-            "attributes": ("SAMHSA directory 2024" if s.codes is not None
-                           else f"licence only ({s.licence})" if s.licence else "unknown"),
-            "codes": " ".join(s.codes) if s.codes is not None else None,
-            "facility_type": "; ".join(ftypes) or (s.licence or None),
-            "licence": s.licence,
-            "psych_beds": s.beds, "beds_facid": s.beds_facid, "beds_name": s.beds_name,
-            "state_hospital": s.state_hospital,
-            "description": s.description,
-            "kind": kind_of(flags, s.beds),
-            **flags,
-        })
+        rows.append(
+            {
+                "site_id": "s" + hashlib.sha1(ident.encode(), usedforsecurity=False).hexdigest()[:10],
+                "name": s.name,
+                "program": s.program,
+                "street": s.street,
+                "street2": s.street2,
+                "city": s.city,
+                "zip": s.zip,
+                "phone": s.phone,
+                "website": s.website,
+                "lat": s.lat,
+                "lon": s.lon,
+                "location_precision": s.precision,
+                "location_source": s.location_source,
+                "primary_source": s.primary_source,
+                "as_of": s.as_of,
+                "sources": ";".join(s.sources),
+                "source_ids": ";".join(s.source_ids),
+                "attributes": (
+                    "SAMHSA directory 2024"
+                    if s.codes is not None
+                    else f"licence only ({s.licence})"
+                    if s.licence
+                    else "unknown"
+                ),
+                "codes": " ".join(s.codes) if s.codes is not None else None,
+                "facility_type": "; ".join(ftypes) or (s.licence or None),
+                "licence": s.licence,
+                "psych_beds": s.beds,
+                "beds_facid": s.beds_facid,
+                "beds_name": s.beds_name,
+                "state_hospital": s.state_hospital,
+                "description": s.description,
+                "kind": kind_of(flags, s.beds),
+                **flags,
+            }
+        )
     # Alphabetical: tables and downloads read in this order without sorting per view.
     df = pd.DataFrame(rows)
-    df = df.sort_values(["name", "program", "site_id"], key=lambda c: c.str.lower(),
-                        na_position="first", kind="stable").reset_index(drop=True)
+    df = df.sort_values(
+        ["name", "program", "site_id"], key=lambda c: c.str.lower(), na_position="first", kind="stable"
+    ).reset_index(drop=True)
     df["psych_beds"] = df["psych_beds"].astype("Int64")
     for col in taxonomy.flag_columns():
         df[col] = df[col].astype("boolean")
@@ -540,5 +650,3 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
         dup = df.loc[df["site_id"].duplicated(keep=False), ["site_id", "name", "source_ids"]]
         raise BuildError(f"two sites share an id: {dup.head(4).to_dict('records')}")
     return df
-
-

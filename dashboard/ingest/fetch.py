@@ -44,23 +44,36 @@ USER_AGENT = "la-mh-capacity-dashboard-fetch/1 (+https://github.com/)"
 # What the publisher offers instead of a direct download of the registered file format,
 # from each folder's PROVENANCE.md.  Shown for files without a ``download_url``.
 PUBLISHER_OFFERS: dict[tuple[str, str], str] = {
-    ("samhsa_directory", "samhsa_directory_2024_la_county.csv"):
-        "national Excel workbooks (.xlsx), one per directory, with no county column",
-    ("samhsa_directory", "service_code_key_2024.csv"):
-        "the code-key sheets of the national Excel workbooks",
-    ("lms_211", "lms_mental_health_points_la_county.csv"):
-        "an ArcGIS REST map service (Esri JSON query results, layer not documented)",
-    ("hcai", "hcai_facility_list_la_county.csv"):
-        "an ArcGIS facility layer / Facility Finder (no documented file download)",
-    ("covidcaremap", "hospitals_la_county.csv"):
-        "a national hospital table in the CovidCareMap / OEPS GitHub repositories",
-    ("dhcs_licensed", "california_mh_licensed_facilities_la_county.csv"):
-        "two statewide listings (DHCS PHF/MHRC and the CDPH facility listing) on the CalHHS portal",
+    (
+        "samhsa_directory",
+        "samhsa_directory_2024_la_county.csv",
+    ): "national Excel workbooks (.xlsx), one per directory, with no county column",
+    ("samhsa_directory", "service_code_key_2024.csv"): "the code-key sheets of the national Excel workbooks",
+    (
+        "lms_211",
+        "lms_mental_health_points_la_county.csv",
+    ): "an ArcGIS REST map service (Esri JSON query results, layer not documented)",
+    (
+        "hcai",
+        "hcai_facility_list_la_county.csv",
+    ): "an ArcGIS facility layer / Facility Finder (no documented file download)",
+    (
+        "covidcaremap",
+        "hospitals_la_county.csv",
+    ): "a national hospital table in the CovidCareMap / OEPS GitHub repositories",
+    (
+        "dhcs_licensed",
+        "california_mh_licensed_facilities_la_county.csv",
+    ): "two statewide listings (DHCS PHF/MHRC and the CDPH facility listing) on the CalHHS portal",
     ("geo", "la_county_spa_2012.geojson"): "shapefiles and file geodatabases on the LA County eGIS portal",
-    ("geo", "la_county_supervisorial_districts_2011.geojson"):
-        "shapefiles on the LA County eGIS portal (the 2011 plan is archived)",
-    ("geo", "la_county_tracts2010_pop2018.geojson"):
-        "a file geodatabase and DBF tables (ISD Demography), joined and dissolved here",
+    (
+        "geo",
+        "la_county_supervisorial_districts_2011.geojson",
+    ): "shapefiles on the LA County eGIS portal (the 2011 plan is archived)",
+    (
+        "geo",
+        "la_county_tracts2010_pop2018.geojson",
+    ): "a file geodatabase and DBF tables (ISD Demography), joined and dissolved here",
     ("geo", "la_county_spa_population.csv"): "DBF tables and PDF reports, aggregated by SPA here",
     ("geo", "la_county_boundary.geojson"): "split-tract polygons, dissolved into the outline here",
     ("costs", "benchmarks.csv"): "figures in many separate publications (compiled and graded by hand)",
@@ -98,8 +111,10 @@ def _join(base: str, folder: str, name: str) -> str:
 
 def _download(url: str, target: Path, timeout: float) -> int:
     """Stream ``url`` into ``target``; returns the byte count.  Raises on any failure."""
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310 - scheme checked above
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
         expected = resp.headers.get("Content-Length")
         n = 0
         with open(target, "wb") as fh:
@@ -134,8 +149,7 @@ def _check(staging: Path, key: str, name: str) -> None:
         common.read_csv(staging, key, name)
 
 
-def fetch_all(base: str | None, dest: Path, *, timeout: float = TIMEOUT,
-              out=None) -> list[Outcome]:
+def fetch_all(base: str | None, dest: Path, *, timeout: float = TIMEOUT, out=None) -> list[Outcome]:
     """Fetch every registered file into ``dest``; one :class:`Outcome` per file."""
     say = (out or sys.stdout).write
     dest = Path(dest)
@@ -152,9 +166,15 @@ def fetch_all(base: str | None, dest: Path, *, timeout: float = TIMEOUT,
             src = registry.SOURCES[key]
             if url is None:
                 offers = PUBLISHER_OFFERS.get((key, name), "no direct download of this file")
-                report(Outcome(folder, name, "manual",
-                               f"manual: the publisher only offers {offers}; use --from a mirror "
-                               f"(landing page: {src.url})"))
+                report(
+                    Outcome(
+                        folder,
+                        name,
+                        "manual",
+                        f"manual: the publisher only offers {offers}; use --from a mirror "
+                        f"(landing page: {src.url})",
+                    )
+                )
                 continue
             target = dest / folder / name
             staged = staging / folder / name
@@ -212,8 +232,11 @@ def main(base: str | None = None, dest: Path | None = None) -> int:
     data = [r for r in results if r.name != PROVENANCE]
     n = {s: sum(r.status == s for r in data) for s in ("ok", "failed", "manual")}
     failed = [r for r in results if r.status == "failed"]
-    print(f"{n['ok']} of {len(data)} files fetched, {n['failed']} failed, {n['manual']} need a mirror "
-          "(--from)" + (f"; {len(failed) - n['failed']} PROVENANCE.md failed" if len(failed) > n["failed"] else ""))
+    print(
+        f"{n['ok']} of {len(data)} files fetched, {n['failed']} failed, {n['manual']} need a mirror "
+        "(--from)"
+        + (f"; {len(failed) - n['failed']} PROVENANCE.md failed" if len(failed) > n["failed"] else "")
+    )
     if n["ok"] and not failed and not n["manual"]:
         print("Rebuild with: python -m dashboard.ingest.pipeline build")
     return 1 if failed else 0

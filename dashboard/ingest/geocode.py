@@ -22,9 +22,17 @@ LABEL = "US Census geocoder"
 
 
 class CensusGeocoder:
-    def __init__(self, cache_path: Path | None = None, *, base_url: str = CENSUS_URL,
-                 online: bool = False, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        cache_path: Path | None = None,
+        *,
+        base_url: str = CENSUS_URL,
+        online: bool = False,
+        timeout: float = 10.0,
+    ) -> None:
         self.cache_path = Path(cache_path or PROJECT_ROOT / "data" / "geocode_cache.json")
+        if not base_url.startswith(("https://", "http://")):
+            raise ValueError(f"not an http(s) URL: {base_url!r}")
         self.base_url = base_url
         self.online = online
         self.timeout = timeout
@@ -50,13 +58,20 @@ class CensusGeocoder:
             return tuple(hit) if hit else None
         if not self.online or self.failures >= 3:  # stop trying after repeated failures
             return None
-        query = urllib.parse.urlencode({
-            "street": street, "city": city or "", "state": "CA", "zip": zip5 or "",
-            "benchmark": "Public_AR_Current", "format": "json",
-        })
+        query = urllib.parse.urlencode(
+            {
+                "street": street,
+                "city": city or "",
+                "state": "CA",
+                "zip": zip5 or "",
+                "benchmark": "Public_AR_Current",
+                "format": "json",
+            }
+        )
         self.calls += 1
         try:
-            with urllib.request.urlopen(f"{self.base_url}?{query}", timeout=self.timeout) as r:
+            # base_url is the Census endpoint (or a test server's): http(s) only, checked in __init__
+            with urllib.request.urlopen(f"{self.base_url}?{query}", timeout=self.timeout) as r:  # noqa: S310
                 data = json.loads(r.read().decode("utf-8"))
         except (urllib.error.URLError, OSError, ValueError):
             self.failures += 1

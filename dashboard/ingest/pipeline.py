@@ -19,22 +19,29 @@ import hashlib
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from dashboard import config, snapshot, taxonomy
+from dashboard.errors import BuildError, SnapshotError, SourceError
 from dashboard.ingest import areas
 from dashboard.ingest.assemble import NONE, assemble_sites, facility_table
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
-from dashboard.errors import BuildError, SnapshotError, SourceError
 from dashboard.ingest.geocode import CensusGeocoder
-from dashboard.registry import SOURCES
 from dashboard.ingest.sources import (
-    cdph_beds, costs, covidcaremap, dhcs_licensed, geo, hcai, lms_211, samhsa_directory,
+    cdph_beds,
+    costs,
+    covidcaremap,
+    dhcs_licensed,
+    geo,
+    hcai,
+    lms_211,
+    samhsa_directory,
     samhsa_locator,
 )
+from dashboard.registry import SOURCES
 
 SCHEMA_VERSION = 1
 
@@ -71,10 +78,12 @@ def read_sources(raw_dir: Path) -> dict[str, object]:
 def tag_areas(fac: pd.DataFrame, src: dict) -> pd.DataFrame:
     spas, sds, tracts = src["spas"], src["districts"], src["tracts"]
     fac = fac.copy()
-    fac["spa"] = pd.array(areas.tag_points(fac["lon"], fac["lat"], spas["geometry"], spas["spa"]), dtype="Int64")
+    fac["spa"] = pd.array(
+        areas.tag_points(fac["lon"], fac["lat"], spas["geometry"], spas["spa"]), dtype="Int64"
+    )
     fac["sd"] = pd.array(areas.tag_points(fac["lon"], fac["lat"], sds["geometry"], sds["sd"]), dtype="Int64")
     fac["tract"] = areas.tag_points(fac["lon"], fac["lat"], tracts["geometry"], tracts["geoid"], snap=0.002)
-    names = dict(zip(spas["spa"], spas["name"]))
+    names = dict(zip(spas["spa"], spas["name"], strict=True))
     fac["spa_name"] = fac["spa"].map(lambda v: names.get(v) if pd.notna(v) else None)
     return fac
 
@@ -96,8 +105,10 @@ def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict) -> pd.DataFra
     county = {"level": "county", "area": 0, "name": "Los Angeles County"}
     county.update({p: int(tracts[p].sum()) for p in pops})
     rows.append(county)
-    for level, col, names in (("spa", "spa", dict(zip(src["spas"]["spa"], src["spas"]["name"]))),
-                              ("sd", "sd", dict(zip(src["districts"]["sd"], src["districts"]["name"])))):
+    for level, col, names in (
+        ("spa", "spa", dict(zip(src["spas"]["spa"], src["spas"]["name"], strict=True))),
+        ("sd", "sd", dict(zip(src["districts"]["sd"], src["districts"]["name"], strict=True))),
+    ):
         sums = tracts.groupby(col)[pops].sum()
         for area_id, name in sorted(names.items()):
             r = {"level": level, "area": int(area_id), "name": name}
@@ -118,12 +129,25 @@ def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict) -> pd.DataFra
 # --------------------------------------------------------------------------- validation
 
 
-REQUIRED = ("site_id", "name", "lat", "lon", "location_precision", "primary_source", "as_of",
-            "sources", "spa", "sd", "kind", *taxonomy.flag_columns())
+REQUIRED = (
+    "site_id",
+    "name",
+    "lat",
+    "lon",
+    "location_precision",
+    "primary_source",
+    "as_of",
+    "sources",
+    "spa",
+    "sd",
+    "kind",
+    *taxonomy.flag_columns(),
+)
 
 
-def validate(fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: dict, *,
-             check_counts: bool = True) -> None:
+def validate(
+    fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: dict, *, check_counts: bool = True
+) -> None:
     missing = [c for c in REQUIRED if c not in fac.columns]
     if missing:
         raise BuildError(f"facility table lacks columns {missing}")
@@ -133,7 +157,9 @@ def validate(fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: dict, *,
         bad = fac.loc[outside, ["primary_source", "name", "lat", "lon"]].head(5)
         raise BuildError(
             "located facilities fall outside Los Angeles County: "
-            + "; ".join(f"{r.primary_source}: {r.name!r} at ({r.lat:.4f}, {r.lon:.4f})" for r in bad.itertuples())
+            + "; ".join(
+                f"{r.primary_source}: {r.name!r} at ({r.lat:.4f}, {r.lon:.4f})" for r in bad.itertuples()
+            )
         )
     # Published SPA totals must equal our tract sums (same 2018 estimates).
     pub = src["spa_population"].set_index("spa")
@@ -143,16 +169,24 @@ def validate(fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: dict, *,
         if col in pub.columns:
             diff = (ours[col] - pub.loc[ours.index, col]).abs()
             if (diff > 0).any():
-                raise BuildError(f"{path}: column {col!r}: SPA totals differ from the tract sums "
-                                 f"for SPA {diff[diff > 0].index.tolist()} (tract file and SPA file "
-                                 "are from different vintages?)")
+                raise BuildError(
+                    f"{path}: column {col!r}: SPA totals differ from the tract sums "
+                    f"for SPA {diff[diff > 0].index.tolist()} (tract file and SPA file "
+                    "are from different vintages?)"
+                )
     if check_counts:
-        for key, lo, hi in (("directory_mental_rows", 100, 5000), ("bed_facilities", 20, 500),
-                            ("locator_rows", 100, 5000), ("lms_rows", 100, 5000),
-                            ("licensed_rows", 10, 1000)):
+        for key, lo, hi in (
+            ("directory_mental_rows", 100, 5000),
+            ("bed_facilities", 20, 500),
+            ("locator_rows", 100, 5000),
+            ("lms_rows", 100, 5000),
+            ("licensed_rows", 10, 1000),
+        ):
             if not lo <= counts[key] <= hi:
-                raise BuildError(f"{key} = {counts[key]} is outside the expected range "
-                                 f"[{lo}, {hi}]: a truncated or wrong source file?")
+                raise BuildError(
+                    f"{key} = {counts[key]} is outside the expected range "
+                    f"[{lo}, {hi}]: a truncated or wrong source file?"
+                )
         if not 9_000_000 < area.loc[area["level"] == "county", "pop_total"].iloc[0] < 12_000_000:
             raise BuildError(f"{path}: county population outside the expected 9-12 million")
         check_rows(src)
@@ -166,17 +200,25 @@ def check_rows(src: dict) -> None:
         for f in SOURCES[key].files:
             n = _rows_read(src, key, f.name)
             if n is not None and n < f.min_rows:
-                raise BuildError(f"{SOURCES[key].folder}/{f.name}: {n} rows, expected at least "
-                                 f"{f.min_rows}: the file looks truncated")
+                raise BuildError(
+                    f"{SOURCES[key].folder}/{f.name}: {n} rows, expected at least "
+                    f"{f.min_rows}: the file looks truncated"
+                )
 
 
 def _rows_read(src: dict, key: str, name: str) -> int | None:
     lookup = {
         ("samhsa_directory", "samhsa_directory_2024_la_county.csv"): "directory",
-        ("samhsa_locator", None): "locator", ("lms_211", None): "lms", ("cdph_beds", None): "beds",
-        ("hcai", None): "hcai", ("covidcaremap", None): "ccm", ("dhcs_licensed", None): "licensed",
-        ("costs", None): "benchmarks", ("geo", geo.TRACT_FILE): "tracts",
-        ("geo", geo.SPA_FILE): "spas", ("geo", geo.SD_FILE): "districts",
+        ("samhsa_locator", None): "locator",
+        ("lms_211", None): "lms",
+        ("cdph_beds", None): "beds",
+        ("hcai", None): "hcai",
+        ("covidcaremap", None): "ccm",
+        ("dhcs_licensed", None): "licensed",
+        ("costs", None): "benchmarks",
+        ("geo", geo.TRACT_FILE): "tracts",
+        ("geo", geo.SPA_FILE): "spas",
+        ("geo", geo.SD_FILE): "districts",
     }
     frame_key = lookup.get((key, name)) or lookup.get((key, None))
     if frame_key is None or frame_key not in src:
@@ -207,17 +249,24 @@ def code_hash() -> str:
     modules it imports (registry, taxonomy, errors, snapshot)."""
     pkg = Path(__file__).resolve().parent
     core = pkg.parent
-    paths = sorted(pkg.rglob("*.py")) + [core / f"{m}.py" for m in ("registry", "taxonomy", "errors", "snapshot")]
-    h = hashlib.sha1()
+    paths = sorted(pkg.rglob("*.py")) + [
+        core / f"{m}.py" for m in ("registry", "taxonomy", "errors", "snapshot")
+    ]
+    h = hashlib.sha1(usedforsecurity=False)
     for p in paths:
         h.update(p.relative_to(core).as_posix().encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:12]
 
 
-def build(raw_dir: Path | None = None, data_dir: Path | None = None, *,
-          progress: Progress | None = None, geocoder: CensusGeocoder | None = None,
-          check_counts: bool = True) -> snapshot.Snapshot:
+def build(
+    raw_dir: Path | None = None,
+    data_dir: Path | None = None,
+    *,
+    progress: Progress | None = None,
+    geocoder: CensusGeocoder | None = None,
+    check_counts: bool = True,
+) -> snapshot.Snapshot:
     """Raw sources -> a new snapshot in ``data_dir`` (default: the committed data/snapshot/).
 
     ``geocoder`` defaults to the offline Census geocoder cache (``data/geocode_cache.json``);
@@ -227,8 +276,9 @@ def build(raw_dir: Path | None = None, data_dir: Path | None = None, *,
     say = progress or (lambda msg, frac: None)
     t0 = time.perf_counter()
     if not raw_dir.is_dir():
-        raise BuildError(f"no raw sources at {raw_dir}: put them there, set LAMH_RAW_DIR, or run "
-                         f"`{config.FETCH_COMMAND}`")
+        raise BuildError(
+            f"no raw sources at {raw_dir}: put them there, set LAMH_RAW_DIR, or run `{config.FETCH_COMMAND}`"
+        )
     fp = fingerprint(raw_dir)
     say("Reading the raw sources", 0.05)
     src = read_sources(raw_dir)
@@ -256,17 +306,32 @@ def build(raw_dir: Path | None = None, data_dir: Path | None = None, *,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(time.perf_counter() - t0, 2),
         "fingerprint": fp,
-        "sources": {k: {"title": s.title, "publisher": s.publisher, "vintage": s.vintage,
-                        "licence": s.licence, "url": s.url} for k, s in SOURCES.items()},
+        "sources": {
+            k: {
+                "title": s.title,
+                "publisher": s.publisher,
+                "vintage": s.vintage,
+                "licence": s.licence,
+                "url": s.url,
+            }
+            for k, s in SOURCES.items()
+        },
         "population_vintage": geo.POP_VINTAGE,
         "code_labels": src["code_labels"],
-        "bed_crosswalk": {facid: {"placed_by": ref, "why": why}
-                          for facid, (ref, why) in BEDS_TO_LOCATION.items()},
+        "bed_crosswalk": {
+            facid: {"placed_by": ref, "why": why} for facid, (ref, why) in BEDS_TO_LOCATION.items()
+        },
         "report": report,
     }
     say("Writing the snapshot", 0.9)
-    tables = {"facilities": fac, "areas": area, "tracts": tracts, "beds": beds,
-              "benchmarks": src["benchmarks"], "excluded": excluded}
+    tables = {
+        "facilities": fac,
+        "areas": area,
+        "tracts": tracts,
+        "beds": beds,
+        "benchmarks": src["benchmarks"],
+        "excluded": excluded,
+    }
     snapshot.write(data_dir, tables, geojson, manifest)
     say("Done", 1.0)
     return snapshot.read(data_dir)
@@ -295,22 +360,29 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: dict, excluded: p
         by_value[g.id] = {
             "known": int(fac[col0].notna().sum()),
             "unknown": int(fac[col0].isna().sum()),
-            "values": {v.id: int(fac[taxonomy.flag_column(g.id, v.id)].fillna(False).sum()) for v in g.values},
+            "values": {
+                v.id: int(fac[taxonomy.flag_column(g.id, v.id)].fillna(False).sum()) for v in g.values
+            },
         }
     return {
-        "facilities": int(len(fac)),
+        "facilities": len(fac),
         "facilities_by_primary_source": {k: int(v) for k, v in fac["primary_source"].value_counts().items()},
         "facilities_by_source_present": {
-            s: int(fac["sources"].str.split(";").map(lambda xs, s=s: s in xs).sum()) for s in SOURCES
+            s: int(fac["sources"].str.split(";").map(lambda xs, s=s: s in xs).sum())
+            for s in SOURCES
             if s not in ("geo", "costs")
         },
-        "facilities_by_location_precision": {k: int(v) for k, v in fac["location_precision"].value_counts().items()},
+        "facilities_by_location_precision": {
+            k: int(v) for k, v in fac["location_precision"].value_counts().items()
+        },
         "facilities_by_kind": {k: int(v) for k, v in fac["kind"].value_counts().items()},
         "facilities_by_spa": {str(k): int(v) for k, v in fac.groupby("spa_name")["site_id"].count().items()},
         "facilities_outside_any_area": int(fac["spa"].isna().sum()),
         "by_taxonomy_value": by_value,
-        "source_rows": {k: v for k, v in counts.items()},
-        "excluded_by_reason": {k: int(v) for k, v in excluded["reason"].value_counts().items()} if len(excluded) else {},
+        "source_rows": dict(counts.items()),
+        "excluded_by_reason": {k: int(v) for k, v in excluded["reason"].value_counts().items()}
+        if len(excluded)
+        else {},
         "licensed_acute_psych_beds": {
             "facilities": counts["bed_facilities"],
             "total": counts["beds_total"],
@@ -328,18 +400,24 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: dict, excluded: p
 def print_report(report: dict, out=None) -> None:
     w = (out or sys.stdout).write  # looked up at call time (redirect_stdout, captured output)
     w(f"Facilities (sites): {report['facilities']}\n")
-    for title, key in (("by primary source", "facilities_by_primary_source"),
-                       ("by location precision", "facilities_by_location_precision"),
-                       ("by map kind", "facilities_by_kind"), ("by SPA", "facilities_by_spa")):
+    for title, key in (
+        ("by primary source", "facilities_by_primary_source"),
+        ("by location precision", "facilities_by_location_precision"),
+        ("by map kind", "facilities_by_kind"),
+        ("by SPA", "facilities_by_spa"),
+    ):
         w(f"  {title}:\n")
         for k, v in report[key].items():
             w(f"    {k:<40} {v:>6}\n")
     b = report["licensed_acute_psych_beds"]
-    w(f"Licensed acute psychiatric beds: {b['total']:,} at {b['facilities']} facilities "
-      f"({b['excluding_state_hospital']:,} without DSH-Metropolitan)\n")
+    w(
+        f"Licensed acute psychiatric beds: {b['total']:,} at {b['facilities']} facilities "
+        f"({b['excluding_state_hospital']:,} without DSH-Metropolitan)\n"
+    )
     if b["unlocated_facilities"]:
         w(f"  not placed on the map: {', '.join(b['unlocated_facilities'])}\n")
-    w(f"Population 2018: {report['population_2018']:,} in {report['spas']} SPAs, {report['districts']} districts\n")
+    w(f"Population 2018: {report['population_2018']:,} in {report['spas']} SPAs, ")
+    w(f"{report['districts']} districts\n")
     w("Source rows:\n")
     for k, v in report["source_rows"].items():
         w(f"  {k:<45} {v}\n")
@@ -357,26 +435,34 @@ def print_report(report: dict, out=None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m dashboard.ingest", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m dashboard.ingest",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="raw sources -> the snapshot in data/snapshot/")
-    b.add_argument("--geocode", action="store_true",
-                   help="ask the online US Census geocoder for addresses not in its cache")
+    b.add_argument(
+        "--geocode",
+        action="store_true",
+        help="ask the online US Census geocoder for addresses not in its cache",
+    )
     r = sub.add_parser("report", help="counts from the snapshot")
     r.add_argument("--json", action="store_true")
     f = sub.add_parser("fetch", help="download fresh raw sources into data/raw/")
-    f.add_argument("--from", dest="base", default=None,
-                   help="base URL of a mirror laid out like the raw folder")
+    f.add_argument(
+        "--from", dest="base", default=None, help="base URL of a mirror laid out like the raw folder"
+    )
     f.add_argument("--dest", default=None, help="target folder (default data/raw/)")
     args = ap.parse_args(argv)
     try:
         if args.cmd == "build":
+
             def say(msg, frac):
                 print(f"[{frac:4.0%}] {msg}", file=sys.stderr)
+
             snap = build(progress=say, geocoder=CensusGeocoder(online=True) if args.geocode else None)
-            print(f"wrote {snap.path} ({snap.id}) in {snap.manifest['build_seconds']} s",
-                  file=sys.stderr)
+            print(f"wrote {snap.path} ({snap.id}) in {snap.manifest['build_seconds']} s", file=sys.stderr)
             return 0
         if args.cmd == "report":
             snap = snapshot.read(config.data_dir())

@@ -6,7 +6,7 @@ outside Los Angeles County.  ZIP centroids are approximate by nature: a ZIP can 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import zipcodes
 
@@ -14,7 +14,7 @@ PACKAGE = f"zipcodes {getattr(zipcodes, '__version__', '3.0.0')}"
 LA_COUNTY = "Los Angeles County"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ca_rows() -> tuple[dict, ...]:
     return tuple(zipcodes.filter_by(state="CA"))
 
@@ -34,7 +34,7 @@ def centroid(zip5: str | None) -> tuple[float, float] | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def places_outside_la() -> frozenset[str]:
     """Upper-case CA place names used only by ZIPs outside LA County."""
     inside, outside = set(), set()

@@ -13,7 +13,7 @@ files over, update the versions here and the hashes in the test.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from dashboard import config
 
@@ -45,9 +45,9 @@ def _icon_path_element(path: str):
     el = MacroElement()
     el._name = "IconDefaultImagePath"
     el.path = path
-    el._template = Template("{% macro script(this, kwargs) %}"
-                            "L.Icon.Default.imagePath = {{ this.path|tojson }};"
-                            "{% endmacro %}")
+    el._template = Template(
+        "{% macro script(this, kwargs) %}L.Icon.Default.imagePath = {{ this.path|tojson }};{% endmacro %}"
+    )
     return el
 
 
@@ -84,11 +84,16 @@ def apply(m, *extra_elements) -> list[str]:
                 _set_icon_path(el, u["leaflet_css"].rsplit("/", 1)[0] + "/images/")
             elif isinstance(el, MarkerCluster):
                 el.default_js = [("markerclusterjs", u["markercluster_js"])]
-                el.default_css = [("markerclustercss", u["markercluster_css"]),
-                                  ("markerclusterdefaultcss", u["markercluster_default_css"])]
+                el.default_css = [
+                    ("markerclustercss", u["markercluster_css"]),
+                    ("markerclusterdefaultcss", u["markercluster_default_css"]),
+                ]
             elif isinstance(el, JSCSSMixin):
-                leftovers += [url for _, url in (*el.default_js, *el.default_css)
-                              if not url.startswith(config.static_url())]
+                leftovers += [
+                    url
+                    for _, url in (*el.default_js, *el.default_css)
+                    if not url.startswith(config.static_url())
+                ]
     return list(dict.fromkeys(leftovers))
 
 

@@ -57,8 +57,12 @@ def safe_json(obj) -> str:
     text can neither close the script nor be evaluated as a template on the server."""
     text = (
         json.dumps(obj, separators=(",", ":"), allow_nan=False)
-        .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        .replace("'", "\\u0027").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
     )
     return _TEMPLATE_OPENER.sub(r"\\u007b", text)
 
@@ -77,17 +81,27 @@ def symbol_svg(kind: str, approximate: bool = False, size: int = 16) -> str:
         body = f'<polygon points="{h},1.5 {s - 1.5},{s - 1.5} 1.5,{s - 1.5}" fill="{fill}" {stroke}/>'
     elif shape == "plus":
         a, b = s * 0.34, s * 0.66
-        pts = (f"{a},1 {b},1 {b},{a} {s - 1},{a} {s - 1},{b} {b},{b} {b},{s - 1} {a},{s - 1} "
-               f"{a},{b} 1,{b} 1,{a} {a},{a}")
+        pts = (
+            f"{a},1 {b},1 {b},{a} {s - 1},{a} {s - 1},{b} {b},{b} {b},{s - 1} {a},{s - 1} "
+            f"{a},{b} 1,{b} 1,{a} {a},{a}"
+        )
         body = f'<polygon points="{pts}" fill="{fill}" {stroke}/>'
     else:
         body = f'<polygon points="{h},1 {s - 1},{h} {h},{s - 1} 1,{h}" fill="{fill}" {stroke}/>'
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" '
-            f'viewBox="0 0 {s} {s}" aria-hidden="true">{body}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" '
+        f'viewBox="0 0 {s} {s}" aria-hidden="true">{body}</svg>'
+    )
 
 
-POPUP_GROUPS = (("setting", "Setting"), ("service", "Services"), ("population", "Populations"),
-                ("condition", "Programs for"), ("payment", "Payment"), ("language", "Languages"))
+POPUP_GROUPS = (
+    ("setting", "Setting"),
+    ("service", "Services"),
+    ("population", "Populations"),
+    ("condition", "Programs for"),
+    ("payment", "Payment"),
+    ("language", "Languages"),
+)
 PRECISION = {"exact": "exact address", "approximate": "approximate (ZIP centroid)"}
 
 
@@ -117,8 +131,12 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
     browser builds each popup from this with ``textContent`` — source text is never parsed
     as HTML."""
     groups = [taxonomy.GROUP_BY_ID[g] for g, _ in POPUP_GROUPS]
-    flags = {g.id: np.column_stack([fac[taxonomy.flag_column(g.id, v.id)].to_numpy(dtype=object)
-                                    for v in g.values]) for g in groups}
+    flags = {
+        g.id: np.column_stack(
+            [fac[taxonomy.flag_column(g.id, v.id)].to_numpy(dtype=object) for v in g.values]
+        )
+        for g in groups
+    }
     source_keys = list(source_titles)
     located = (fac["location_precision"] != "none").to_numpy()
     rows: list = []
@@ -133,26 +151,47 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
             per_group.append([j for j, v in enumerate(vals) if v is True] if known else None)
         street = ", ".join(x for x in (_text(r["street"]), _text(r["street2"])) if x)
         beds = r.get("psych_beds")
-        rows.append(safe_json({
-            "y": round(float(r["lat"]), 5), "x": round(float(r["lon"]), 5),
-            "k": r["kind"], "q": 1 if r["location_precision"] == "approximate" else 0,
-            "n": _text(r["name"]) or "", "g": _text(r["program"]),
-            "a": street or None, "c": " ".join(x for x in (_text(r["city"]), _text(r["zip"])) if x),
-            "p": _text(r["phone"]), "w": _text(r["website"]), "t": _text(r["facility_type"]),
-            "b": None if beds is None or beds is pd.NA else int(beds), "bn": _text(r.get("beds_name")),
-            "f": per_group,
-            "s": [source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles],
-            "o": _text(r["as_of"]),
-        }))
+        rows.append(
+            safe_json(
+                {
+                    "y": round(float(r["lat"]), 5),
+                    "x": round(float(r["lon"]), 5),
+                    "k": r["kind"],
+                    "q": 1 if r["location_precision"] == "approximate" else 0,
+                    "n": _text(r["name"]) or "",
+                    "g": _text(r["program"]),
+                    "a": street or None,
+                    "c": " ".join(x for x in (_text(r["city"]), _text(r["zip"])) if x),
+                    "p": _text(r["phone"]),
+                    "w": _text(r["website"]),
+                    "t": _text(r["facility_type"]),
+                    "b": None if beds is None or beds is pd.NA else int(beds),
+                    "bn": _text(r.get("beds_name")),
+                    "f": per_group,
+                    "s": [
+                        source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles
+                    ],
+                    "o": _text(r["as_of"]),
+                }
+            )
+        )
     meta = {
-        "groups": [[label, [v.label for v in g.values]] for g, (_, label) in zip(groups, POPUP_GROUPS)],
+        "groups": [
+            [label, [v.label for v in g.values]] for g, (_, label) in zip(groups, POPUP_GROUPS, strict=True)
+        ],
         "sources": [source_titles[k] for k in source_keys],
         "icons": {k: [symbol_svg(k), symbol_svg(k, approximate=True)] for k in KINDS},
         "precision": [PRECISION["exact"], PRECISION["approximate"]],
         "beds_source": registry.cite("cdph_beds"),
     }
-    return MapData(meta=meta, rows=rows, lat=fac["lat"].to_numpy(float), lon=fac["lon"].to_numpy(float),
-                   kind=fac["kind"].to_numpy(object), located=located)
+    return MapData(
+        meta=meta,
+        rows=rows,
+        lat=fac["lat"].to_numpy(float),
+        lon=fac["lon"].to_numpy(float),
+        kind=fac["kind"].to_numpy(object),
+        located=located,
+    )
 
 
 # Builds a popup with DOM nodes and textContent only (no innerHTML of source text).
@@ -198,7 +237,8 @@ class _DataScript(JSCSSMixin, MacroElement):
         self.data_js = data if isinstance(data, str) else safe_json(data)  # str: already safe
         self._template = Template(
             "{% macro script(this, kwargs) %}(function(){var data = {{ this.data_js }};"
-            + script + "})();{% endmacro %}"
+            + script
+            + "})();{% endmacro %}"
         )
 
 
@@ -231,8 +271,10 @@ def facility_layer(data: MapData, mask: np.ndarray) -> folium.FeatureGroup:
     el = _DataScript(payload, script)
     urls = assets.urls()
     el.default_js = [("markercluster_js", urls["markercluster_js"])]
-    el.default_css = [("markercluster_css", urls["markercluster_css"]),
-                      ("markercluster_default_css", urls["markercluster_default_css"])]
+    el.default_css = [
+        ("markercluster_css", urls["markercluster_css"]),
+        ("markercluster_default_css", urls["markercluster_default_css"]),
+    ]
     fg = folium.FeatureGroup(name=f"Facilities ({len(pos)})", overlay=True, control=True)
     el.add_to(fg)
     return fg
@@ -240,9 +282,15 @@ def facility_layer(data: MapData, mask: np.ndarray) -> folium.FeatureGroup:
 
 def cells(data: MapData, pos: np.ndarray, size: float = CELL_DEGREES) -> pd.DataFrame:
     """Matching sites counted per grid square: centre (mean position) and count per kind."""
-    frame = pd.DataFrame({"gy": np.floor(data.lat[pos] / size).astype(int),
-                          "gx": np.floor(data.lon[pos] / size).astype(int),
-                          "lat": data.lat[pos], "lon": data.lon[pos], "kind": data.kind[pos]})
+    frame = pd.DataFrame(
+        {
+            "gy": np.floor(data.lat[pos] / size).astype(int),
+            "gx": np.floor(data.lon[pos] / size).astype(int),
+            "lat": data.lat[pos],
+            "lon": data.lon[pos],
+            "kind": data.kind[pos],
+        }
+    )
     g = frame.groupby(["gy", "gx"])
     out = g[["lat", "lon"]].mean()
     out["n"] = g.size()
@@ -253,9 +301,17 @@ def cells(data: MapData, pos: np.ndarray, size: float = CELL_DEGREES) -> pd.Data
 def _cell_layer(data: MapData, pos: np.ndarray) -> folium.FeatureGroup:
     c = cells(data, pos)
     kinds = [k for k in KINDS if k in c.columns]
-    rows = [[round(r.lat, 4), round(r.lon, 4), int(r.n),
-             "; ".join(f"{KINDS[k][0].split(' (')[0].lower()} {int(getattr(r, k))}" for k in kinds
-                       if getattr(r, k))] for r in c.itertuples()]
+    rows = [
+        [
+            round(r.lat, 4),
+            round(r.lon, 4),
+            int(r.n),
+            "; ".join(
+                f"{KINDS[k][0].split(' (')[0].lower()} {int(getattr(r, k))}" for k in kinds if getattr(r, k)
+            ),
+        ]
+        for r in c.itertuples()
+    ]
     script = (
         "data.forEach(function (r) {"
         " var d = 16 + Math.min(24, Math.round(Math.sqrt(r[2]) * 2));"
@@ -269,8 +325,9 @@ def _cell_layer(data: MapData, pos: np.ndarray) -> folium.FeatureGroup:
         " m.bindTooltip(r[2] + ' matching sites here (' + r[3] + ')');"
         " {{ this._parent.get_name() }}.addLayer(m); });"
     )
-    fg = folium.FeatureGroup(name=f"Facilities ({len(pos)}, counted per {CELL_DEGREES}° square)",
-                             overlay=True, control=True)
+    fg = folium.FeatureGroup(
+        name=f"Facilities ({len(pos)}, counted per {CELL_DEGREES}° square)", overlay=True, control=True
+    )
     _DataScript(rows, script).add_to(fg)
     return fg
 
@@ -317,7 +374,7 @@ def publish_geometry(geojson: dict, static_dir=None) -> str | None:
     None when the folder cannot be written (the layer then embeds the geometry)."""
     static_dir = Path(static_dir or config.STATIC_DIR)
     text = json.dumps(geojson, separators=(",", ":"))
-    name = f"geo-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json"
+    name = f"geo-{hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]}.json"
     path = static_dir / "geo" / name
     try:
         if not path.exists():
@@ -330,8 +387,9 @@ def publish_geometry(geojson: dict, static_dir=None) -> str | None:
     return f"{config.static_url()}/geo/{name}"
 
 
-def choropleth_layer(geojson: dict, values: pd.Series, labels: dict, breaks: list[float],
-                     title: str, url: str | None = None) -> folium.FeatureGroup:
+def choropleth_layer(
+    geojson: dict, values: pd.Series, labels: dict, breaks: list[float], title: str, url: str | None = None
+) -> folium.FeatureGroup:
     """Area polygons coloured by ``values`` (indexed by area id) with a text tooltip."""
     colours, tips = {}, {}
     for f in geojson["features"]:
@@ -342,18 +400,26 @@ def choropleth_layer(geojson: dict, values: pd.Series, labels: dict, breaks: lis
     return colour_layer(geojson, colours, tips, title, url)
 
 
-def colour_layer(geojson: dict, colours: dict, tips: dict, title: str,
-                 url: str | None = None, weight: float = 1.0) -> folium.FeatureGroup:
+def colour_layer(
+    geojson: dict, colours: dict, tips: dict, title: str, url: str | None = None, weight: float = 1.0
+) -> folium.FeatureGroup:
     """Polygons with a fill colour and a text tooltip per feature id.  With ``url`` (see
     ``publish_geometry``) only the colours and tooltips travel with each rerun and the
     browser loads the geometry from its cache; without, the geometry is embedded."""
-    style = {str(f["properties"]["id"]): [colours.get(f["properties"]["id"], NO_DATA),
-                                          str(tips.get(f["properties"]["id"], f["properties"]["id"]))]
-             for f in geojson["features"]}
+    style = {
+        str(f["properties"]["id"]): [
+            colours.get(f["properties"]["id"], NO_DATA),
+            str(tips.get(f["properties"]["id"], f["properties"]["id"])),
+        ]
+        for f in geojson["features"]
+    }
     draw = (
         "function draw(gj) { var layer = L.geoJSON(gj, {"
         " style: function (f) { var s = data.style[String(f.properties.id)];"
-        "  return {fillColor: s ? s[0] : '" + NO_DATA + "', color: '#333333', weight: " + str(weight)
+        "  return {fillColor: s ? s[0] : '"
+        + NO_DATA
+        + "', color: '#333333', weight: "
+        + str(weight)
         + ", fillOpacity: 0.55}; },"
         " onEachFeature: function (f, l) { var s = data.style[String(f.properties.id)];"
         "  var tip = document.createElement('span'); tip.textContent = s ? s[1] : String(f.properties.id);"
@@ -362,7 +428,10 @@ def colour_layer(geojson: dict, colours: dict, tips: dict, title: str,
     )
     if url:
         payload = {"style": style, "url": url}
-        script = draw + "fetch(data.url, {cache: 'force-cache'}).then(function (r) { return r.json(); }).then(draw);"
+        script = (
+            draw
+            + "fetch(data.url, {cache: 'force-cache'}).then(function (r) { return r.json(); }).then(draw);"
+        )
     else:
         payload = {"style": style, "geo": geojson}
         script = draw + "draw(data.geo);"
@@ -374,10 +443,17 @@ def colour_layer(geojson: dict, colours: dict, tips: dict, title: str,
 def base_map(center: tuple[float, float] | None = None, zoom: int | None = None) -> folium.Map:
     """The stable part of the map: tiles and initial view (the mainland county unless a
     link gives a view); Leaflet served locally when the vendored assets are present."""
-    m = folium.Map(location=list(center or LA_CENTER), zoom_start=zoom or DEFAULT_ZOOM,
-                   tiles=None, control_scale=True, prefer_canvas=False)
+    m = folium.Map(
+        location=list(center or LA_CENTER),
+        zoom_start=zoom or DEFAULT_ZOOM,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
     folium.TileLayer(
-        "OpenStreetMap", name="Base map (OpenStreetMap)", control=False,
+        "OpenStreetMap",
+        name="Base map (OpenStreetMap)",
+        control=False,
     ).add_to(m)
     assets.apply(m)
     return m

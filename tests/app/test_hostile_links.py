@@ -33,16 +33,32 @@ PAGES = ("map", "compare", "gaps", "data")
 EXAMPLES_PER_PAGE = 30
 
 # The last element each page draws: its presence proves the page ran to the end.
-LAST_DOWNLOAD = {"map": "Download area table (CSV)", "compare": "Download episode arithmetic (CSV)",
-                 "gaps": "Download all tracts (CSV)", "data": "Records left out, with reasons"}
+LAST_DOWNLOAD = {
+    "map": "Download area table (CSV)",
+    "compare": "Download episode arithmetic (CSV)",
+    "gaps": "Download all tracts (CSV)",
+    "data": "Records left out, with reasons",
+}
 SHARED_NOTICE = "could not be used and were reset"
 COST_NOTICE = "Some cost settings in the link could not be used"
 
 GROUP_PARAMS = dict(filters.GROUP_PARAMS)  # group id -> URL key (README table)
 PARAM_TO_GROUP = {p: g for g, p in GROUP_PARAMS.items()}
 IDS = {p: taxonomy.GROUP_BY_ID[g].ids for g, p in GROUP_PARAMS.items()}
-FILTER_KEYS = {"v", *GROUP_PARAMS.values(), "spa", "sd", "q", "unk", "miles", "measure", "level",
-               "lat", "lon", "z"}
+FILTER_KEYS = {
+    "v",
+    *GROUP_PARAMS.values(),
+    "spa",
+    "sd",
+    "q",
+    "unk",
+    "miles",
+    "measure",
+    "level",
+    "lat",
+    "lon",
+    "z",
+}
 COST_NUMBER_KEYS = dict(costs.PARAMS)  # URL key -> (part, name)
 COST_KEYS = {"rates", "wspa", *COST_NUMBER_KEYS}
 KNOWN_KEYS = FILTER_KEYS | COST_KEYS
@@ -107,9 +123,24 @@ def build_link(items) -> tuple[dict, Expected]:
 
 # Any text a URL can carry (no lone surrogates: they cannot be percent-encoded as UTF-8).
 ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
-CONTROL = st.sampled_from(["\x00", "\x01", "\x1b", "\x7f", "\u202e", "\u200b", "\ufeff", "\n",
-                           "\t", "\u2028", "\ud7ff", "\U0001f600", "\u0000\u0000"])
-HUGE = st.integers(10_000, 12_000).map(lambda n: ("x" * n))
+CONTROL = st.sampled_from(
+    [
+        "\x00",
+        "\x01",
+        "\x1b",
+        "\x7f",
+        "\u202e",
+        "\u200b",
+        "\ufeff",
+        "\n",
+        "\t",
+        "\u2028",
+        "\ud7ff",
+        "\U0001f600",
+        "\u0000\u0000",
+    ]
+)
+HUGE = st.integers(10_000, 12_000).map(lambda n: "x" * n)
 LETTERS = "abcdfghijklmnopqrstuvwxyzABCDFGHIJKLMNOPQRSTUVWXYZ<>\"'&;%$#!?/\\{}[]()|`~^"
 # Text that is certainly not a number (holds a letter other than e/E, or a symbol).
 NOT_A_NUMBER = st.builds(lambda a, c, b: a + c + b, ANY_TEXT, st.sampled_from(LETTERS), ANY_TEXT)
@@ -119,8 +150,7 @@ def as_repeated(values: list[str]) -> st.SearchStrategy:
     """A list of values as one comma-joined parameter or as the same key repeated."""
     if len(values) < 2:
         return st.just(",".join(values))
-    return st.sampled_from([",".join(values), list(values),
-                            [",".join(values[:1]), ",".join(values[1:])]])
+    return st.sampled_from([",".join(values), list(values), [",".join(values[:1]), ",".join(values[1:])]])
 
 
 @st.composite
@@ -134,13 +164,15 @@ def group_item(draw, param):
         value = draw(as_repeated(tokens))
         return Item(((param, value),), ((f"group:{gid}", [i for i in ids if i in chosen]),))
     if kind == "junk_token":
-        bad = draw(st.one_of(NOT_A_NUMBER, st.integers().map(str), CONTROL).filter(
-            lambda s: s.strip() not in ids and "," not in s and s.strip() != ""))
-        tokens = chosen + [bad]
+        bad = draw(
+            st.one_of(NOT_A_NUMBER, st.integers().map(str), CONTROL).filter(
+                lambda s: s.strip() not in ids and "," not in s and s.strip() != ""
+            )
+        )
+        tokens = [*chosen, bad]
         draw(st.randoms()).shuffle(tokens)
         value = draw(as_repeated(tokens))
-        return Item(((param, value),), ((f"group:{gid}", [i for i in ids if i in chosen]),),
-                    shared_junk=True)
+        return Item(((param, value),), ((f"group:{gid}", [i for i in ids if i in chosen]),), shared_junk=True)
     # Valid tokens, but far more than the length limit: the whole setting is dropped.
     return Item(((param, ",".join([chosen[0]] * 2000)),), (), shared_junk=True)
 
@@ -158,8 +190,7 @@ def area_item(draw, param):
     else:
         bad = str(draw(st.one_of(st.integers(max_value=0), st.integers(min_value=top + 1))))
     tokens.append(bad)
-    return Item(((param, draw(as_repeated(tokens))),), ((param, sorted(set(chosen))),),
-                shared_junk=True)
+    return Item(((param, draw(as_repeated(tokens))),), ((param, sorted(set(chosen))),), shared_junk=True)
 
 
 @st.composite
@@ -185,12 +216,16 @@ def scalar_item(param, allowed: dict, field_name: str):
             t = draw(st.sampled_from(texts))
             return Item(((param, t),), ((field_name, allowed[t]),))
         if kind == "junk":
-            junk = draw(st.one_of(NOT_A_NUMBER, CONTROL, st.integers(-5, 100).map(str)).filter(
-                lambda s: s not in allowed))
+            junk = draw(
+                st.one_of(NOT_A_NUMBER, CONTROL, st.integers(-5, 100).map(str)).filter(
+                    lambda s: s not in allowed
+                )
+            )
             return Item(((param, junk),), (), shared_junk=True)
         if kind == "repeated":
-            return Item(((param, [draw(st.sampled_from(texts)), draw(st.sampled_from(texts))]),),
-                        (), shared_junk=True)
+            return Item(
+                ((param, [draw(st.sampled_from(texts)), draw(st.sampled_from(texts))]),), (), shared_junk=True
+            )
         return Item(((param, draw(HUGE)),), (), shared_junk=True)
 
     return strat()
@@ -203,15 +238,25 @@ def view_item(draw):
     z = draw(st.integers(6, 18))
     kind = draw(st.sampled_from(["valid", "partial", "outside", "not_numbers"]))
     if kind == "valid":
-        return Item((("lat", f"{lat:.4f}"), ("lon", f"{lon:.4f}"), ("z", str(z))),
-                    (("view", (lat, lon, z)),))
+        return Item((("lat", f"{lat:.4f}"), ("lon", f"{lon:.4f}"), ("z", str(z))), (("view", (lat, lon, z)),))
     if kind == "partial":
         keys = draw(st.lists(st.sampled_from(["lat", "lon", "z"]), min_size=1, max_size=2, unique=True))
         vals = {"lat": f"{lat:.4f}", "lon": f"{lon:.4f}", "z": str(z)}
         return Item(tuple((k, vals[k]) for k in keys), (), shared_junk=True)
     if kind == "outside":
-        bad = draw(st.sampled_from([("lat", "40.7128"), ("lon", "2.35"), ("z", "99"), ("z", "-1"),
-                                    ("lat", "1e308"), ("lon", "-inf"), ("lat", "nan")]))
+        bad = draw(
+            st.sampled_from(
+                [
+                    ("lat", "40.7128"),
+                    ("lon", "2.35"),
+                    ("z", "99"),
+                    ("z", "-1"),
+                    ("lat", "1e308"),
+                    ("lon", "-inf"),
+                    ("lat", "nan"),
+                ]
+            )
+        )
         vals = {"lat": f"{lat:.4f}", "lon": f"{lon:.4f}", "z": str(z), bad[0]: bad[1]}
         return Item(tuple(vals.items()), (), shared_junk=True)
     vals = {"lat": draw(NOT_A_NUMBER), "lon": f"{lon:.4f}", "z": str(z)}
@@ -222,8 +267,11 @@ def view_item(draw):
 def version_item(draw):
     if draw(st.booleans()):
         return Item((("v", "1"),))
-    junk = draw(st.one_of(st.sampled_from(["0", "2", "-1", "1.0", "01", "v1", "", "1,1"]),
-                          ANY_TEXT).filter(lambda s: s.strip() != "1"))
+    junk = draw(
+        st.one_of(st.sampled_from(["0", "2", "-1", "1.0", "01", "v1", "", "1,1"]), ANY_TEXT).filter(
+            lambda s: s.strip() != "1"
+        )
+    )
     return Item((("v", junk),), (), shared_junk=True)
 
 
@@ -251,14 +299,16 @@ def cost_item(draw, key):
         junk = draw(st.one_of(NOT_A_NUMBER, st.sampled_from(["0", "9", "99", "-1", "1.0", "1e0"])))
     else:
         name = COST_NUMBER_KEYS[key][1]
-        _label, _unit, lo, hi, whole = costs.LIMITS[name]
+        _label, _unit, _lo, hi, whole = costs.LIMITS[name]
         if kind == "valid":
             text, value = _cost_number_text(draw, name)
             return Item(((key, text),), ((f"cost:{key}", value),))
-        junk_options = [NOT_A_NUMBER, st.sampled_from(["nan", "inf", "-inf", "1e999", "0x10",
-                                                       "1,000", " ", "", "--1", "1..2"]),
-                        st.floats(min_value=-1e12, max_value=-0.01).map(lambda x: f"{x:.2f}"),
-                        st.floats(min_value=hi + 1, max_value=hi * 1000 + 10).map(lambda x: f"{x:.2f}")]
+        junk_options = [
+            NOT_A_NUMBER,
+            st.sampled_from(["nan", "inf", "-inf", "1e999", "0x10", "1,000", " ", "", "--1", "1..2"]),
+            st.floats(min_value=-1e12, max_value=-0.01).map(lambda x: f"{x:.2f}"),
+            st.floats(min_value=hi + 1, max_value=hi * 1000 + 10).map(lambda x: f"{x:.2f}"),
+        ]
         if whole:
             junk_options.append(st.integers(0, 100).map(lambda n: f"{n}.5"))
         junk = draw(st.one_of(*junk_options))
@@ -269,8 +319,22 @@ def cost_item(draw, key):
 
 UNKNOWN_KEY = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30),
-    st.sampled_from(["POP", "Pop", "pop ", " v", "cond[]", "utm_source", "__proto__",
-                     "constructor", "<script>alert(1)</script>", "q\x00", "spa.1", "x" * 5000]),
+    st.sampled_from(
+        [
+            "POP",
+            "Pop",
+            "pop ",
+            " v",
+            "cond[]",
+            "utm_source",
+            "__proto__",
+            "constructor",
+            "<script>alert(1)</script>",
+            "q\x00",
+            "spa.1",
+            "x" * 5000,
+        ]
+    ),
 ).filter(lambda k: k not in KNOWN_KEYS and k.lower() not in STREAMLIT_RESERVED)
 
 
@@ -283,12 +347,15 @@ def unknown_item(draw):
 
 ITEM_STRATEGIES = {
     **{p: group_item(p) for p in GROUP_PARAMS.values()},
-    "spa": area_item("spa"), "sd": area_item("sd"), "q": query_item(),
+    "spa": area_item("spa"),
+    "sd": area_item("sd"),
+    "q": query_item(),
     "unk": scalar_item("unk", {"1": True, "0": False, "true": True, "false": False}, "unknown"),
     "measure": scalar_item("measure", {"sites": "sites", "beds": "beds"}, "measure"),
     "level": scalar_item("level", {"spa": "spa", "sd": "sd"}, "level"),
     "miles": scalar_item("miles", {str(m): m for m in MILES}, "miles"),
-    "view": view_item(), "v": version_item(),
+    "view": view_item(),
+    "v": version_item(),
     **{k: cost_item(k) for k in sorted(COST_KEYS)},
 }
 
@@ -378,10 +445,18 @@ def _index(built):
 
 # --------------------------------------------------------------------------- generated links
 
-GENERATED = settings(max_examples=EXAMPLES_PER_PAGE, deadline=None, derandomize=True,
-                     database=None, print_blob=True,
-                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                            HealthCheck.function_scoped_fixture])
+GENERATED = settings(
+    max_examples=EXAMPLES_PER_PAGE,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -405,67 +480,138 @@ def _huge(n=10_240):
 NASTY = {
     "repeated group key": (
         {"pop": ["children", "seniors"], "set": ["outpatient", "outpatient"]},
-        [Item((), (("group:population", ["children", "seniors"]), ("group:setting", ["outpatient"])))]),
+        [Item((), (("group:population", ["children", "seniors"]), ("group:setting", ["outpatient"])))],
+    ),
     "repeated version and scalar keys": (
         {"v": ["1", "1"], "measure": ["beds", "sites"], "miles": ["5", "10"]},
-        [Item((), (), shared_junk=True)]),
+        [Item((), (), shared_junk=True)],
+    ),
     "10 kB value in every filter key": (
-        {k: _huge() for k in sorted(FILTER_KEYS)}, [Item((), (), shared_junk=True)]),
-    "10 kB key": ({"k" * 10_240: "1", "pop": "children"},
-                  [Item((), (("group:population", ["children"]),), shared_junk=True)]),
+        {k: _huge() for k in sorted(FILTER_KEYS)},
+        [Item((), (), shared_junk=True)],
+    ),
+    "10 kB key": (
+        {"k" * 10_240: "1", "pop": "children"},
+        [Item((), (("group:population", ["children"]),), shared_junk=True)],
+    ),
     "500 unknown keys": ({f"x{i}": str(i) for i in range(500)}, [Item((), (), shared_junk=True)]),
     "unicode, RTL override and zero-width in values": (
-        {"pop": "\u202echildren", "q": "\u202e\u200bDidi\u00a0Hirsch\u200f", "lang": "español",
-         "sd": "\U0001f600"},
-        [Item((), (("query", "\u202e\u200bDidi Hirsch\u200f"),), shared_junk=True)]),
+        {
+            "pop": "\u202echildren",
+            "q": "\u202e\u200bDidi\u00a0Hirsch\u200f",
+            "lang": "español",
+            "sd": "\U0001f600",
+        },
+        [Item((), (("query", "\u202e\u200bDidi Hirsch\u200f"),), shared_junk=True)],
+    ),
     "NUL and control characters": (
         {"q": "a\x00b\x1b[31mc", "cond": "smi\x00", "\x00": "\x00", "unk": "\x01"},
-        [Item((), (("query", "a\x00b\x1b[31mc"),), shared_junk=True)]),
+        [Item((), (("query", "a\x00b\x1b[31mc"),), shared_junk=True)],
+    ),
     "markup and script in keys and values": (
-        {"<img src=x onerror=alert(1)>": "1", "q": "<script>alert(1)</script>",
-         "measure": "\"><svg onload=alert(1)>", "[click me](https://evil.example)": "1",
-         "cond": "![x](https://evil.example/p.png)"},
-        [Item((), (("query", "<script>alert(1)</script>"),), shared_junk=True)]),
+        {
+            "<img src=x onerror=alert(1)>": "1",
+            "q": "<script>alert(1)</script>",
+            "measure": '"><svg onload=alert(1)>',
+            "[click me](https://evil.example)": "1",
+            "cond": "![x](https://evil.example/p.png)",
+        },
+        [Item((), (("query", "<script>alert(1)</script>"),), shared_junk=True)],
+    ),
     "version 0 with valid settings": (
         {"v": "0", "pop": "children", "miles": "10"},
-        [Item((), (("group:population", ["children"]), ("miles", 10)), shared_junk=True)]),
+        [Item((), (("group:population", ["children"]), ("miles", 10)), shared_junk=True)],
+    ),
     "version 2 with valid settings": (
         {"v": "2", "set": "inpatient", "level": "sd"},
-        [Item((), (("group:setting", ["inpatient"]), ("level", "sd")), shared_junk=True)]),
+        [Item((), (("group:setting", ["inpatient"]), ("level", "sd")), shared_junk=True)],
+    ),
     "future version with unknown keys of its own": (
         {"v": "2", "filters": "eyJwb3AiOiJjaGlsZHJlbiJ9", "page": "compare", "theme": "dark"},
-        [Item((), (), shared_junk=True)]),
+        [Item((), (), shared_junk=True)],
+    ),
     "empty values": (
         {"pop": "", "spa": "", "q": "", "v": "", "unk": "", "los": ""},
-        [Item((), (), shared_junk=True, cost_junk=True)]),
+        [Item((), (), shared_junk=True, cost_junk=True)],
+    ),
     "only commas": ({"pop": ",,,", "spa": " , ,"}, [Item(())]),
     "numbers in odd forms": (
         {"miles": "1e309", "z": "1e9", "lat": "NaN", "lon": "-Infinity", "spa": "0x1"},
-        [Item((), (), shared_junk=True)]),
+        [Item((), (), shared_junk=True)],
+    ),
     "cost keys with junk": (
-        {"los": "-5", "perdiem": "abc", "adj": "1e999", "eval": "nan", "evalp": "0x10",
-         "ind": "1,000", "indp": "inf", "grp": "--1", "grpp": "9" * 60, "fam": "1e-400x",
-         "famp": "\x00", "med": "\u0663", "medp": "<b>1</b>", "divert": "1.5", "sites": "-0.5",
-         "beds": "1e6", "rates": "NATIONAL ", "wspa": "08a"},
-        [Item((), (), cost_junk=True)]),
+        {
+            "los": "-5",
+            "perdiem": "abc",
+            "adj": "1e999",
+            "eval": "nan",
+            "evalp": "0x10",
+            "ind": "1,000",
+            "indp": "inf",
+            "grp": "--1",
+            "grpp": "9" * 60,
+            "fam": "1e-400x",
+            "famp": "\x00",
+            "med": "\u0663",
+            "medp": "<b>1</b>",
+            "divert": "1.5",
+            "sites": "-0.5",
+            "beds": "1e6",
+            "rates": "NATIONAL ",
+            "wspa": "08a",
+        },
+        [Item((), (), cost_junk=True)],
+    ),
     "cost keys repeated": (
         {"los": ["14", "15"], "rates": ["national", "la_locality"], "wspa": ["3", "4"]},
-        [Item((), (), cost_junk=True)]),
+        [Item((), (), cost_junk=True)],
+    ),
     "cost keys at their limits": (
-        {"los": "365", "perdiem": "50000", "adj": "0", "eval": "0", "ind": "0", "grp": "0",
-         "fam": "0", "med": "0", "divert": "1000000", "sites": "10000", "beds": "100000",
-         "wspa": "8", "rates": "la_locality"},
-        [Item((), (("cost:los", 365), ("cost:perdiem", 50000), ("cost:adj", 0), ("cost:eval", 0),
-                   ("cost:ind", 0), ("cost:grp", 0), ("cost:fam", 0), ("cost:med", 0),
-                   ("cost:divert", 1_000_000), ("cost:sites", 10_000), ("cost:beds", 100_000),
-                   ("cost:wspa", 8), ("cost:rates", "la_locality")))]),
+        {
+            "los": "365",
+            "perdiem": "50000",
+            "adj": "0",
+            "eval": "0",
+            "ind": "0",
+            "grp": "0",
+            "fam": "0",
+            "med": "0",
+            "divert": "1000000",
+            "sites": "10000",
+            "beds": "100000",
+            "wspa": "8",
+            "rates": "la_locality",
+        },
+        [
+            Item(
+                (),
+                (
+                    ("cost:los", 365),
+                    ("cost:perdiem", 50000),
+                    ("cost:adj", 0),
+                    ("cost:eval", 0),
+                    ("cost:ind", 0),
+                    ("cost:grp", 0),
+                    ("cost:fam", 0),
+                    ("cost:med", 0),
+                    ("cost:divert", 1_000_000),
+                    ("cost:sites", 10_000),
+                    ("cost:beds", 100_000),
+                    ("cost:wspa", 8),
+                    ("cost:rates", "la_locality"),
+                ),
+            )
+        ],
+    ),
     "map view at the edges and beyond": (
         {"lat": "35.5", "lon": "-117.0", "z": "18"},
-        [Item((), (("view", (35.5, -117.0, 18)),))]),
+        [Item((), (("view", (35.5, -117.0, 18)),))],
+    ),
     "map view partly missing": ({"lat": "34.05", "z": "11"}, [Item((), (), shared_junk=True)]),
     "every group with every value": (
         {p: ",".join(IDS[p]) for p in GROUP_PARAMS.values()},
-        [Item((), tuple((f"group:{g}", list(IDS[p])) for g, p in GROUP_PARAMS.items()))]),
+        [Item((), tuple((f"group:{g}", list(IDS[p])) for g, p in GROUP_PARAMS.items()))],
+    ),
 }
 
 

@@ -30,8 +30,12 @@ def downloads(monkeypatch):
 
 
 PAGES = ("map", "compare", "gaps", "data")
-LAST_DOWNLOAD = {"map": "Download area table (CSV)", "compare": "Download episode arithmetic (CSV)",
-                 "gaps": "Download all tracts (CSV)", "data": "Records left out, with reasons"}
+LAST_DOWNLOAD = {
+    "map": "Download area table (CSV)",
+    "compare": "Download episode arithmetic (CSV)",
+    "gaps": "Download all tracts (CSV)",
+    "data": "Records left out, with reasons",
+}
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -69,8 +73,11 @@ def assert_defused(name, data: bytes) -> None:
                 raise AssertionError(f"{name}: formula cell not defused: {cell[:80]!r}")
 
 
-VIEWS = {"all facilities": {}, "html/js/formula records": {"q": hostile.TAG.lower()},
-         "template-syntax records": {"q": hostile.JINJA_TAG.lower()}}
+VIEWS = {
+    "all facilities": {},
+    "html/js/formula records": {"q": hostile.TAG.lower()},
+    "template-syntax records": {"q": hostile.JINJA_TAG.lower()},
+}
 
 
 @pytest.mark.parametrize("view", list(VIEWS))

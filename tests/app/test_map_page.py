@@ -31,23 +31,27 @@ def test_link_state_is_applied(run, built, idx):
     assert at.checkbox(key="f_population__children").value is True
     assert at.checkbox(key="f_payment__medi_cal").value is True
     assert at.checkbox(key="f_payment__medicare").value is False
-    expected = filters.match(idx, FilterState(population=("children",), payment=("medi_cal",),
-                                              setting=("outpatient",))).count
+    expected = filters.match(
+        idx, FilterState(population=("children",), payment=("medi_cal",), setting=("outpatient",))
+    ).count
     assert headline_sites(at) == expected == len(facilities_table(at))
     assert metric(at, "Sites per 100k residents aged 0-17")
     assert at.query_params["pop"] == "children"
 
 
-@pytest.mark.parametrize("field,value", [
-    ("condition", ["smi"]),
-    ("population", ["seniors"]),
-    ("service", ["individual", "group"]),
-    ("setting", ["inpatient"]),
-    ("payment", ["medicare"]),
-    ("language", ["korean"]),
-    ("spa", [4]),
-    ("sd", [2]),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("condition", ["smi"]),
+        ("population", ["seniors"]),
+        ("service", ["individual", "group"]),
+        ("setting", ["inpatient"]),
+        ("payment", ["medicare"]),
+        ("language", ["korean"]),
+        ("spa", [4]),
+        ("sd", [2]),
+    ],
+)
 def test_each_filter_kind_changes_the_view(run, idx, field, value):
     at = run()
     before = headline_sites(at)
@@ -68,14 +72,24 @@ def test_each_filter_kind_changes_the_view(run, idx, field, value):
 def test_option_counts_survive_count_changes(run, idx):
     """Counts in the labels change with every filter; the checked values must not."""
     at = run()
-    for key in ("f_payment__medi_cal", "f_population__children", "f_language__spanish",
-                "f_setting__outpatient"):
+    for key in (
+        "f_payment__medi_cal",
+        "f_population__children",
+        "f_language__spanish",
+        "f_setting__outpatient",
+    ):
         at.checkbox(key=key).check().run()
-    state = FilterState(payment=("medi_cal",), population=("children",), language=("spanish",),
-                        setting=("outpatient",))
+    state = FilterState(
+        payment=("medi_cal",), population=("children",), language=("spanish",), setting=("outpatient",)
+    )
     assert headline_sites(at) == filters.match(idx, state).count
-    assert dict(at.query_params) == {"v": "1", "pop": "children", "set": "outpatient",
-                                     "pay": "medi_cal", "lang": "spanish"}
+    assert dict(at.query_params) == {
+        "v": "1",
+        "pop": "children",
+        "set": "outpatient",
+        "pay": "medi_cal",
+        "lang": "spanish",
+    }
     label = at.checkbox(key="f_payment__medicare").label
     counts = filters.option_counts(idx, state, "payment")
     assert label == f"Medicare ({counts['medicare']:,})"
@@ -90,13 +104,16 @@ def test_name_search_and_unknown_toggle(run, idx):
     assert at.query_params["unk"] == "1"
     at.text_input(key="f_query").input("didi hirsch").run()
     n = headline_sites(at)
-    assert 0 < n < strict and all("didi hirsch" in (r.lower()) for r in facilities_table(at)["Name"]
-                                  + " " + facilities_table(at)["Program"])
+    assert 0 < n < strict and all(
+        "didi hirsch" in (r.lower())
+        for r in facilities_table(at)["Name"] + " " + facilities_table(at)["Program"]
+    )
 
 
 def test_junk_link_gives_a_notice_and_defaults(run, built):
-    at = run(params={"pop": "martians", "spa": "99", "zzz": "<script>alert(1)</script>",
-                     "miles": "-4", "v": "7"})
+    at = run(
+        params={"pop": "martians", "spa": "99", "zzz": "<script>alert(1)</script>", "miles": "-4", "v": "7"}
+    )
     text = " ".join(i.value for i in at.info).replace("\\", "")  # markdown escapes
     assert "martians" in text and "zzz" in text and "v=7" in text
     assert headline_sites(at) == len(built.facilities)

@@ -27,8 +27,9 @@ def open_app(page: str = "map") -> AppTest:
 
 
 def shown(at: AppTest) -> str:
-    return "\n".join([e.value for e in at.error] + [m.value for m in at.markdown]
-                     + [c.value for c in at.code])
+    return "\n".join(
+        [e.value for e in at.error] + [m.value for m in at.markdown] + [c.value for c in at.code]
+    )
 
 
 @pytest.fixture

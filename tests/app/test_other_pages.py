@@ -61,8 +61,9 @@ def test_compare_junk_inputs_give_a_notice(run, built):
 
 def test_compare_follows_the_shared_filters(run, built, idx):
     at = run("compare", {"pop": "children"})
-    t = metrics.continuum_table(built.facilities, idx, built.tracts, built.areas,
-                                FilterState(population=("children",)))
+    t = metrics.continuum_table(
+        built.facilities, idx, built.tracts, built.areas, FilterState(population=("children",))
+    )
     table = next(df.value for df in at.dataframe if "Outpatient sites" in df.value.columns)
     assert list(table["Outpatient sites"]) == list(t["outpatient_sites"])
 
@@ -97,8 +98,11 @@ def test_gaps_no_matching_site_says_so(run, built):
 def test_data_page_lists_every_filter_value_the_sidebar_offers(run):
     at = run("data")
     table = next(df.value for df in at.dataframe if "source codes" in df.value.columns)
-    offered = {tuple(c.key.removeprefix("f_").split("__")) for c in at.checkbox
-               if c.key and c.key.startswith("f_") and "__" in c.key}
+    offered = {
+        tuple(c.key.removeprefix("f_").split("__"))
+        for c in at.checkbox
+        if c.key and c.key.startswith("f_") and "__" in c.key
+    }
     listed = set()
     for g in taxonomy.GROUPS:
         sub = table[table["filter"] == g.label]

@@ -64,8 +64,9 @@ def app_dir() -> Path:
     return Path(os.environ.get("LAMH_E2E_APP_DIR") or REPO_ROOT).resolve()
 
 
-def _serve(app_dir: Path, data_dir: Path | None, logs: Path, extra_env: dict | None = None
-           ) -> harness.AppServer:
+def _serve(
+    app_dir: Path, data_dir: Path | None, logs: Path, extra_env: dict | None = None
+) -> harness.AppServer:
     """A started (healthy) :class:`tests.harness.AppServer` of app_dir on data_dir, logging
     into ``logs``; a server that does not come up fails the test with its log tails."""
     server = harness.AppServer(data_dir, app_dir, extra_env, log_dir=logs)

@@ -34,8 +34,12 @@ PAGES = ["Map", "Inpatient vs outpatient", "Gaps & access", "Data & methods"]
 def committed_files() -> list[str]:
     """What a clone would hold: tracked files, plus new files not ignored (work in progress
     on a developer's machine; in CI the two lists are the same)."""
-    out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                         cwd=REPO_ROOT, capture_output=True, check=True).stdout
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
     return [f for f in out.decode().split("\0") if f and (REPO_ROOT / f).is_file()]
 
 
@@ -47,9 +51,21 @@ def host_venv(request) -> Path:
     if not (venv / "bin" / "streamlit").is_file():
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        proc = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
-                               "--disable-pip-version-check", "-r", str(REPO_ROOT / "requirements.txt")],
-                              capture_output=True, text=True, timeout=900)
+        proc = subprocess.run(
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "-r",
+                str(REPO_ROOT / "requirements.txt"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if proc.returncode != 0:
             shutil.rmtree(venv, ignore_errors=True)
             pytest.fail(f"pip install -r requirements.txt failed:\n{proc.stderr[-3000:]}", pytrace=False)
@@ -64,8 +80,13 @@ def hosted(host_venv, tmp_path_factory):
         (clone / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO_ROOT / f, clone / f)
     assert not (clone.parent / "shared").exists() and not (clone / "data" / "raw").exists()
-    server = harness.AppServer(None, clone, command=[str(host_venv / "bin" / "streamlit")],
-                               clean_env=True, log_dir=tmp_path_factory.mktemp("host-logs"))
+    server = harness.AppServer(
+        None,
+        clone,
+        command=[str(host_venv / "bin" / "streamlit")],
+        clean_env=True,
+        log_dir=tmp_path_factory.mktemp("host-logs"),
+    )
     try:
         server.start()
     except harness.HarnessError as exc:
@@ -74,8 +95,7 @@ def hosted(host_venv, tmp_path_factory):
     server.stop()
 
 
-def test_deep_link_as_first_request_shows_the_app(hosted, page, wait_for_app, map_frame,
-                                                   assert_self_hosted):
+def test_deep_link_as_first_request_shows_the_app(hosted, page, wait_for_app, map_frame, assert_self_hosted):
     page.goto(f"{hosted.url}/gaps?pop=children&miles=10")
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')

@@ -25,22 +25,29 @@ import csv
 import io
 import re
 
+import numpy as np
 import pytest
 from playwright.sync_api import expect
-
-import numpy as np
 
 from dashboard import config, snapshot
 from dashboard.render import maps
 from tests.fixtures import hostile
 from tests.fixtures.hostile import (
-    DIRECTORY, FORMULA_MINUS, FORMULA_PLUS, JINJA_TAG, LMS, LOCATOR, TAG,
+    DIRECTORY,
+    FORMULA_MINUS,
+    FORMULA_PLUS,
+    JINJA_TAG,
+    LMS,
+    LOCATOR,
+    TAG,
 )
 
 # Elements a payload would create (none of them is ever legitimately in the app).
-INJECTED = ('img[src="x"], svg[onload], iframe[src^="javascript"], a[href^="javascript"], '
-            '[onerror*="__xss"], [onmouseover*="__xss"], [onload*="__xss"], '
-            'img[src*="evil.example"]')
+INJECTED = (
+    'img[src="x"], svg[onload], iframe[src^="javascript"], a[href^="javascript"], '
+    '[onerror*="__xss"], [onmouseover*="__xss"], [onload*="__xss"], '
+    'img[src*="evil.example"]'
+)
 
 CATCH_JS = """
 window.__alerted = undefined;
@@ -90,11 +97,15 @@ def frames_state(page) -> list[dict]:
     out = []
     for f in page.frames:
         try:
-            out.append(f.evaluate(
-                """sel => ({url: location.href, xss: window.__xss, alerted: window.__alerted,
+            out.append(
+                f.evaluate(
+                    """sel => ({url: location.href, xss: window.__xss, alerted: window.__alerted,
                     injected: Array.from(document.querySelectorAll(sel)).map(e => e.outerHTML.slice(0, 120)),
-                    scripts: Array.from(document.scripts).filter(s => /^\\s*window\\.__xss/.test(s.textContent)).length})""",
-                INJECTED))
+                    scripts: Array.from(document.scripts)
+                      .filter(s => /^\\s*window\\.__xss/.test(s.textContent)).length})""",
+                    INJECTED,
+                )
+            )
         except Exception as exc:  # a frame navigated away meanwhile
             out.append({"url": f.url, "error": str(exc)})
     return out
@@ -158,7 +169,9 @@ const showMarker = (title) => new Promise((resolve, reject) => {
 def open_all_popups(frame) -> list[str]:
     """Open the popup of every facility marker (bring it on screen, then open it the way a
     click does) and return each popup's text."""
-    return frame.evaluate(SHOW_MARKER + """async () => {
+    return frame.evaluate(
+        SHOW_MARKER
+        + """async () => {
       const texts = [];
       for (const title of lamhMarkers().map(m => m.options.title)) {
         const m = await showMarker(title);
@@ -169,12 +182,14 @@ def open_all_popups(frame) -> list[str]:
         m.closePopup();
       }
       return texts;
-    }""")
+    }"""
+    )
 
 
 def wait_for_markers(frame, minimum: int = 1) -> None:
     frame.wait_for_function(
-        "n => document.querySelectorAll('.lamh-marker, .marker-cluster').length >= n", arg=minimum)
+        "n => document.querySelectorAll('.lamh-marker, .marker-cluster').length >= n", arg=minimum
+    )
 
 
 def download(page, label: str) -> str:
@@ -213,8 +228,9 @@ def open_filtered(page, base, wait_for_app, tag, path=""):
     assert errors.count() == 0, f"the page failed: {errors.first.inner_text()}"
 
 
-def test_map_popups_tooltips_and_table_show_hostile_text_as_text(page, hostile_server, wait_for_app,
-                                                                 map_frame):
+def test_map_popups_tooltips_and_table_show_hostile_text_as_text(
+    page, hostile_server, wait_for_app, map_frame
+):
     open_filtered(page, hostile_server, wait_for_app, TAG)
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Matching sites")
     expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text(str(hostile.COUNT))
@@ -228,8 +244,10 @@ def test_map_popups_tooltips_and_table_show_hostile_text_as_text(page, hostile_s
     expect(page).to_have_url(re.compile(r"[?&]z=17"))  # the pan is in the link: rerun done
     wait_for_app(page)
     frame = map_frame(page)
-    frame.evaluate(SHOW_MARKER + "title => showMarker(title).then(m => "
-                   "m.getElement().setAttribute('data-probe', '1'))", title)
+    frame.evaluate(
+        SHOW_MARKER + "title => showMarker(title).then(m => m.getElement().setAttribute('data-probe', '1'))",
+        title,
+    )
     marker = frame.locator(".lamh-marker[data-probe]")
     marker.hover()
     marker.focus()
@@ -264,8 +282,7 @@ def test_map_popups_tooltips_and_table_show_hostile_text_as_text(page, hostile_s
     assert app_errors(page) == []
 
 
-def test_template_syntax_in_a_record_does_not_break_the_map(page, hostile_server, wait_for_app,
-                                                             map_frame):
+def test_template_syntax_in_a_record_does_not_break_the_map(page, hostile_server, wait_for_app, map_frame):
     """A record holding {{ }} / {% %} (plausible in free text) still gets its map and popup;
     the template syntax shows as text, never evaluated ({{ 7*7 }} is not 49)."""
     open_filtered(page, hostile_server, wait_for_app, JINJA_TAG)
@@ -314,9 +331,11 @@ def test_hostile_text_in_a_link_stays_text(page, hostile_server, wait_for_app):
     (the notice) show as text — no element, link or image comes from the link."""
     page.add_init_script(CATCH_JS)
     q = "<img src=x onerror=window.__xss=11>"
-    page.goto(f"{hostile_server}/?q={q}&%5Bclick%20me%5D(https%3A%2F%2Fevil.example)=1"
-              "&cond=!%5Bp%5D(https%3A%2F%2Fevil.example%2Fp.png)"
-              "&%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D12%3E=1")
+    page.goto(
+        f"{hostile_server}/?q={q}&%5Bclick%20me%5D(https%3A%2F%2Fevil.example)=1"
+        "&cond=!%5Bp%5D(https%3A%2F%2Fevil.example%2Fp.png)"
+        "&%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D12%3E=1"
+    )
     wait_for_app(page)
     notice = page.locator('[data-testid="stAlert"]').filter(has_text="could not be used")
     expect(notice).to_be_visible()
@@ -330,8 +349,10 @@ def test_hostile_text_in_a_link_stays_text(page, hostile_server, wait_for_app):
 
 def test_hostile_text_in_a_cost_link_stays_text(page, hostile_server, wait_for_app):
     page.add_init_script(CATCH_JS)
-    page.goto(f"{hostile_server}/compare?rates=%5Bx%5D(https%3A%2F%2Fevil.example)"
-              "&los=!%5Bp%5D(https%3A%2F%2Fevil.example%2Fp.png)")
+    page.goto(
+        f"{hostile_server}/compare?rates=%5Bx%5D(https%3A%2F%2Fevil.example)"
+        "&los=!%5Bp%5D(https%3A%2F%2Fevil.example%2Fp.png)"
+    )
     wait_for_app(page)
     notice = page.locator('[data-testid="stAlert"]').filter(has_text="cost settings")
     expect(notice).to_be_visible()
@@ -339,20 +360,22 @@ def test_hostile_text_in_a_cost_link_stays_text(page, hostile_server, wait_for_a
     assert_nothing_ran(page)
 
 
-def test_map_saved_as_one_html_page_runs_no_payload(page, hostile_server, hostile_facilities,
-                                                     wait_for_app):
+def test_map_saved_as_one_html_page_runs_no_payload(page, hostile_server, hostile_facilities, wait_for_app):
     """The same map rendered as one standalone HTML page (folium's own output, as
     bench/map_build.py and any "save map" would produce): here the data sit inside a
     <script> element, so a name holding </script><script>... must not close it."""
     fac = hostile_facilities[hostile_facilities["name"].str.contains(TAG, regex=False)]
     titles = {k: k for k in ("samhsa_directory", "samhsa_locator", "lms_211")}
     m = maps.base_map()
-    maps.facility_layer(maps.prepare(fac.reset_index(drop=True), titles),
-                        np.ones(len(fac), dtype=bool)).add_to(m)
+    maps.facility_layer(
+        maps.prepare(fac.reset_index(drop=True), titles), np.ones(len(fac), dtype=bool)
+    ).add_to(m)
     html = m.get_root().render()
     page.add_init_script(CATCH_JS)
-    page.route("**/standalone-map.html", lambda r: r.fulfill(
-        status=200, body=html, headers={"Content-Type": "text/html; charset=utf-8"}))
+    page.route(
+        "**/standalone-map.html",
+        lambda r: r.fulfill(status=200, body=html, headers={"Content-Type": "text/html; charset=utf-8"}),
+    )
     page.goto(f"{hostile_server}/standalone-map.html", wait_until="load")
     assert_nothing_ran(page)  # before anything else: a name that closed the <script> runs here
     page.wait_for_selector(".leaflet-container")

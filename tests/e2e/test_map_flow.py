@@ -30,11 +30,13 @@ def query(url: str) -> dict:
 
 def wait_for_markers(frame, minimum: int = 1) -> None:
     frame.wait_for_function(
-        "n => document.querySelectorAll('.lamh-marker, .marker-cluster').length >= n", arg=minimum)
+        "n => document.querySelectorAll('.lamh-marker, .marker-cluster').length >= n", arg=minimum
+    )
 
 
-def test_shared_link_filter_change_and_reload(page, app_server, snapshot_dir, wait_for_app,
-                                              map_frame, assert_self_hosted):
+def test_shared_link_filter_change_and_reload(
+    page, app_server, snapshot_dir, wait_for_app, map_frame, assert_self_hosted
+):
     page.goto(f"{app_server}/?pop=children&set=outpatient")
     wait_for_app(page)
     frame = map_frame(page)
@@ -49,15 +51,20 @@ def test_shared_link_filter_change_and_reload(page, app_server, snapshot_dir, wa
     # Change a filter in the sidebar: open "Payment accepted", check Medi-Cal (keyboard).
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.locator('[data-testid="stExpander"]').filter(has_text="Payment accepted").locator(
-        "summary").click()
+        "summary"
+    ).click()
     medi_cal = sidebar.get_by_role("checkbox", name=re.compile(r"^Medi-Cal \(Medicaid\) \("))
     medi_cal.focus()
     page.keyboard.press("Space")
     expect(page).to_have_url(re.compile(r"pay=medi_cal"))
-    n2 = expected_count(snapshot_dir, population=("children",), setting=("outpatient",),
-                        payment=("medi_cal",))
-    expect(page.locator('[data-testid="stMetric"]').filter(has_text="Matching sites")
-           .locator('[data-testid="stMetricValue"]')).to_have_text(f"{n2:,}")
+    n2 = expected_count(
+        snapshot_dir, population=("children",), setting=("outpatient",), payment=("medi_cal",)
+    )
+    expect(
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text="Matching sites")
+        .locator('[data-testid="stMetricValue"]')
+    ).to_have_text(f"{n2:,}")
     frame = map_frame(page)
     expect(frame.locator(".leaflet-control-layers")).to_contain_text(f"Facilities ({n2})")
     shared = page.url
@@ -69,10 +76,16 @@ def test_shared_link_filter_change_and_reload(page, app_server, snapshot_dir, wa
     page.goto(shared)
     wait_for_app(page)
     assert headline(page) == n2
-    expect(page.locator('[data-testid="stSidebar"]').get_by_role(
-        "checkbox", name=re.compile(r"^Medi-Cal \(Medicaid\) \("))).to_be_checked()
-    expect(page.locator('[data-testid="stSidebar"]').get_by_role(
-        "checkbox", name=re.compile(r"^Children and adolescents \("))).to_be_checked()
+    expect(
+        page.locator('[data-testid="stSidebar"]').get_by_role(
+            "checkbox", name=re.compile(r"^Medi-Cal \(Medicaid\) \(")
+        )
+    ).to_be_checked()
+    expect(
+        page.locator('[data-testid="stSidebar"]').get_by_role(
+            "checkbox", name=re.compile(r"^Children and adolescents \(")
+        )
+    ).to_be_checked()
     frame = map_frame(page)
     wait_for_markers(frame)
     expect(frame.locator(".leaflet-control-layers")).to_contain_text(f"Facilities ({n2})")

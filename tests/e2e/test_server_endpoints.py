@@ -52,8 +52,9 @@ TRAVERSALS = [
 ]
 
 
-def request(base: str, method: str, path: str, body: bytes | None = None,
-            headers: dict | None = None) -> tuple[int, dict, bytes]:
+def request(
+    base: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+) -> tuple[int, dict, bytes]:
     u = urlsplit(base)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=15)
     try:
@@ -69,15 +70,17 @@ def _paths():
     for template in TRAVERSALS:
         for f, secret in SECRETS.items():
             rel = f.lstrip("/")
-            depth = "../../../../../../../.." + ("" if f.startswith("/") else "")
+            depth = "../../../../../../../.."
             target = f if f.startswith("/") else rel
             if f.startswith("/"):
                 # absolute target: climb far enough from wherever the route starts
-                path = template.format(f=f"{depth}/{rel}", fq=quote(f"{depth}/{rel}", safe=""),
-                                       abs=rel, absq=quote(f, safe=""))
+                path = template.format(
+                    f=f"{depth}/{rel}", fq=quote(f"{depth}/{rel}", safe=""), abs=rel, absq=quote(f, safe="")
+                )
             else:
-                path = template.format(f=target, fq=quote(target, safe=""), abs=rel,
-                                       absq=quote(str(Path.cwd() / rel), safe=""))
+                path = template.format(
+                    f=target, fq=quote(target, safe=""), abs=rel, absq=quote(str(Path.cwd() / rel), safe="")
+                )
             out.append((path, secret))
     return sorted(set(out))
 
@@ -97,13 +100,13 @@ def test_static_files_are_served(app_server):
 
 
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE", "PATCH"])
-@pytest.mark.parametrize("path", ["/app/static/probe.txt", "/app/static/vendor/leaflet/leaflet.css",
-                                  "/app/static/../probe.txt"])
+@pytest.mark.parametrize(
+    "path", ["/app/static/probe.txt", "/app/static/vendor/leaflet/leaflet.css", "/app/static/../probe.txt"]
+)
 def test_nothing_can_be_written_through_static(app_server, app_dir, method, path):
     marker = f"LAMH-PROBE-{uuid.uuid4().hex}".encode()
     before = (app_dir / "dashboard" / "static" / "vendor" / "leaflet" / "leaflet.css").read_bytes()
-    status, _h, _b = request(app_server, method, path, body=marker,
-                             headers={"Content-Type": "text/plain"})
+    status, _h, _b = request(app_server, method, path, body=marker, headers={"Content-Type": "text/plain"})
     assert status in (400, 403, 404, 405), (method, path, status)
     assert not (app_dir / "dashboard" / "static" / "probe.txt").exists()
     assert not (app_dir / "probe.txt").exists()
@@ -112,16 +115,23 @@ def test_nothing_can_be_written_through_static(app_server, app_dir, method, path
 
 def multipart(filename: str, content: bytes) -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{filename}\"\r\nContent-Type: text/html\r\n\r\n").encode() + content + \
-        f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="{filename}"\r\nContent-Type: text/html\r\n\r\n'
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
 def test_upload_without_the_xsrf_token_is_refused(app_server):
     body, ctype = multipart("probe.txt", b"x")
-    for path in ("/_stcore/upload_file/any-session/any-file",
-                 "/_stcore/upload_file/..%2f..%2fstatic/probe.txt"):
+    for path in (
+        "/_stcore/upload_file/any-session/any-file",
+        "/_stcore/upload_file/..%2f..%2fstatic/probe.txt",
+    ):
         status, _h, text = request(app_server, "PUT", path, body=body, headers={"Content-Type": ctype})
         assert status in (400, 403), (path, status, text[:120])
 
@@ -144,18 +154,25 @@ def _files_holding(marker: bytes, roots: list[Path], since: float) -> list[Path]
     return hits
 
 
-def test_upload_with_a_real_session_writes_no_file(page, app_server, app_dir, snapshot_dir,
-                                                   wait_for_app):
+def test_upload_with_a_real_session_writes_no_file(page, app_server, app_dir, snapshot_dir, wait_for_app):
     """The strongest case: a browser session's own id and XSRF cookie.  Streamlit 1.67 then
     accepts the upload (204) into its in-memory store for that session — the app has no
     upload widget that would ever read it; no file may appear on disk or be served."""
     frames: list[bytes] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
-        payload if isinstance(payload, bytes) else payload.encode())))
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda payload: frames.append(payload if isinstance(payload, bytes) else payload.encode()),
+        ),
+    )
     page.goto(app_server)
     wait_for_app(page)
-    sessions = {m.decode() for f in frames for m in re.findall(
-        rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", f)}
+    sessions = {
+        m.decode()
+        for f in frames
+        for m in re.findall(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", f)
+    }
     assert sessions, "no session id seen on the websocket"
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     assert "_streamlit_xsrf" in cookies, cookies.keys()
@@ -164,12 +181,12 @@ def test_upload_with_a_real_session_writes_no_file(page, app_server, app_dir, sn
     since = time.time() - 1
     statuses = []
     for sid in sorted(sessions):
-        for name in ("probe.html", "../../static/probe.html", "/tmp/probe.html",
-                     "..\\..\\dashboard\\app.py"):
-            r = page.request.put(f"{app_server}/_stcore/upload_file/{sid}/{uuid.uuid4().hex}",
-                                 headers={"X-Xsrftoken": token},
-                                 multipart={"file": {"name": name, "mimeType": "text/html",
-                                                     "buffer": marker}})
+        for name in ("probe.html", "../../static/probe.html", "/tmp/probe.html", "..\\..\\dashboard\\app.py"):
+            r = page.request.put(
+                f"{app_server}/_stcore/upload_file/{sid}/{uuid.uuid4().hex}",
+                headers={"X-Xsrftoken": token},
+                multipart={"file": {"name": name, "mimeType": "text/html", "buffer": marker}},
+            )
             statuses.append(r.status)
     assert statuses and all(s in (204, 400, 403, 404) for s in statuses), statuses
     roots = [app_dir, snapshot_dir, Path(tempfile.gettempdir())]
@@ -181,9 +198,15 @@ def test_upload_with_a_real_session_writes_no_file(page, app_server, app_dir, sn
 
 
 def test_agent_api_is_off(app_server):
-    status, _h, body = request(app_server, "POST", "/_stcore/agent/interact", body=b"{}",
-                               headers={"Content-Type": "application/json"})
+    status, _h, body = request(
+        app_server,
+        "POST",
+        "/_stcore/agent/interact",
+        body=b"{}",
+        headers={"Content-Type": "application/json"},
+    )
     assert status in (403, 404), (status, body[:200])
-    status, _h, body = request(app_server, "POST", "/_stcore/agent/mcp", body=b"{}",
-                               headers={"Content-Type": "application/json"})
+    status, _h, body = request(
+        app_server, "POST", "/_stcore/agent/mcp", body=b"{}", headers={"Content-Type": "application/json"}
+    )
     assert status in (403, 404) or b"not_available" in body, (status, body[:200])

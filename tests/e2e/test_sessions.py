@@ -45,7 +45,7 @@ def multiselect(page, label: str, option: str) -> None:
         try:
             choice.click(timeout=3_000)
             break
-        except Exception:  # noqa: BLE001 - retried; the last failure is re-raised below
+        except Exception:
             page.keyboard.press("Escape")
     else:
         choice.click(timeout=3_000)
@@ -125,12 +125,25 @@ def initial_sessions() -> list[Session]:
     return [
         Session("children-map", "", {"pop": "children"}, FilterState(population=("children",))),
         Session("inpatient-map", "", {"set": "inpatient"}, FilterState(setting=("inpatient",))),
-        Session("medi-cal-spanish-map", "", {"pay": "medi_cal", "lang": "spanish"},
-                FilterState(payment=("medi_cal",), language=("spanish",))),
-        Session("seniors-gaps", "gaps", {"pop": "seniors", "miles": "10"},
-                FilterState(population=("seniors",), miles=10)),
-        Session("cost-compare", "compare", {"los": "14", "perdiem": "1000"}, FilterState(),
-                {"los": "14", "perdiem": "1000"}),
+        Session(
+            "medi-cal-spanish-map",
+            "",
+            {"pay": "medi_cal", "lang": "spanish"},
+            FilterState(payment=("medi_cal",), language=("spanish",)),
+        ),
+        Session(
+            "seniors-gaps",
+            "gaps",
+            {"pop": "seniors", "miles": "10"},
+            FilterState(population=("seniors",), miles=10),
+        ),
+        Session(
+            "cost-compare",
+            "compare",
+            {"los": "14", "perdiem": "1000"},
+            FilterState(),
+            {"los": "14", "perdiem": "1000"},
+        ),
     ]
 
 
@@ -174,8 +187,11 @@ def round_three(s: Session) -> None:
 
 
 def metric_value(page, label: str):
-    return (page.locator('[data-testid="stMetric"]').filter(has_text=label)
-            .locator('[data-testid="stMetricValue"]'))
+    return (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text=label)
+        .locator('[data-testid="stMetricValue"]')
+    )
 
 
 def check(s: Session, bundle, idx, wait_for_app) -> None:
@@ -186,7 +202,8 @@ def check(s: Session, bundle, idx, wait_for_app) -> None:
     # The sidebar shows this session's selections (checked values per group, SPA chips).
     for g in taxonomy.GROUPS:
         expect(group_box(p, g.id).locator('input[type="checkbox"]:checked')).to_have_count(
-            len(s.state.selected(g.id)))
+            len(s.state.selected(g.id))
+        )
     spa_box = p.locator(f'{SIDEBAR} [data-testid="stMultiSelect"]').filter(has_text="Service Planning Area")
     for a in range(1, 9):
         assert (f"SPA {a} ·" in spa_box.inner_text()) == (a in s.state.spa), (s.name, a)
@@ -198,8 +215,9 @@ def check(s: Session, bundle, idx, wait_for_app) -> None:
         expect(metric_value(p, "Matching sites used")).to_have_text(f"{n:,}")
     else:
         d = costs.default_assumptions(bundle.benchmarks)
-        ip = costs.inpatient_episode(replace(d.inpatient, length_of_stay_days=float(s.cost["los"]),
-                                             per_diem=float(s.cost["perdiem"])))
+        ip = costs.inpatient_episode(
+            replace(d.inpatient, length_of_stay_days=float(s.cost["los"]), per_diem=float(s.cost["perdiem"]))
+        )
         expect(metric_value(p, "Inpatient episode")).to_have_text(f"${ip.total:,.2f}")
     assert p.locator('[data-testid="stException"]').count() == 0, s.name
 
@@ -213,8 +231,9 @@ def wait_for_url(s: Session, t0: float) -> None:
     s.latencies.append(time.perf_counter() - t0)
 
 
-def test_concurrent_sessions_keep_their_own_state(new_page, app_server, snapshot_dir,
-                                                  wait_for_app, record_property):
+def test_concurrent_sessions_keep_their_own_state(
+    new_page, app_server, snapshot_dir, wait_for_app, record_property
+):
     bundle = snapshot.read(snapshot_dir)
     idx = filters.FlagIndex.build(bundle.facilities)
     BENCHMARKS[:] = [bundle.benchmarks]
@@ -254,8 +273,10 @@ def test_concurrent_sessions_keep_their_own_state(new_page, app_server, snapshot
         assert "Traceback" not in new and "Uncaught app execution" not in new, new[-3000:]
 
     rounds = [[s.latencies[i] for s in sessions] for i in range(3)]
-    summary = {f"round_{i + 1}": {"median_s": round(statistics.median(r), 3),
-                                  "max_s": round(max(r), 3)} for i, r in enumerate(rounds)}
+    summary = {
+        f"round_{i + 1}": {"median_s": round(statistics.median(r), 3), "max_s": round(max(r), 3)}
+        for i, r in enumerate(rounds)
+    }
     record_property("sessions", len(sessions))
     record_property("latency", summary)
     print(f"\n{len(sessions)} concurrent sessions, action -> address bar updated: {summary}")

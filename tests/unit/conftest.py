@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from dashboard.ingest import pipeline
@@ -18,5 +17,4 @@ def raw_copy(tmp_path):
 @pytest.fixture(scope="session")
 def fixture_build(tmp_path_factory):
     """One build of the fixture raw folder (read-only for tests: copy before changing)."""
-    return pipeline.build(FIXTURE_RAW, tmp_path_factory.mktemp("fixture_build") / "data",
-                          check_counts=False)
+    return pipeline.build(FIXTURE_RAW, tmp_path_factory.mktemp("fixture_build") / "data", check_counts=False)

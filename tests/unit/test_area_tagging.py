@@ -59,7 +59,7 @@ def test_ids_keep_their_type():
 
 def test_representative_points_lie_inside():
     x, y = areas.representative_points(GEOMS)
-    assert all(g.contains(shapely.Point(a, b)) for g, a, b in zip(GEOMS, x, y))
+    assert all(g.contains(shapely.Point(a, b)) for g, a, b in zip(GEOMS, x, y, strict=True))
 
 
 def test_to_geojson_simplifies_and_keeps_ids_and_properties():
@@ -119,12 +119,27 @@ def test_tract_table_and_area_sums(fixture_build):
 @pytest.mark.parametrize("lon, lat, spa", [(-118.5, 34.2, 1), (-117.9, 33.8, 8), (-118.3, 33.75, 6)])
 def test_pipeline_tag_areas_frame(lon, lat, spa):
     src = {
-        "spas": pd.DataFrame({"spa": range(1, 9), "name": [f"S{k}" for k in range(1, 9)],
-                              "geometry": [shapely.box(-118.6 + 0.2 * ((k - 1) % 4), 34.0 if k <= 4 else 33.7,
-                                                       -118.4 + 0.2 * ((k - 1) % 4), 34.3 if k <= 4 else 34.0)
-                                           for k in range(1, 9)]}),
-        "districts": pd.DataFrame({"sd": [1], "name": ["D1"], "geometry": [shapely.box(-118.6, 33.7, -117.8, 34.3)]}),
-        "tracts": pd.DataFrame({"geoid": ["06037000100"], "geometry": [shapely.box(-118.6, 33.7, -117.8, 34.3)]}),
+        "spas": pd.DataFrame(
+            {
+                "spa": range(1, 9),
+                "name": [f"S{k}" for k in range(1, 9)],
+                "geometry": [
+                    shapely.box(
+                        -118.6 + 0.2 * ((k - 1) % 4),
+                        34.0 if k <= 4 else 33.7,
+                        -118.4 + 0.2 * ((k - 1) % 4),
+                        34.3 if k <= 4 else 34.0,
+                    )
+                    for k in range(1, 9)
+                ],
+            }
+        ),
+        "districts": pd.DataFrame(
+            {"sd": [1], "name": ["D1"], "geometry": [shapely.box(-118.6, 33.7, -117.8, 34.3)]}
+        ),
+        "tracts": pd.DataFrame(
+            {"geoid": ["06037000100"], "geometry": [shapely.box(-118.6, 33.7, -117.8, 34.3)]}
+        ),
     }
     out = pipeline.tag_areas(pd.DataFrame({"lon": [lon], "lat": [lat]}), src)
     assert (out.loc[0, "spa"], out.loc[0, "sd"], out.loc[0, "spa_name"]) == (spa, 1, f"S{spa}")

@@ -17,27 +17,32 @@ from dashboard import config
 from dashboard.render import assets
 
 SHA256 = {
-    "leaflet.markercluster/LICENSE": "3133dacd38250bd1f524d8166cc60a016a382522e062fce143691c65bf5e4b3d",
-    "leaflet.markercluster/MarkerCluster.Default.css":
-        "61258232d98d64dc2a7b1e02130d67421bc5b9bda5994eef70228ff97570c170",
-    "leaflet.markercluster/MarkerCluster.css": "614dea0a98ff3f4ead74f04918f6b1d1b9ba435c25b5fc23b21a394d1e3e4d87",
-    "leaflet.markercluster/leaflet.markercluster.js":
-        "1e4e1d22972a3926f48598e0caf14e3fe7049835d428a344fed4f9e3665b3508",
-    "leaflet/LICENSE": "53e8dc25862014e4324741ca18fbe3611e11d42ef69f59f86ea8c5389647d4cb",
-    "leaflet/images/layers-2x.png": "066daca850d8ffbef007af00b06eac0015728dee279c51f3cb6c716df7c42edf",
-    "leaflet/images/layers.png": "1dbbe9d028e292f36fcba8f8b3a28d5e8932754fc2215b9ac69e4cdecf5107c6",
-    "leaflet/images/marker-icon-2x.png": "00179c4c1ee830d3a108412ae0d294f55776cfeb085c60129a39aa6fc4ae2528",
-    "leaflet/images/marker-icon.png": "574c3a5cca85f4114085b6841596d62f00d7c892c7b03f28cbfa301deb1dc437",
-    "leaflet/images/marker-shadow.png": "264f5c640339f042dd729062cfc04c17f8ea0f29882b538e3848ed8f10edb4da",
-    "leaflet/leaflet.css": "a7837102824184820dfa198d1ebcd109ff6d0ff9a2672a074b9a1b4d147d04c6",
-    "leaflet/leaflet.js": "db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a",
+    "leaflet": {
+        "LICENSE": "53e8dc25862014e4324741ca18fbe3611e11d42ef69f59f86ea8c5389647d4cb",
+        "images/layers-2x.png": "066daca850d8ffbef007af00b06eac0015728dee279c51f3cb6c716df7c42edf",
+        "images/layers.png": "1dbbe9d028e292f36fcba8f8b3a28d5e8932754fc2215b9ac69e4cdecf5107c6",
+        "images/marker-icon-2x.png": "00179c4c1ee830d3a108412ae0d294f55776cfeb085c60129a39aa6fc4ae2528",
+        "images/marker-icon.png": "574c3a5cca85f4114085b6841596d62f00d7c892c7b03f28cbfa301deb1dc437",
+        "images/marker-shadow.png": "264f5c640339f042dd729062cfc04c17f8ea0f29882b538e3848ed8f10edb4da",
+        "leaflet.css": "a7837102824184820dfa198d1ebcd109ff6d0ff9a2672a074b9a1b4d147d04c6",
+        "leaflet.js": "db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a",
+    },
+    "leaflet.markercluster": {
+        "LICENSE": "3133dacd38250bd1f524d8166cc60a016a382522e062fce143691c65bf5e4b3d",
+        "MarkerCluster.Default.css": "61258232d98d64dc2a7b1e02130d67421bc5b9bda5994eef70228ff97570c170",
+        "MarkerCluster.css": "614dea0a98ff3f4ead74f04918f6b1d1b9ba435c25b5fc23b21a394d1e3e4d87",
+        "leaflet.markercluster.js": "1e4e1d22972a3926f48598e0caf14e3fe7049835d428a344fed4f9e3665b3508",
+    },
 }
 
 
 def test_committed_files_are_the_pinned_ones():
-    on_disk = {p.relative_to(assets.VENDOR_DIR).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-               for p in sorted(assets.VENDOR_DIR.rglob("*")) if p.is_file()}
-    assert on_disk == SHA256
+    on_disk = {
+        p.relative_to(assets.VENDOR_DIR).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(assets.VENDOR_DIR.rglob("*"))
+        if p.is_file()
+    }
+    assert on_disk == {f"{pkg}/{name}": h for pkg, files in SHA256.items() for name, h in files.items()}
 
 
 def test_every_url_points_at_a_committed_file(monkeypatch):

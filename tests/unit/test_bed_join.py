@@ -8,15 +8,29 @@ import re
 import pytest
 
 from dashboard import taxonomy
+from dashboard.errors import BuildError
 from dashboard.ingest import crosswalk
 from dashboard.ingest.assemble import EXACT, NONE, assemble_sites
-from dashboard.errors import BuildError
 from tests.fixtures.frames import bed, by_name, make_src, rec
 
-HILLTOP_HCAI = rec("hcai", "Fakehilltop Psychiatric Hospital", "500 Sample Rd", "91010",
-                   lat=34.14, lon=-117.96, source_id="hcai-90001")
-STATE_CCM = rec("ccm", "DEPARTMENT OF STATE HOSPITALS - FAKEVALE", "700 TRIAL STREET", "90650",
-                lat=33.91, lon=-118.07, source_id="ccm-70000001")
+HILLTOP_HCAI = rec(
+    "hcai",
+    "Fakehilltop Psychiatric Hospital",
+    "500 Sample Rd",
+    "91010",
+    lat=34.14,
+    lon=-117.96,
+    source_id="hcai-90001",
+)
+STATE_CCM = rec(
+    "ccm",
+    "DEPARTMENT OF STATE HOSPITALS - FAKEVALE",
+    "700 TRIAL STREET",
+    "90650",
+    lat=33.91,
+    lon=-118.07,
+    source_id="ccm-70000001",
+)
 
 
 def run(src):
@@ -42,12 +56,15 @@ def test_name_match_falls_back_to_covidcaremap():
 
 
 def test_only_acute_psychiatric_beds_are_counted():
-    src = make_src(hcai=[HILLTOP_HCAI], beds=[
-        bed("999000001", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", 40),
-        bed("999000001", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", 10, bed_type="CHEMICAL DEPENDENCY RECOVERY"),
-        bed("999000009", "FAKESKILLED NURSING", 99, bed_type="SKILLED NURSING"),
-    ])
-    sites, counts, _, beds = run(src)
+    src = make_src(
+        hcai=[HILLTOP_HCAI],
+        beds=[
+            bed("999000001", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", 40),
+            bed("999000001", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", 10, bed_type="CHEMICAL DEPENDENCY RECOVERY"),
+            bed("999000009", "FAKESKILLED NURSING", 99, bed_type="SKILLED NURSING"),
+        ],
+    )
+    sites, counts, _, _beds = run(src)
     assert (counts["bed_facilities"], counts["beds_total"]) == (1, 40)
     assert len(sites) == 1 and sites[0].beds == 40
 
@@ -56,8 +73,13 @@ def test_beds_attach_to_the_inpatient_directory_program_at_the_hospital_address(
     src = make_src(
         directory=[
             rec("directory", "Fakehilltop Outpatient Clinic", "500 Sample Road", "91010", codes=("MH", "OP")),
-            rec("directory", "Fakehilltop Psychiatric Hospital", "500 Sample Road", "91010",
-                codes=("MH", "HI", "PSY")),
+            rec(
+                "directory",
+                "Fakehilltop Psychiatric Hospital",
+                "500 Sample Road",
+                "91010",
+                codes=("MH", "HI", "PSY"),
+            ),
         ],
         hcai=[HILLTOP_HCAI],
         beds=[bed("999000001", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", 40)],
@@ -71,11 +93,23 @@ def test_beds_attach_to_the_inpatient_directory_program_at_the_hospital_address(
 
 
 def test_crosswalk_entry_places_a_facility_whose_name_differs(monkeypatch):
-    monkeypatch.setitem(crosswalk.BEDS_TO_LOCATION, "999000003",
-                        ("hcai-90002", "Fakebrotman is now Fakegeneral Medical Center"))
+    monkeypatch.setitem(
+        crosswalk.BEDS_TO_LOCATION,
+        "999000003",
+        ("hcai-90002", "Fakebrotman is now Fakegeneral Medical Center"),
+    )
     src = make_src(
-        hcai=[rec("hcai", "Fakegeneral Medical Center", "600 Demo Ave", "90802", lat=33.77,
-                  lon=-118.185, source_id="hcai-90002")],
+        hcai=[
+            rec(
+                "hcai",
+                "Fakegeneral Medical Center",
+                "600 Demo Ave",
+                "90802",
+                lat=33.77,
+                lon=-118.185,
+                source_id="hcai-90002",
+            )
+        ],
         beds=[bed("999000003", "FAKEBROTMAN MEDICAL CENTER D/P APH", 20)],
     )
     sites, _, _, beds = run(src)
@@ -102,8 +136,10 @@ def test_crosswalk_none_counts_the_beds_without_a_place(monkeypatch):
 
 def test_ambiguous_name_fails_and_points_at_the_crosswalk():
     src = make_src(
-        hcai=[rec("hcai", "Fakecollege Hospital", "1 A St", "90703", lat=33.87, lon=-118.07),
-              rec("hcai", "FAKECOLLEGE HOSPITAL INC", "2 B St", "90806", lat=33.79, lon=-118.19)],
+        hcai=[
+            rec("hcai", "Fakecollege Hospital", "1 A St", "90703", lat=33.87, lon=-118.07),
+            rec("hcai", "FAKECOLLEGE HOSPITAL INC", "2 B St", "90806", lat=33.79, lon=-118.19),
+        ],
         beds=[bed("999000008", "FAKECOLLEGE HOSPITAL", 187)],
     )
     with pytest.raises(BuildError) as err:
@@ -121,9 +157,12 @@ def test_unmatched_name_fails_and_points_at_the_crosswalk():
 
 def test_state_hospital_flag_and_totals_with_and_without_it():
     src = make_src(
-        hcai=[HILLTOP_HCAI], ccm=[STATE_CCM],
-        beds=[bed("999000001", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", 40),
-              bed("999000002", "DEPARTMENT OF STATE HOSPITALS - FAKEVALE", 100)],
+        hcai=[HILLTOP_HCAI],
+        ccm=[STATE_CCM],
+        beds=[
+            bed("999000001", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", 40),
+            bed("999000002", "DEPARTMENT OF STATE HOSPITALS - FAKEVALE", 100),
+        ],
     )
     sites, counts, _, beds = run(src)
     assert (counts["beds_total"], counts["beds_excluding_state_hospital"]) == (140, 40)

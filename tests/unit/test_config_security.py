@@ -69,11 +69,20 @@ def test_every_key_in_the_file_is_a_streamlit_option(written):
 def test_streamlit_parses_the_file_to_these_values(tmp_path):
     """What Streamlit itself reads from the project's config.toml (a fresh interpreter in the
     project folder, no flags, no STREAMLIT_* variables, a private HOME)."""
-    code = ("import json; from streamlit import config as c; c.get_config_options(force_reparse=True); "
-            f"print(json.dumps({{k: c.get_option(k) for k in {sorted(REQUIRED)!r}}}))")
+    code = (
+        "import json; from streamlit import config as c; c.get_config_options(force_reparse=True); "
+        f"print(json.dumps({{k: c.get_option(k) for k in {sorted(REQUIRED)!r}}}))"
+    )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=120, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     import json
 
     effective = json.loads(out.strip().splitlines()[-1])
@@ -89,14 +98,24 @@ def test_upload_size_is_minimal(written):
 PAGE_CODE = [ROOT / "dashboard" / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
 # The code a server runs: everything but dashboard/ingest/ (the build command's package, which
 # may use the network and the disk; tests/unit/test_layers.py proves the app never imports it).
-CORE_CODE = sorted(p for p in (ROOT / "dashboard").rglob("*.py")
-                   if "ingest" not in p.relative_to(ROOT).parts and p.name != "app.py")
+CORE_CODE = sorted(
+    p
+    for p in (ROOT / "dashboard").rglob("*.py")
+    if "ingest" not in p.relative_to(ROOT).parts and p.name != "app.py"
+)
 
 UPLOAD_WIDGETS = {"file_uploader", "camera_input", "audio_input", "chat_input", "data_editor"}
 CODE_RUNNERS = {"eval", "exec", "compile", "__import__", "breakpoint"}
-DANGEROUS_ATTRS = {("os", "system"), ("os", "popen"), ("os", "execv"), ("os", "execvp"),
-                   ("pickle", "load"), ("pickle", "loads"), ("marshal", "loads"),
-                   ("yaml", "load")}
+DANGEROUS_ATTRS = {
+    ("os", "system"),
+    ("os", "popen"),
+    ("os", "execv"),
+    ("os", "execvp"),
+    ("pickle", "load"),
+    ("pickle", "loads"),
+    ("marshal", "loads"),
+    ("yaml", "load"),
+}
 DANGEROUS_IMPORTS = {"subprocess", "pickle", "marshal", "shelve", "code", "pty"}
 
 
@@ -111,8 +130,7 @@ def _calls(tree):
                 yield base, f.attr, node
 
 
-@pytest.mark.parametrize("path", PAGE_CODE + CORE_CODE,
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", PAGE_CODE + CORE_CODE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_upload_widget_and_no_code_execution(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for base, name, node in _calls(tree):
@@ -128,15 +146,17 @@ def test_no_upload_widget_and_no_code_execution(path):
 
 
 def test_page_code_opens_no_file_for_writing():
-    for path in PAGE_CODE + [ROOT / "dashboard" / "ui.py"]:
+    for path in [*PAGE_CODE, ROOT / "dashboard" / "ui.py"]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for _base, name, node in _calls(tree):
             if name == "open" and len(node.args) > 1:
                 mode = node.args[1]
-                assert not (isinstance(mode, ast.Constant) and set(str(mode.value)) & set("wax+")), \
+                assert not (isinstance(mode, ast.Constant) and set(str(mode.value)) & set("wax+")), (
                     f"{path.name}:{node.lineno} opens a file for writing"
+                )
             assert name not in ("write_text", "write_bytes", "to_csv", "to_parquet") or (
-                name == "to_csv" and not node.args), f"{path.name}:{node.lineno}: {name}"
+                name == "to_csv" and not node.args
+            ), f"{path.name}:{node.lineno}: {name}"
 
 
 # --------------------------------------------------------------------------- dependencies
@@ -169,6 +189,5 @@ def test_installed_version_matches_the_pin(name, version):
 
 
 def test_pip_check_is_clean():
-    r = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True,
-                       timeout=300)
+    r = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -27,35 +27,98 @@ PFS = "Medicare PFS national payment, CPT {} (non-facility)"
 PFS_LA = "Medicare PFS payment, CPT {}, Los Angeles locality (non-facility)"
 ROWS = [
     # id, measure, value, unit, year, geography, grade, note
-    ("IP-02", "Medicare IPF PPS federal per diem base rate, FY2025 (final)", "850",
-     "USD per patient-day", "FY2025", "US", "B", ""),
-    ("IP-04", "Medicare IPF PPS federal per diem base rate, FY2026 (final)", "900",
-     "USD per patient-day", "FY2026", "US", "B", ""),
-    ("IP-10", "Medicare IPF emergency-department adjustment factor", "1.54", "multiplier",
-     "FY2026", "US", "B", ""),
+    (
+        "IP-02",
+        "Medicare IPF PPS federal per diem base rate, FY2025 (final)",
+        "850",
+        "USD per patient-day",
+        "FY2025",
+        "US",
+        "B",
+        "",
+    ),
+    (
+        "IP-04",
+        "Medicare IPF PPS federal per diem base rate, FY2026 (final)",
+        "900",
+        "USD per patient-day",
+        "FY2026",
+        "US",
+        "B",
+        "",
+    ),
+    (
+        "IP-10",
+        "Medicare IPF emergency-department adjustment factor",
+        "1.54",
+        "multiplier",
+        "FY2026",
+        "US",
+        "B",
+        "",
+    ),
     ("OP-01", PFS.format("90791"), "200", "USD per service", "CY2025", "US", "A", ""),
     ("OP-04", PFS.format("90837"), "100", "USD per session", "CY2025", "US", "A", ""),
     ("OP-05", PFS.format("90847"), "110", "USD per session", "CY2025", "US", "A", ""),
     ("OP-06", PFS.format("90853"), "30", "USD per patient per session", "CY2025", "US", "A", ""),
     ("OP-07", PFS.format("99214"), "120", "USD per visit", "CY2025", "US", "A", ""),
     ("OP-09", PFS_LA.format("90791"), "220", "USD per service", "CY2025", "LA County", "A", ""),
-    ("OP-10", PFS_LA.format("90837"), "110", "USD per session", "CY2025", "LA County", "A",
-     "Other LA NF amounts computed the same way: 90832 $84.44; 90847 $121.00; 90853 $33.00"),
+    (
+        "OP-10",
+        PFS_LA.format("90837"),
+        "110",
+        "USD per session",
+        "CY2025",
+        "LA County",
+        "A",
+        "Other LA NF amounts computed the same way: 90832 $84.44; 90847 $121.00; 90853 $33.00",
+    ),
     ("OP-11", PFS_LA.format("99214"), "130", "USD per visit", "CY2025", "LA County", "A", ""),
-    ("OP-12", "Mean annual outpatient psychotherapy visits per psychotherapy patient", "8",
-     "visits per patient per year", "2007 (MEPS)", "US", "A", ""),
-    ("OP-13", "Mean expenditure per outpatient psychotherapy visit", "94.59",
-     "USD per visit (all payers)", "2007 (MEPS)", "US", "A", ""),
-    ("INT-03", "Adult crisis residential treatment, county Medi-Cal rate (historical)", "276.02",
-     "USD per day", "FY2003-04", "California (San Mateo County)", "C", ""),
-    ("CAP-03", "Recommended minimum psychiatric beds per 100,000", "40-60",
-     "beds per 100,000 population", "2008", "US", "B", ""),
+    (
+        "OP-12",
+        "Mean annual outpatient psychotherapy visits per psychotherapy patient",
+        "8",
+        "visits per patient per year",
+        "2007 (MEPS)",
+        "US",
+        "A",
+        "",
+    ),
+    (
+        "OP-13",
+        "Mean expenditure per outpatient psychotherapy visit",
+        "94.59",
+        "USD per visit (all payers)",
+        "2007 (MEPS)",
+        "US",
+        "A",
+        "",
+    ),
+    (
+        "INT-03",
+        "Adult crisis residential treatment, county Medi-Cal rate (historical)",
+        "276.02",
+        "USD per day",
+        "FY2003-04",
+        "California (San Mateo County)",
+        "C",
+        "",
+    ),
+    (
+        "CAP-03",
+        "Recommended minimum psychiatric beds per 100,000",
+        "40-60",
+        "beds per 100,000 population",
+        "2008",
+        "US",
+        "B",
+        "",
+    ),
 ]
 
 
 def bench(rows=ROWS) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=["id", "measure", "value", "unit", "year", "geography",
-                                     "grade", "note"])
+    df = pd.DataFrame(rows, columns=["id", "measure", "value", "unit", "year", "geography", "grade", "note"])
     df["value_num"] = pd.to_numeric(df["value"], errors="coerce")
     df["source_publisher"] = "Publisher of " + df["id"]
     df["source_title"] = "Title of " + df["id"]
@@ -70,13 +133,21 @@ def without(bid: str) -> list:
 
 
 def with_note(bid: str, note: str) -> list:
-    return [r[:7] + (note,) if r[0] == bid else r for r in ROWS]
+    return [(*r[:7], note) if r[0] == bid else r for r in ROWS]
 
 
-OUT = c.OutpatientAssumptions(evaluations=1, evaluation_price=200, individual_sessions=10,
-                              individual_price=100, group_sessions=5, group_price=30,
-                              family_sessions=2, family_price=110, medication_visits=4,
-                              medication_price=120)
+OUT = c.OutpatientAssumptions(
+    evaluations=1,
+    evaluation_price=200,
+    individual_sessions=10,
+    individual_price=100,
+    group_sessions=5,
+    group_price=30,
+    family_sessions=2,
+    family_price=110,
+    medication_visits=4,
+    medication_price=120,
+)
 ZERO_OUT = c.OutpatientAssumptions(0, 200, 0, 100, 0, 30, 0, 110, 0, 120)
 
 
@@ -85,6 +156,7 @@ def reconstructed(ep: c.EpisodeCost) -> float:
 
 
 # --- inpatient episode -------------------------------------------------------------------------
+
 
 def test_inpatient_episode_is_days_times_per_diem_times_adjustment():
     ep = c.inpatient_episode(c.InpatientAssumptions(10, 876.53, 1.0))
@@ -99,35 +171,58 @@ def test_inpatient_adjustment_multiplies():
     assert ep.total == pytest.approx(13498.562)  # 8765.30 x 1.54
 
 
-@pytest.mark.parametrize("a", [c.InpatientAssumptions(0, 900, 1.0),
-                               c.InpatientAssumptions(10, 0, 1.0),
-                               c.InpatientAssumptions(10, 900, 0)])
+@pytest.mark.parametrize(
+    "a",
+    [
+        c.InpatientAssumptions(0, 900, 1.0),
+        c.InpatientAssumptions(10, 0, 1.0),
+        c.InpatientAssumptions(10, 900, 0),
+    ],
+)
 def test_inpatient_zero_is_valid_and_costs_zero(a):
     assert c.inpatient_episode(a).total == 0
 
 
 def test_inpatient_boundaries():
     assert c.inpatient_episode(c.InpatientAssumptions(365, 1, 1)).total == 365
-    with pytest.raises(c.AssumptionError, match=r"Length of stay must be between 0 and 365 days; "
-                                                r"got 365\.5"):
+    with pytest.raises(
+        c.AssumptionError,
+        match=r"Length of stay must be between 0 and 365 days; "
+        r"got 365\.5",
+    ):
         c.inpatient_episode(c.InpatientAssumptions(365.5, 1, 1))
 
 
-@pytest.mark.parametrize("a, name, text", [
-    (c.InpatientAssumptions(-3, 900, 1), "length_of_stay_days",
-     "Length of stay must be between 0 and 365 days; got -3."),
-    (c.InpatientAssumptions(float("nan"), 900, 1), "length_of_stay_days",
-     "Length of stay is blank (not a number); enter a number."),
-    (c.InpatientAssumptions(float("inf"), 900, 1), "length_of_stay_days", "Length of stay"),
-    (c.InpatientAssumptions("10", 900, 1), "length_of_stay_days",
-     "Length of stay must be a number; got '10'."),
-    (c.InpatientAssumptions(None, 900, 1), "length_of_stay_days", "must be a number"),
-    (c.InpatientAssumptions(True, 900, 1), "length_of_stay_days", "must be a number"),
-    (c.InpatientAssumptions(10, -1, 1), "per_diem", "Inpatient per diem must be between 0"),
-    (c.InpatientAssumptions(10, 1e9, 1), "per_diem", "Inpatient per diem must be between 0 and "
-                                                     "50,000 USD per day"),
-    (c.InpatientAssumptions(10, 900, 11), "adjustment", "Per diem adjustment"),
-])
+@pytest.mark.parametrize(
+    "a, name, text",
+    [
+        (
+            c.InpatientAssumptions(-3, 900, 1),
+            "length_of_stay_days",
+            "Length of stay must be between 0 and 365 days; got -3.",
+        ),
+        (
+            c.InpatientAssumptions(float("nan"), 900, 1),
+            "length_of_stay_days",
+            "Length of stay is blank (not a number); enter a number.",
+        ),
+        (c.InpatientAssumptions(float("inf"), 900, 1), "length_of_stay_days", "Length of stay"),
+        (
+            c.InpatientAssumptions("10", 900, 1),
+            "length_of_stay_days",
+            "Length of stay must be a number; got '10'.",
+        ),
+        (c.InpatientAssumptions(None, 900, 1), "length_of_stay_days", "must be a number"),
+        (c.InpatientAssumptions(True, 900, 1), "length_of_stay_days", "must be a number"),
+        (c.InpatientAssumptions(10, -1, 1), "per_diem", "Inpatient per diem must be between 0"),
+        (
+            c.InpatientAssumptions(10, 1e9, 1),
+            "per_diem",
+            "Inpatient per diem must be between 0 and 50,000 USD per day",
+        ),
+        (c.InpatientAssumptions(10, 900, 11), "adjustment", "Per diem adjustment"),
+    ],
+)
 def test_inpatient_invalid_inputs_name_the_input(a, name, text):
     with pytest.raises(c.AssumptionError) as err:
         c.inpatient_episode(a)
@@ -144,14 +239,19 @@ def test_numpy_numbers_are_accepted():
 
 # --- outpatient episode ------------------------------------------------------------------------
 
+
 def test_outpatient_episode_sums_the_mix():
     ep = c.outpatient_episode(OUT)
     # 1x200 + 10x100 + 5x30 + 2x110 + 4x120 = 200 + 1000 + 150 + 220 + 480
     assert ep.total == pytest.approx(2050)
     assert [x.subtotal for x in ep.lines] == [200, 1000, 150, 220, 480]
-    assert [x.label for x in ep.lines] == ["Diagnostic evaluation", "Individual therapy",
-                                           "Group therapy", "Family therapy",
-                                           "Medication management"]
+    assert [x.label for x in ep.lines] == [
+        "Diagnostic evaluation",
+        "Individual therapy",
+        "Group therapy",
+        "Family therapy",
+        "Medication management",
+    ]
     assert reconstructed(ep) == pytest.approx(ep.total)
     assert all(x.multiplier == 1 for x in ep.lines)
 
@@ -166,12 +266,15 @@ def test_outpatient_zero_counts_cost_zero_and_keep_their_lines():
     assert ep.total == 0 and len(ep.lines) == 5
 
 
-@pytest.mark.parametrize("change, text", [
-    ({"group_price": -1}, "Group session price must be between 0 and 50,000"),
-    ({"individual_sessions": 1001}, "Individual therapy sessions must be between 0 and 1,000"),
-    ({"medication_visits": float("nan")}, "Medication management visits is blank"),
-    ({"family_price": "a lot"}, "Family session price must be a number"),
-])
+@pytest.mark.parametrize(
+    "change, text",
+    [
+        ({"group_price": -1}, "Group session price must be between 0 and 50,000"),
+        ({"individual_sessions": 1001}, "Individual therapy sessions must be between 0 and 1,000"),
+        ({"medication_visits": float("nan")}, "Medication management visits is blank"),
+        ({"family_price": "a lot"}, "Family session price must be a number"),
+    ],
+)
 def test_outpatient_invalid_inputs(change, text):
     with pytest.raises(ValueError, match=text):
         c.outpatient_episode(replace(OUT, **change))
@@ -179,23 +282,26 @@ def test_outpatient_invalid_inputs(change, text):
 
 def test_arithmetic_text_shows_every_step():
     ip = c.inpatient_episode(c.InpatientAssumptions(10, 876.53, 1.0))
-    assert c.arithmetic(ip) == ["Inpatient days: 10 days × $876.53 × 1 = $8,765.30",
-                                "Total: $8,765.30 USD per episode"]
+    assert c.arithmetic(ip) == [
+        "Inpatient days: 10 days × $876.53 × 1 = $8,765.30",
+        "Total: $8,765.30 USD per episode",
+    ]
     op = c.arithmetic(c.outpatient_episode(OUT))
     assert op[1] == "Individual therapy: 10 sessions × $100.00 = $1,000.00"
     assert op[-1] == "Total: $2,050.00 USD per episode"
 
 
 def test_episode_frame_has_one_row_per_line():
-    frame = c.episode_frame(c.inpatient_episode(c.InpatientAssumptions(10, 900, 1)),
-                            c.outpatient_episode(OUT))
+    frame = c.episode_frame(
+        c.inpatient_episode(c.InpatientAssumptions(10, 900, 1)), c.outpatient_episode(OUT)
+    )
     assert len(frame) == 6
-    assert frame.groupby("setting")["subtotal"].sum().to_dict() == {"inpatient": 9000,
-                                                                    "outpatient": 2050}
+    assert frame.groupby("setting")["subtotal"].sum().to_dict() == {"inpatient": 9000, "outpatient": 2050}
     assert {"label", "quantity", "unit_price", "multiplier", "price_source"} <= set(frame.columns)
 
 
 # --- defaults trace to benchmark ids -----------------------------------------------------------
+
 
 def test_national_defaults_come_from_the_right_ids():
     d = c.default_assumptions(bench(), "national")
@@ -204,9 +310,13 @@ def test_national_defaults_come_from_the_right_ids():
     assert d.outpatient == c.OutpatientAssumptions(1, 200, 8, 100, 0, 30, 0, 110, 4, 120)
     ids = {k: b.benchmark_id for k, b in d.basis.items()}
     assert ids["per_diem"] == "IP-04"  # most recent final rate, not IP-02
-    assert (ids["evaluation_price"], ids["individual_price"], ids["group_price"],
-            ids["family_price"], ids["medication_price"]) == ("OP-01", "OP-04", "OP-06",
-                                                              "OP-05", "OP-07")
+    assert (
+        ids["evaluation_price"],
+        ids["individual_price"],
+        ids["group_price"],
+        ids["family_price"],
+        ids["medication_price"],
+    ) == ("OP-01", "OP-04", "OP-06", "OP-05", "OP-07")
     assert ids["individual_sessions"] == "OP-12"
     assert d.basis["per_diem"].label == "IP-04: Medicare (IPF PPS), FY2026, US; grade B"
     # 10 x 900 x 1 = 9000; 1x200 + 8x100 + 4x120 = 1480
@@ -216,8 +326,16 @@ def test_national_defaults_come_from_the_right_ids():
 
 def test_unsourced_defaults_say_so_and_why():
     d = c.default_assumptions(bench())
-    for name in ("length_of_stay_days", "adjustment", "evaluations", "medication_visits",
-                 "group_sessions", "family_sessions", "diverted_admissions", "added_sites"):
+    for name in (
+        "length_of_stay_days",
+        "adjustment",
+        "evaluations",
+        "medication_visits",
+        "group_sessions",
+        "family_sessions",
+        "diverted_admissions",
+        "added_sites",
+    ):
         b = d.basis[name]
         assert not b.sourced and b.benchmark_id is None, name
         assert "not sourced" in b.label and b.note, name
@@ -249,7 +367,7 @@ def test_la_locality_falls_back_to_national_when_the_note_lacks_an_amount():
 def test_missing_benchmark_is_named():
     with pytest.raises(c.BenchmarkMissing, match="IP-04 is missing"):
         c.default_assumptions(bench(without("IP-04")))
-    rows = [r[:2] + ("40-60",) + r[3:] if r[0] == "OP-01" else r for r in ROWS]
+    rows = [(*r[:2], "40-60", *r[3:]) if r[0] == "OP-01" else r for r in ROWS]
     with pytest.raises(c.BenchmarkMissing, match="OP-01 has no single number"):
         c.default_assumptions(bench(rows))
 
@@ -272,22 +390,46 @@ def test_lines_carry_their_sources_and_mark_user_values():
 
 # --- unit prices table -------------------------------------------------------------------------
 
+
 def test_unit_prices_lists_only_prices_with_payer_and_source():
     up = c.unit_prices(bench())
     got = up.loc[up["status"] != "missing", "benchmark_id"].tolist()
     # table order; OP-10 is followed by the amounts its note quotes; non-prices are left out
-    assert got == ["IP-04", "IP-02", "OP-01", "OP-09", "OP-04", "OP-10", "OP-10", "OP-10",
-                   "OP-10", "OP-05", "OP-06", "OP-07", "OP-11", "OP-13", "INT-03"]
+    assert got == [
+        "IP-04",
+        "IP-02",
+        "OP-01",
+        "OP-09",
+        "OP-04",
+        "OP-10",
+        "OP-10",
+        "OP-10",
+        "OP-10",
+        "OP-05",
+        "OP-06",
+        "OP-07",
+        "OP-11",
+        "OP-13",
+        "INT-03",
+    ]
     assert not {"OP-12", "IP-10", "CAP-03"} & set(got)
     row = up.iloc[0]
     assert (row["price"], row["unit"], row["payer"], row["year"], row["grade"]) == (
-        900, "USD per patient-day", "Medicare (IPF PPS)", "FY2026", "B")
+        900,
+        "USD per patient-day",
+        "Medicare (IPF PPS)",
+        "FY2026",
+        "B",
+    )
     assert row["source_url"] == "https://example.org/IP-04"
     assert row["grade_text"].startswith("B: reputable secondary")
     quoted = up[up["status"] == "sourced (quoted in note)"]
-    assert dict(zip(quoted["item"].str.extract(r"CPT (\d+)")[0], quoted["price"])) == {
-        "90832": 84.44, "90847": 121.0, "90853": 33.0}
-    payers = dict(zip(up["benchmark_id"], up["payer"]))
+    assert dict(zip(quoted["item"].str.extract(r"CPT (\d+)")[0], quoted["price"], strict=True)) == {
+        "90832": 84.44,
+        "90847": 121.0,
+        "90853": 33.0,
+    }
+    payers = dict(zip(up["benchmark_id"], up["payer"], strict=True))
     assert payers["OP-01"] == "Medicare PFS, national"
     assert payers["OP-09"] == "Medicare PFS, locality 18 (Los Angeles + Orange counties)"
     assert payers["OP-13"] == "All payers (MEPS survey mean)"
@@ -310,6 +452,7 @@ def test_unit_prices_skips_absent_rows():
 
 # --- what-ifs ----------------------------------------------------------------------------------
 
+
 def test_divert_admissions():
     d = c.divert_admissions(100, 9000, 1500)
     assert (d.cost_before, d.cost_after, d.change) == (900_000, 150_000, -750_000)
@@ -321,12 +464,15 @@ def test_divert_zero_and_equal_costs():
     assert c.divert_admissions(50, 1000, 1000).change == 0
 
 
-@pytest.mark.parametrize("args, text", [
-    ((-1, 9000, 1500), "Admissions diverted must be between 0 and 1,000,000"),
-    ((2.5, 9000, 1500), "Admissions diverted must be a whole number; got 2.5."),
-    ((10, -5, 1500), "Inpatient episode cost must be between 0"),
-    ((10, 9000, float("nan")), "Outpatient episode cost is blank"),
-])
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        ((-1, 9000, 1500), "Admissions diverted must be between 0 and 1,000,000"),
+        ((2.5, 9000, 1500), "Admissions diverted must be a whole number; got 2.5."),
+        ((10, -5, 1500), "Inpatient episode cost must be between 0"),
+        ((10, 9000, float("nan")), "Outpatient episode cost is blank"),
+    ],
+)
 def test_divert_invalid(args, text):
     with pytest.raises(c.AssumptionError, match=text):
         c.divert_admissions(*args)
@@ -346,14 +492,17 @@ def test_add_beds_per_100k():
     assert (r.before, r.after, r.unit) == (40.0, 50.0, "beds per 100,000 residents")
 
 
-@pytest.mark.parametrize("pop, text", [
-    (0, "SPA 4 has no residents in the chosen population (0)"),
-    (None, "SPA 4 has no population figure"),
-    (float("nan"), "SPA 4 has no population figure"),
-    (pd.NA, "SPA 4 has no population figure"),
-    (-5, "The population of SPA 4 must be a positive number; got -5."),
-    ("many", "The population of SPA 4 must be a number"),
-])
+@pytest.mark.parametrize(
+    "pop, text",
+    [
+        (0, "SPA 4 has no residents in the chosen population (0)"),
+        (None, "SPA 4 has no population figure"),
+        (float("nan"), "SPA 4 has no population figure"),
+        (pd.NA, "SPA 4 has no population figure"),
+        (-5, "The population of SPA 4 must be a positive number; got -5."),
+        ("many", "The population of SPA 4 must be a number"),
+    ],
+)
 def test_empty_or_bad_area_gets_a_clear_message(pop, text):
     with pytest.raises(c.AssumptionError, match=re.escape(text)):
         c.open_sites(10, 1, pop, area="SPA 4")
@@ -370,21 +519,40 @@ def test_bad_counts_in_per_capita():
 
 # --- shareable link ----------------------------------------------------------------------------
 
+
 def test_params_are_short_stable_keys_and_text():
     p = c.assumptions_to_params(c.default_assumptions(bench()))
-    assert p == {"rates": "national", "los": "10", "perdiem": "900", "adj": "1", "eval": "1",
-                 "evalp": "200", "ind": "8", "indp": "100", "grp": "0", "grpp": "30",
-                 "fam": "0", "famp": "110", "med": "4", "medp": "120", "divert": "100",
-                 "sites": "1", "beds": "0"}
+    assert p == {
+        "rates": "national",
+        "los": "10",
+        "perdiem": "900",
+        "adj": "1",
+        "eval": "1",
+        "evalp": "200",
+        "ind": "8",
+        "indp": "100",
+        "grp": "0",
+        "grpp": "30",
+        "fam": "0",
+        "famp": "110",
+        "med": "4",
+        "medp": "120",
+        "divert": "100",
+        "sites": "1",
+        "beds": "0",
+    }
     assert "spa" not in c.PARAM_KEYS  # the sidebar's area filter owns "spa"
 
 
 @pytest.mark.parametrize("rates", ["national", "la_locality"])
 def test_params_round_trip(rates):
     d = c.default_assumptions(bench(), rates)
-    a = replace(d, inpatient=replace(d.inpatient, length_of_stay_days=1 / 3, adjustment=1.54),
-                outpatient=replace(d.outpatient, group_sessions=6, individual_price=154.29),
-                scenario=replace(d.scenario, diverted_admissions=250, area=4))
+    a = replace(
+        d,
+        inpatient=replace(d.inpatient, length_of_stay_days=1 / 3, adjustment=1.54),
+        outpatient=replace(d.outpatient, group_sessions=6, individual_price=154.29),
+        scenario=replace(d.scenario, diverted_admissions=250, area=4),
+    )
     back, notices = c.assumptions_from_params(c.assumptions_to_params(a), bench())
     assert notices == []
     assert back == a
@@ -396,15 +564,25 @@ def test_empty_params_give_defaults():
 
 
 def test_junk_params_fall_back_with_notices():
-    params = {"los": "-3", "perdiem": "abc", "adj": "", "ind": "nan", "grp": "1e999",
-              "divert": "2.5", "rates": "medicare", "wspa": "9", "med": "9" * 80,
-              "cond": "smi", "spa": "1,4", "whatever": "x"}
+    params = {
+        "los": "-3",
+        "perdiem": "abc",
+        "adj": "",
+        "ind": "nan",
+        "grp": "1e999",
+        "divert": "2.5",
+        "rates": "medicare",
+        "wspa": "9",
+        "med": "9" * 80,
+        "cond": "smi",
+        "spa": "1,4",
+        "whatever": "x",
+    }
     a, notices = c.assumptions_from_params(params, bench())
     assert a == c.default_assumptions(bench())
     text = "\n".join(notices)
     assert len(notices) == 9  # one per bad cost key; other pages' keys are not reported
-    assert "'los=-3': Length of stay must be between 0 and 365 days; got -3. " \
-           "Using the default, 10." in text
+    assert "'los=-3': Length of stay must be between 0 and 365 days; got -3. Using the default, 10." in text
     assert "'perdiem=abc': Inpatient per diem must be a number." in text
     assert "'adj=': Per diem adjustment is blank." in text
     assert "'divert=2.5': Admissions diverted must be a whole number" in text
@@ -416,8 +594,9 @@ def test_junk_params_fall_back_with_notices():
 
 def test_good_values_survive_next_to_bad_ones():
     a, notices = c.assumptions_from_params(
-        {"rates": "la_locality", "los": "14", "perdiem": "-1", "wspa": "3", "sites": "4",
-         "ind": ["12"]}, bench())
+        {"rates": "la_locality", "los": "14", "perdiem": "-1", "wspa": "3", "sites": "4", "ind": ["12"]},
+        bench(),
+    )
     assert a.rates == "la_locality" and a.outpatient.evaluation_price == 220
     assert a.inpatient.length_of_stay_days == 14 and a.inpatient.per_diem == 900
     assert a.scenario.area == 3 and a.scenario.added_sites == 4
@@ -431,8 +610,12 @@ def test_area_choices_can_be_given():
 
 
 KEYS = st.sampled_from(sorted(c.PARAM_KEYS)) | st.text(max_size=8)
-VALUES = (st.text(max_size=60) | st.floats(allow_nan=True).map(repr)
-          | st.integers(-10**6, 10**7).map(str) | st.sampled_from(["la_locality", "national"]))
+VALUES = (
+    st.text(max_size=60)
+    | st.floats(allow_nan=True).map(repr)
+    | st.integers(-(10**6), 10**7).map(str)
+    | st.sampled_from(["la_locality", "national"])
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -450,18 +633,26 @@ def test_arbitrary_params_never_raise_and_give_valid_assumptions(params):
 
 
 @settings(max_examples=200, deadline=None)
-@given(los=st.floats(0, 365), price=st.floats(0, 50_000), sessions=st.floats(0, 1000),
-       divert=st.integers(0, 1_000_000))
+@given(
+    los=st.floats(0, 365),
+    price=st.floats(0, 50_000),
+    sessions=st.floats(0, 1000),
+    divert=st.integers(0, 1_000_000),
+)
 def test_valid_values_round_trip_exactly(los, price, sessions, divert):
     d = c.default_assumptions(bench())
-    a = replace(d, inpatient=replace(d.inpatient, length_of_stay_days=los, per_diem=price),
-                outpatient=replace(d.outpatient, family_sessions=sessions),
-                scenario=replace(d.scenario, diverted_admissions=divert))
+    a = replace(
+        d,
+        inpatient=replace(d.inpatient, length_of_stay_days=los, per_diem=price),
+        outpatient=replace(d.outpatient, family_sessions=sessions),
+        scenario=replace(d.scenario, diverted_admissions=divert),
+    )
     back, notices = c.assumptions_from_params(c.assumptions_to_params(a), bench())
     assert notices == [] and back == a
 
 
 # --- the real benchmark file -------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def real() -> pd.DataFrame:
@@ -480,8 +671,13 @@ def test_real_defaults(real):
     # 1 x 166.91 + 7.9 x 154.29 + 0 x 28.14 + 0 x 102.86 + 4 x 125.18
     assert op.total == pytest.approx(166.91 + 1218.891 + 500.72)
     la = c.default_assumptions(real, "la_locality").outpatient
-    assert (la.evaluation_price, la.individual_price, la.group_price, la.family_price,
-            la.medication_price) == (178.78, 165.07, 30.08, 108.37, 137.58)
+    assert (
+        la.evaluation_price,
+        la.individual_price,
+        la.group_price,
+        la.family_price,
+        la.medication_price,
+    ) == (178.78, 165.07, 30.08, 108.37, 137.58)
     # 178.78 + 7.9 x 165.07 + 4 x 137.58
     assert c.outpatient_episode(la).total == pytest.approx(2033.153)
 

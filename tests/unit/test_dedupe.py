@@ -21,12 +21,26 @@ def run(src):
 
 
 def test_directory_duplicate_rows_merge_into_one_site_with_all_codes():
-    src = make_src(directory=[
-        rec("directory", "Fakealpha Clinic", "100 Example St", "90012", codes=("MH", "OP"),
-            source_id="mental_1"),
-        rec("directory", "Fakealpha Clinic", "100 Example Street", "90012", codes=("MH", "TELE"),
-            source_id="mental_2"),
-    ])
+    src = make_src(
+        directory=[
+            rec(
+                "directory",
+                "Fakealpha Clinic",
+                "100 Example St",
+                "90012",
+                codes=("MH", "OP"),
+                source_id="mental_1",
+            ),
+            rec(
+                "directory",
+                "Fakealpha Clinic",
+                "100 Example Street",
+                "90012",
+                codes=("MH", "TELE"),
+                source_id="mental_2",
+            ),
+        ]
+    )
     sites, counts, _, _ = run(src)
     assert len(sites) == 1
     assert sites[0].codes == ("MH", "OP", "TELE")
@@ -36,41 +50,64 @@ def test_directory_duplicate_rows_merge_into_one_site_with_all_codes():
 
 
 def test_programs_sharing_an_address_stay_separate():
-    src = make_src(directory=[
-        rec("directory", "Fakealpha Clinic", "100 Example St", "90012"),
-        rec("directory", "Fakealpha Clinic", "100 Example St", "90012", program="Youth Program"),
-        rec("directory", "Fakeother Agency", "100 Example St", "90012"),
-    ])
+    src = make_src(
+        directory=[
+            rec("directory", "Fakealpha Clinic", "100 Example St", "90012"),
+            rec("directory", "Fakealpha Clinic", "100 Example St", "90012", program="Youth Program"),
+            rec("directory", "Fakeother Agency", "100 Example St", "90012"),
+        ]
+    )
     sites, counts, _, _ = run(src)
     assert len(sites) == 3
     assert counts["directory_duplicate_rows_merged"] == 0
 
 
 def test_withheld_address_duplicates_merge_by_name_and_zip():
-    src = make_src(directory=[
-        rec("directory", "Fakedelta Services", None, "90001", source_id="mental_6"),
-        rec("directory", "Fakedelta Services", None, "90001", source_id="mental_7"),
-        rec("directory", "Fakedelta Services", None, "90002", source_id="mental_8"),
-    ])
+    src = make_src(
+        directory=[
+            rec("directory", "Fakedelta Services", None, "90001", source_id="mental_6"),
+            rec("directory", "Fakedelta Services", None, "90001", source_id="mental_7"),
+            rec("directory", "Fakedelta Services", None, "90002", source_id="mental_8"),
+        ]
+    )
     sites, _, _, _ = run(src)
     assert sorted(len(s.refs) for s in sites) == [1, 2]
 
 
 def test_substance_rows_join_the_mh_listing_or_are_excluded():
-    src = make_src(directory=[
-        rec("directory", "Fakealpha Clinic", "100 Example St", "90012", source_id="mental_1"),
-        rec("directory", "Fakealpha Clinic", "100 Example Street", "90012",
-            directory_type="substance", source_id="substance_1"),
-        rec("directory", "Fakesober House", "100 Example St", "90012",
-            directory_type="substance", source_id="substance_2"),
-    ])
+    src = make_src(
+        directory=[
+            rec("directory", "Fakealpha Clinic", "100 Example St", "90012", source_id="mental_1"),
+            rec(
+                "directory",
+                "Fakealpha Clinic",
+                "100 Example Street",
+                "90012",
+                directory_type="substance",
+                source_id="substance_1",
+            ),
+            rec(
+                "directory",
+                "Fakesober House",
+                "100 Example St",
+                "90012",
+                directory_type="substance",
+                source_id="substance_2",
+            ),
+        ]
+    )
     sites, counts, excluded, _ = run(src)
     assert len(sites) == 1
     assert sites[0].source_ids == ["mental_1", "substance_1"]
     assert counts["directory_substance_rows_matched_to_mh"] == 1
-    assert excluded.to_dict("records") == [{
-        "source": "samhsa_directory", "source_id": "substance_2", "name": "Fakesober House",
-        "reason": "substance-use directory only (no mental-health listing)"}]
+    assert excluded.to_dict("records") == [
+        {
+            "source": "samhsa_directory",
+            "source_id": "substance_2",
+            "name": "Fakesober House",
+            "reason": "substance-use directory only (no mental-health listing)",
+        }
+    ]
 
 
 # --------------------------------------------------------------------------- locator, LMS, licences
@@ -78,10 +115,21 @@ def test_substance_rows_join_the_mh_listing_or_are_excluded():
 
 def test_locator_row_joins_the_directory_program_at_its_address():
     src = make_src(
-        directory=[rec("directory", "Fakealpha Wellness Center", "100 Example Street", "90012",
-                       codes=("MH", "OP"))],
-        locator=[rec("locator", "Fakealpha Wellness Ctr Inc", "100 Example St", "90012",
-                     lat=LAT, lon=LON, website="https://fakealpha.example.org", source_id="locator-1")],
+        directory=[
+            rec("directory", "Fakealpha Wellness Center", "100 Example Street", "90012", codes=("MH", "OP"))
+        ],
+        locator=[
+            rec(
+                "locator",
+                "Fakealpha Wellness Ctr Inc",
+                "100 Example St",
+                "90012",
+                lat=LAT,
+                lon=LON,
+                website="https://fakealpha.example.org",
+                source_id="locator-1",
+            )
+        ],
     )
     sites, counts, _, _ = run(src)
     assert len(sites) == 1
@@ -103,9 +151,20 @@ def test_locator_joins_a_withheld_address_program_by_name_and_zip():
 
 
 def test_lms_only_site_has_unknown_attributes():
-    src = make_src(lms=[rec("lms", "Fakezeta Mental Health Center", "400 Mock Street", "91101",
-                            lat=34.15, lon=-118.14, description="Counseling for adults (fixture).",
-                            source_id="lms-1")])
+    src = make_src(
+        lms=[
+            rec(
+                "lms",
+                "Fakezeta Mental Health Center",
+                "400 Mock Street",
+                "91101",
+                lat=34.15,
+                lon=-118.14,
+                description="Counseling for adults (fixture).",
+                source_id="lms-1",
+            )
+        ]
+    )
     sites, counts, _, _ = run(src)
     assert counts["lms_only_sites"] == 1
     row = facility_table(sites).iloc[0]
@@ -119,9 +178,20 @@ def test_lms_only_site_has_unknown_attributes():
 
 
 def test_excluded_lms_rows_are_not_sites():
-    src = make_src(lms=[rec("lms", "Fakeriver Advisory Committee", "10 Meeting Row", "90012",
-                            lat=LAT, lon=LON, source_id="lms-2",
-                            exclusion_reason="administrative office, advisory body or support organisation")])
+    src = make_src(
+        lms=[
+            rec(
+                "lms",
+                "Fakeriver Advisory Committee",
+                "10 Meeting Row",
+                "90012",
+                lat=LAT,
+                lon=LON,
+                source_id="lms-2",
+                exclusion_reason="administrative office, advisory body or support organisation",
+            )
+        ]
+    )
     sites, counts, excluded, _ = run(src)
     assert sites == []
     assert counts["lms_rows_excluded"] == 1
@@ -130,13 +200,32 @@ def test_excluded_lms_rows_are_not_sites():
 
 def test_licence_joins_a_site_at_its_address_when_names_share_a_word():
     src = make_src(
-        directory=[rec("directory", "Fakehilltop Psychiatric Hospital", "500 Sample Road", "91010",
-                       codes=("MH", "HI"))],
+        directory=[
+            rec(
+                "directory",
+                "Fakehilltop Psychiatric Hospital",
+                "500 Sample Road",
+                "91010",
+                codes=("MH", "HI"),
+            )
+        ],
         licensed=[
-            rec("licensed", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", "500 SAMPLE RD", "91010",
-                licence=taxonomy.LICENCE_APH, source_id="cdph-1"),
-            rec("licensed", "FAKEMIND PSYCHOLOGY CLINIC", "500 SAMPLE RD", "91010",
-                licence=taxonomy.LICENCE_PSYCH_CLINIC, source_id="cdph-2"),
+            rec(
+                "licensed",
+                "FAKEHILLTOP PSYCHIATRIC HOSPITAL",
+                "500 SAMPLE RD",
+                "91010",
+                licence=taxonomy.LICENCE_APH,
+                source_id="cdph-1",
+            ),
+            rec(
+                "licensed",
+                "FAKEMIND PSYCHOLOGY CLINIC",
+                "500 SAMPLE RD",
+                "91010",
+                licence=taxonomy.LICENCE_PSYCH_CLINIC,
+                source_id="cdph-2",
+            ),
         ],
     )
     sites, counts, _, _ = run(src)
@@ -150,11 +239,34 @@ def test_licence_joins_a_site_at_its_address_when_names_share_a_word():
 # --------------------------------------------------------------------------- proximity merge
 
 
-def site(name, street, zip5, dlat_m=0.0, *, codes=None, licence=None, beds=None, source="lms_211",
-         sid=None, precision=EXACT, **attrs):
-    s = Site(name=name, program=None, street=street, street2=None, city="Los Angeles", zip=zip5,
-             phone=None, website=None, primary_source=source, as_of="fixture", codes=codes,
-             licence=licence)
+def site(
+    name,
+    street,
+    zip5,
+    dlat_m=0.0,
+    *,
+    codes=None,
+    licence=None,
+    beds=None,
+    source="lms_211",
+    sid=None,
+    precision=EXACT,
+    **attrs,
+):
+    s = Site(
+        name=name,
+        program=None,
+        street=street,
+        street2=None,
+        city="Los Angeles",
+        zip=zip5,
+        phone=None,
+        website=None,
+        primary_source=source,
+        as_of="fixture",
+        codes=codes,
+        licence=licence,
+    )
     s.place(LAT + dlat_m / 111_195, LON, precision, "test")
     s.add_source(source, sid or f"{source}-{name}")
     if source != "dhcs_licensed" and licence:
@@ -171,10 +283,21 @@ def merged(*sites):
 
 
 def test_same_house_number_and_a_distinctive_word_merge():
-    a = site("Fakehaynes Family of Programs", "233 Testline Road", "91750", codes=("MH",),
-             source="samhsa_directory")
-    b = site("Leroy Fakehaynes Center", "233 Test Line Rd", "91751", dlat_m=100,
-             website="https://fakehaynes.example.org", description="Residential (fixture).")
+    a = site(
+        "Fakehaynes Family of Programs",
+        "233 Testline Road",
+        "91750",
+        codes=("MH",),
+        source="samhsa_directory",
+    )
+    b = site(
+        "Leroy Fakehaynes Center",
+        "233 Test Line Rd",
+        "91751",
+        dlat_m=100,
+        website="https://fakehaynes.example.org",
+        description="Residential (fixture).",
+    )
     out, n = merged(b, a)  # order does not matter: the coded record absorbs the other
     assert n == 1 and out == [a]
     assert a.sources == ["samhsa_directory", "lms_211"]
@@ -182,15 +305,22 @@ def test_same_house_number_and_a_distinctive_word_merge():
     assert a.description == "Residential (fixture)."
 
 
-@pytest.mark.parametrize("b_kwargs, why", [
-    (dict(name="Leroy Fakehaynes Center", street="233 Test Line Rd", dlat_m=200), "too far"),
-    (dict(name="Fakeother Center", street="233 Test Line Rd", dlat_m=10), "no shared word"),
-    (dict(name="Los Angeles County Mental Health Programs", street="233 Test Line Rd", dlat_m=10),
-     "only a common word (PROGRAMS) shared"),
-    (dict(name="Leroy Fakehaynes Center", street="9 Other St", dlat_m=10), "one word, other number"),
-    (dict(name="Fakehaynes Fakefamily Center", street="9 Other St", dlat_m=50),
-     "two words, other number, over 30 m"),
-])
+@pytest.mark.parametrize(
+    "b_kwargs, why",
+    [
+        (dict(name="Leroy Fakehaynes Center", street="233 Test Line Rd", dlat_m=200), "too far"),
+        (dict(name="Fakeother Center", street="233 Test Line Rd", dlat_m=10), "no shared word"),
+        (
+            dict(name="Los Angeles County Mental Health Programs", street="233 Test Line Rd", dlat_m=10),
+            "only a common word (PROGRAMS) shared",
+        ),
+        (dict(name="Leroy Fakehaynes Center", street="9 Other St", dlat_m=10), "one word, other number"),
+        (
+            dict(name="Fakehaynes Fakefamily Center", street="9 Other St", dlat_m=50),
+            "two words, other number, over 30 m",
+        ),
+    ],
+)
 def test_no_merge_without_enough_evidence(b_kwargs, why):
     a = site("Fakehaynes Fakefamily Programs", "233 Testline Road", "91750", codes=("MH",))
     b = site(b_kwargs.pop("name"), b_kwargs.pop("street"), "91751", **b_kwargs)
@@ -206,18 +336,24 @@ def test_two_distinctive_words_within_30_m_merge_despite_other_numbers():
 
 
 def test_two_coded_programs_never_merge():
-    a = site("Fakealpha Adult Clinic", "100 Example St", "90012", codes=("MH", "OP"),
-             source="samhsa_directory")
-    b = site("Fakealpha Youth Clinic", "100 Example Street", "90013", dlat_m=5, codes=("MH", "OP"),
-             source="samhsa_directory")
+    a = site(
+        "Fakealpha Adult Clinic", "100 Example St", "90012", codes=("MH", "OP"), source="samhsa_directory"
+    )
+    b = site(
+        "Fakealpha Youth Clinic",
+        "100 Example Street",
+        "90013",
+        dlat_m=5,
+        codes=("MH", "OP"),
+        source="samhsa_directory",
+    )
     out, n = merged(a, b)
     assert n == 0 and len(out) == 2
 
 
 def test_two_licences_of_different_kinds_never_merge():
     a = site("Fakeplaya Casa PHF", "800 Mockingbird Way", "90802", licence=taxonomy.LICENCE_PHF)
-    b = site("Fakeplaya Casa MHRC", "800 Mockingbird Way", "90803", dlat_m=5,
-             licence=taxonomy.LICENCE_MHRC)
+    b = site("Fakeplaya Casa MHRC", "800 Mockingbird Way", "90803", dlat_m=5, licence=taxonomy.LICENCE_MHRC)
     out, n = merged(a, b)
     assert n == 0 and len(out) == 2
 
@@ -225,8 +361,13 @@ def test_two_licences_of_different_kinds_never_merge():
 def test_two_licence_records_of_one_kind_never_merge():
     """Two PHF licences on one campus are two licensed facilities (each with its own beds)."""
     a = site("Fakeplaya Casa Adult PHF", "800 Mockingbird Way", "90802", licence=taxonomy.LICENCE_PHF)
-    b = site("Fakeplaya Casa Adolescent PHF", "800 Mockingbird Way", "90803", dlat_m=5,
-             licence=taxonomy.LICENCE_PHF)
+    b = site(
+        "Fakeplaya Casa Adolescent PHF",
+        "800 Mockingbird Way",
+        "90803",
+        dlat_m=5,
+        licence=taxonomy.LICENCE_PHF,
+    )
     out, n = merged(a, b)
     assert n == 0 and len(out) == 2
 
@@ -244,10 +385,22 @@ def test_two_bed_holding_facilities_never_merge_but_beds_travel_to_the_kept_site
     a = site("Fakegeneral Medical Center", "600 Demo Ave", "90802", beds=20)
     b = site("Fakegeneral Behavioral Unit", "600 Demo Avenue", "90803", dlat_m=5, beds=12)
     assert merged(a, b)[1] == 0
-    c = site("Fakegeneral Outpatient Clinic", "600 Demo Ave", "90012", dlat_m=5, codes=("MH", "OP"),
-             source="samhsa_directory")
-    d = site("Fakegeneral Medical Center", "600 Demo Ave", "90802", beds=20, beds_facid="999000003",
-             state_hospital=False)
+    c = site(
+        "Fakegeneral Outpatient Clinic",
+        "600 Demo Ave",
+        "90012",
+        dlat_m=5,
+        codes=("MH", "OP"),
+        source="samhsa_directory",
+    )
+    d = site(
+        "Fakegeneral Medical Center",
+        "600 Demo Ave",
+        "90802",
+        beds=20,
+        beds_facid="999000003",
+        state_hospital=False,
+    )
     out, n = merged(d, c)
     assert n == 1 and out == [c]
     assert (c.beds, c.beds_facid) == (20, "999000003")
@@ -261,12 +414,39 @@ def test_approximate_points_are_never_merged():
 
 def test_proximity_merge_in_assembly_joins_a_zip_typo():
     src = make_src(
-        directory=[rec("directory", "Fakeresnick Neuropsychiatric Hospital", "150 Sample Plaza",
-                       "90095", codes=("MH", "HI"), source_id="mental_9")],
-        locator=[rec("locator", "Fakeresnick Neuropsychiatric Hospital", "150 Sample Plaza", "90095",
-                     lat=34.0664, lon=-118.4456, source_id="locator-9")],
-        lms=[rec("lms", "Fakeresnick Neuropsych Adult Inpatient", "150 W. Sample Blvd.", "90024",
-                 lat=34.0668, lon=-118.4454, source_id="lms-9", description="Inpatient (fixture).")],
+        directory=[
+            rec(
+                "directory",
+                "Fakeresnick Neuropsychiatric Hospital",
+                "150 Sample Plaza",
+                "90095",
+                codes=("MH", "HI"),
+                source_id="mental_9",
+            )
+        ],
+        locator=[
+            rec(
+                "locator",
+                "Fakeresnick Neuropsychiatric Hospital",
+                "150 Sample Plaza",
+                "90095",
+                lat=34.0664,
+                lon=-118.4456,
+                source_id="locator-9",
+            )
+        ],
+        lms=[
+            rec(
+                "lms",
+                "Fakeresnick Neuropsych Adult Inpatient",
+                "150 W. Sample Blvd.",
+                "90024",
+                lat=34.0668,
+                lon=-118.4454,
+                source_id="lms-9",
+                description="Inpatient (fixture).",
+            )
+        ],
     )
     sites, counts, _, _ = run(src)
     assert counts["lms_only_sites"] == 1  # no address join: the ZIP differs

@@ -38,13 +38,15 @@ def mirror(tmp_path):
 
 
 def test_fetch_from_a_mirror_gets_every_file_and_provenance(mirror, tmp_path, capsys):
-    root, server, url = mirror
+    _root, server, url = mirror
     dest = tmp_path / "dest"
     assert fetch.main(url, dest) == 0
     for folder, name in FILES:
         assert (dest / folder / name).read_bytes() == (FIXTURE_RAW / folder / name).read_bytes()
     for folder in FOLDERS:
-        assert (dest / folder / "PROVENANCE.md").read_text() == (FIXTURE_RAW / folder / "PROVENANCE.md").read_text()
+        assert (dest / folder / "PROVENANCE.md").read_text() == (
+            FIXTURE_RAW / folder / "PROVENANCE.md"
+        ).read_text()
     assert no_staging_left(dest)
     out = capsys.readouterr().out
     assert f"{len(FILES)} of {len(FILES)} files fetched, 0 failed, 0 need a mirror" in out
@@ -124,7 +126,7 @@ def test_network_down_fails_every_file_fast_and_keeps_copies(tmp_path):
 class ShortBody(http.server.BaseHTTPRequestHandler):
     """Promises more bytes than it sends (a connection cut mid-download)."""
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = (FIXTURE_RAW / "costs" / "benchmarks.csv").read_bytes()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body) + 500))
@@ -147,7 +149,7 @@ def test_incomplete_download_is_a_failure(tmp_path):
 
 
 class Slow(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         time.sleep(2)
         self.send_response(200)
         self.end_headers()
@@ -171,13 +173,17 @@ def test_without_mirror_uses_download_urls_and_reports_the_rest_as_manual(tmp_pa
     served = tmp_path / "publisher"
     (served / "national").mkdir(parents=True)
     (served / "national" / "providers.csv").write_bytes(
-        (FIXTURE_RAW / "samhsa_mh_locator_2020_oeps" / "samhsa_mh_providers_la_county.csv").read_bytes())
+        (FIXTURE_RAW / "samhsa_mh_locator_2020_oeps" / "samhsa_mh_providers_la_county.csv").read_bytes()
+    )
     with serve_directory(served) as (server, url):
         patched = {}
         for key, src in registry.SOURCES.items():
-            files = tuple(dataclasses.replace(
-                f, download_url=f"{url}/national/providers.csv" if key == "samhsa_locator" else None)
-                for f in src.files)
+            files = tuple(
+                dataclasses.replace(
+                    f, download_url=f"{url}/national/providers.csv" if key == "samhsa_locator" else None
+                )
+                for f in src.files
+            )
             patched[key] = dataclasses.replace(src, files=files)
         monkeypatch.setattr(registry, "SOURCES", patched)
         dest = tmp_path / "dest"
@@ -200,18 +206,23 @@ def test_plan_without_mirror_matches_the_registry():
     plan = {(folder, name): url for _key, folder, name, url in fetch.plan(None)}
     assert set(plan) == set(FILES)
     direct = {k for k, url in plan.items() if url}
-    assert direct == {("samhsa_mh_locator_2020_oeps", "samhsa_mh_providers_la_county.csv"),
-                      ("cdph_bed_types_2025", "cdph_healthcare_facility_beds_la_county.csv")}
+    assert direct == {
+        ("samhsa_mh_locator_2020_oeps", "samhsa_mh_providers_la_county.csv"),
+        ("cdph_bed_types_2025", "cdph_healthcare_facility_beds_la_county.csv"),
+    }
     assert all(plan[k].startswith("https://") for k in direct)
     manual = set(plan) - direct
-    assert all((key, name) in fetch.PUBLISHER_OFFERS
-               for key, folder, name, url in fetch.plan(None) if (folder, name) in manual)
+    assert all(
+        (key, name) in fetch.PUBLISHER_OFFERS
+        for key, folder, name, url in fetch.plan(None)
+        if (folder, name) in manual
+    )
 
 
 def test_plan_with_mirror_quotes_paths():
     urls = [url for *_, url in fetch.plan("http://mirror.example/raw/")]
     assert "http://mirror.example/raw/geo/la_county_spa_2012.geojson" in urls
-    assert all(u.startswith("http://mirror.example/raw/") and "//" not in u[len("http://"):] for u in urls)
+    assert all(u.startswith("http://mirror.example/raw/") and "//" not in u[len("http://") :] for u in urls)
 
 
 def test_pipeline_cli_fetch(mirror, tmp_path, capsys):

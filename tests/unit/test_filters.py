@@ -17,13 +17,17 @@ from tests.fixtures.facilities import facility, frame
 # c: inpatient hospital licence only (setting known, everything else unknown)
 # d: locations-only (all unknown)
 # e: residential, children, Medi-Cal + cash, family therapy, SED
-FAC = frame([
-    facility("Alpha Clinic", -118.2, 34.0, ["OP", "CHLD", "ADLT", "MD", "IPT", "GT", "SP", "SMI"], spa=1, sd=1),
-    facility("Beta Counseling", -118.3, 34.1, ["OP", "ADLT", "PI", "IPT"], spa=2, sd=1),
-    facility("Gamma Hospital", -118.4, 34.2, None, licence=taxonomy.LICENCE_APH, spa=2, sd=2, beds=50),
-    facility("Delta Site", -118.1, 34.3, None, spa=1, sd=2),
-    facility("Epsilon House", -118.0, 34.4, ["RES", "CHLD", "MD", "SF", "CFT", "SED"], spa=1, sd=2),
-])
+FAC = frame(
+    [
+        facility(
+            "Alpha Clinic", -118.2, 34.0, ["OP", "CHLD", "ADLT", "MD", "IPT", "GT", "SP", "SMI"], spa=1, sd=1
+        ),
+        facility("Beta Counseling", -118.3, 34.1, ["OP", "ADLT", "PI", "IPT"], spa=2, sd=1),
+        facility("Gamma Hospital", -118.4, 34.2, None, licence=taxonomy.LICENCE_APH, spa=2, sd=2, beds=50),
+        facility("Delta Site", -118.1, 34.3, None, spa=1, sd=2),
+        facility("Epsilon House", -118.0, 34.4, ["RES", "CHLD", "MD", "SF", "CFT", "SED"], spa=1, sd=2),
+    ]
+)
 IDX = FlagIndex.build(FAC)
 
 
@@ -44,7 +48,10 @@ def test_all_mode_requires_every_selected_service():
 def test_any_mode_accepts_any_selected_payment():
     assert names(match(IDX, FilterState(payment=("private",))).mask) == ["Beta Counseling"]
     assert names(match(IDX, FilterState(payment=("private", "medi_cal"))).mask) == [
-        "Alpha Clinic", "Beta Counseling", "Epsilon House"]
+        "Alpha Clinic",
+        "Beta Counseling",
+        "Epsilon House",
+    ]
 
 
 def test_setting_from_licence_and_codes():
@@ -94,22 +101,54 @@ def test_option_counts_use_the_other_filters():
 def test_encode_leaves_defaults_out_and_versions_the_rest():
     assert encode(FilterState()) == {}
     assert encode(FilterState(population=("children",), payment=("medi_cal",), spa=(4, 1))) == {
-        "v": "1", "pop": "children", "pay": "medi_cal", "spa": "4,1"}
+        "v": "1",
+        "pop": "children",
+        "pay": "medi_cal",
+        "spa": "4,1",
+    }
 
 
 def test_decode_reads_a_hand_written_link():
-    state, notices = decode({"pop": "children", "pay": "medi_cal", "spa": "4,1", "q": "  Didi   Hirsch ",
-                             "unk": "1", "measure": "beds", "level": "sd", "miles": "10"})
+    state, notices = decode(
+        {
+            "pop": "children",
+            "pay": "medi_cal",
+            "spa": "4,1",
+            "q": "  Didi   Hirsch ",
+            "unk": "1",
+            "measure": "beds",
+            "level": "sd",
+            "miles": "10",
+        }
+    )
     assert notices == []
-    assert state == FilterState(population=("children",), payment=("medi_cal",), spa=(1, 4),
-                                query="Didi Hirsch", include_unknown=True, measure="beds",
-                                level="sd", miles=10)
+    assert state == FilterState(
+        population=("children",),
+        payment=("medi_cal",),
+        spa=(1, 4),
+        query="Didi Hirsch",
+        include_unknown=True,
+        measure="beds",
+        level="sd",
+        miles=10,
+    )
 
 
 def test_decode_junk_gives_defaults_and_notices():
-    state, notices = decode({"cond": "smi,nonsense", "spa": "9,x,2", "unk": "maybe",
-                             "measure": "<b>", "miles": "7", "lat": "51.5", "lon": "0", "z": "9",
-                             "utm_source": "mail", "v": "99"})
+    state, notices = decode(
+        {
+            "cond": "smi,nonsense",
+            "spa": "9,x,2",
+            "unk": "maybe",
+            "measure": "<b>",
+            "miles": "7",
+            "lat": "51.5",
+            "lon": "0",
+            "z": "9",
+            "utm_source": "mail",
+            "v": "99",
+        }
+    )
     assert state.condition == ("smi",) and state.spa == (2,)
     assert state.include_unknown is False and state.measure == "sites" and state.miles == 5
     assert state.lat is None and state.zoom is None
@@ -133,8 +172,10 @@ GROUP_VALUES = {g.id: g.ids for g in taxonomy.GROUPS}
 
 @st.composite
 def states(draw):
-    kw = {gid: tuple(v for v in ids if v in draw(st.sets(st.sampled_from(ids))))
-          for gid, ids in GROUP_VALUES.items()}
+    kw = {
+        gid: tuple(v for v in ids if v in draw(st.sets(st.sampled_from(ids))))
+        for gid, ids in GROUP_VALUES.items()
+    }
     kw["spa"] = tuple(sorted(draw(st.sets(st.sampled_from(filters.SPAS)))))
     kw["sd"] = tuple(sorted(draw(st.sets(st.sampled_from(filters.DISTRICTS)))))
     q = draw(st.text(max_size=filters.MAX_QUERY_LENGTH))
@@ -158,8 +199,12 @@ def test_round_trip_any_state(state):
     assert back == state
 
 
-junk_values = st.one_of(st.text(max_size=3000), st.lists(st.text(max_size=50), max_size=5),
-                        st.integers().map(str), st.floats(allow_nan=True).map(str))
+junk_values = st.one_of(
+    st.text(max_size=3000),
+    st.lists(st.text(max_size=50), max_size=5),
+    st.integers().map(str),
+    st.floats(allow_nan=True).map(str),
+)
 junk_keys = st.one_of(st.sampled_from(sorted(filters.PARAM_NAMES)), st.text(max_size=20))
 
 

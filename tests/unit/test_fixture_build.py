@@ -14,11 +14,38 @@ from tests.fixtures.rawdir import FIXTURE_RAW
 # Other modules (filters, metrics, maps, pages) build on these columns: changing them is a
 # contract change, not a refactor.
 FACILITY_COLUMNS = [
-    "site_id", "name", "program", "street", "street2", "city", "zip", "phone", "website", "lat",
-    "lon", "location_precision", "location_source", "primary_source", "as_of", "sources",
-    "source_ids", "attributes", "codes", "facility_type", "licence", "psych_beds", "beds_facid",
-    "beds_name", "state_hospital", "description", "kind", *taxonomy.flag_columns(), "spa", "sd",
-    "tract", "spa_name",
+    "site_id",
+    "name",
+    "program",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "phone",
+    "website",
+    "lat",
+    "lon",
+    "location_precision",
+    "location_source",
+    "primary_source",
+    "as_of",
+    "sources",
+    "source_ids",
+    "attributes",
+    "codes",
+    "facility_type",
+    "licence",
+    "psych_beds",
+    "beds_facid",
+    "beds_name",
+    "state_hospital",
+    "description",
+    "kind",
+    *taxonomy.flag_columns(),
+    "spa",
+    "sd",
+    "tract",
+    "spa_name",
 ]
 
 
@@ -32,10 +59,31 @@ def test_facility_table_columns(fixture_build):
 
 def test_other_tables(fixture_build):
     b = fixture_build
-    assert list(b.areas.columns) == ["level", "area", "name", "pop_total", "pop_0_17", "pop_18_64",
-                                     "pop_65p", "pov133", "beds", "beds_excl_state"]
-    assert list(b.beds.columns) == ["facid", "facname", "fac_type", "beds", "data_date",
-                                    "state_hospital", "location_how", "site_id", "spa", "sd", "located"]
+    assert list(b.areas.columns) == [
+        "level",
+        "area",
+        "name",
+        "pop_total",
+        "pop_0_17",
+        "pop_18_64",
+        "pop_65p",
+        "pov133",
+        "beds",
+        "beds_excl_state",
+    ]
+    assert list(b.beds.columns) == [
+        "facid",
+        "facname",
+        "fac_type",
+        "beds",
+        "data_date",
+        "state_hospital",
+        "location_how",
+        "site_id",
+        "spa",
+        "sd",
+        "located",
+    ]
     assert list(b.excluded.columns) == ["source", "source_id", "name", "reason"]
     assert len(b.tracts) == 8 and len(b.benchmarks) == 3
     assert [f["id"] for f in b.geojson["spa"]["features"]] == list(range(1, 9))

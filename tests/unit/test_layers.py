@@ -1,11 +1,11 @@
 """The code's layers: data flows one way, and only the UI layer touches Streamlit.
 
-    base      dashboard/{config,errors,registry,taxonomy,snapshot}.py   facts, paths, the snapshot
-    ingest    dashboard/ingest/     raw sources -> snapshot (never imported by the app)
-    analysis  dashboard/analysis/   filters, metrics, costs: pure functions on the tables
-    render    dashboard/render/     maps, charts, display tables (no Streamlit)
-    ui        dashboard/ui.py       the one core module that imports Streamlit
-    app       dashboard/app.py, pages/*.py
+base      dashboard/{config,errors,registry,taxonomy,snapshot}.py   facts, paths, the snapshot
+ingest    dashboard/ingest/     raw sources -> snapshot (never imported by the app)
+analysis  dashboard/analysis/   filters, metrics, costs: pure functions on the tables
+render    dashboard/render/     maps, charts, display tables (no Streamlit)
+ui        dashboard/ui.py       the one core module that imports Streamlit
+app       dashboard/app.py, pages/*.py
 """
 
 from __future__ import annotations
@@ -58,8 +58,11 @@ def violations(layer: str, source: str) -> list[str]:
             targets = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module:
             # `from dashboard import ingest` names a package, `from dashboard.x import y` a name
-            targets = ([f"{node.module}.{a.name}" for a in node.names] if node.module == "dashboard"
-                       else [node.module])
+            targets = (
+                [f"{node.module}.{a.name}" for a in node.names]
+                if node.module == "dashboard"
+                else [node.module]
+            )
         else:
             continue
         for t in targets:
@@ -83,14 +86,17 @@ def test_every_layer_has_code():
     assert {layer_of(p) for p in CODE} == set(ALLOWED)
 
 
-@pytest.mark.parametrize("layer,source", [
-    ("analysis", "from dashboard.ingest.sources.geo import DENOMINATORS"),
-    ("render", "from dashboard import ingest"),
-    ("app", "from dashboard.ingest import pipeline"),
-    ("base", "from dashboard.analysis import filters"),
-    ("ingest", "from dashboard.render import maps"),
-    ("render", "import streamlit as st"),
-    ("analysis", "from streamlit_folium import st_folium"),
-])
+@pytest.mark.parametrize(
+    "layer,source",
+    [
+        ("analysis", "from dashboard.ingest.sources.geo import DENOMINATORS"),
+        ("render", "from dashboard import ingest"),
+        ("app", "from dashboard.ingest import pipeline"),
+        ("base", "from dashboard.analysis import filters"),
+        ("ingest", "from dashboard.render import maps"),
+        ("render", "import streamlit as st"),
+        ("analysis", "from streamlit_folium import st_folium"),
+    ],
+)
 def test_the_check_catches_an_upward_import(layer, source):
     assert violations(layer, source) != []

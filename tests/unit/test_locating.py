@@ -27,8 +27,18 @@ def sites_of(src, geocoder=None):
 def test_exact_address_match_to_the_locator():
     src = make_src(
         directory=[rec("directory", "Fakealpha Clinic", "100 Example Street", "90012")],
-        locator=[rec("locator", "Fakealpha Clinic Inc", "100 Example St.", "90012", lat=34.06,
-                     lon=-118.24, source_id="locator-1", street2="Suite 2")],
+        locator=[
+            rec(
+                "locator",
+                "Fakealpha Clinic Inc",
+                "100 Example St.",
+                "90012",
+                lat=34.06,
+                lon=-118.24,
+                source_id="locator-1",
+                street2="Suite 2",
+            )
+        ],
     )
     s = by_name(sites_of(src), "Fakealpha Clinic")
     assert (s.precision, s.lat, s.lon) == (EXACT, 34.06, -118.24)
@@ -58,8 +68,11 @@ def test_different_house_numbers_do_not_match():
 
 def test_unplaced_site_takes_coordinates_of_the_same_address_in_hcai():
     src = make_src(
-        licensed=[rec("licensed", "Fakeplaya PHF", "600 Demo Avenue", "90802",
-                      licence="Psychiatric Health Facility")],
+        licensed=[
+            rec(
+                "licensed", "Fakeplaya PHF", "600 Demo Avenue", "90802", licence="Psychiatric Health Facility"
+            )
+        ],
         hcai=[rec("hcai", "Somebody Else Hospital", "600 Demo Ave", "90802", lat=33.77, lon=-118.185)],
     )
     s = by_name(sites_of(src), "Fakeplaya PHF")
@@ -69,8 +82,15 @@ def test_unplaced_site_takes_coordinates_of_the_same_address_in_hcai():
 
 def test_unplaced_site_matches_coordinates_by_house_number():
     src = make_src(
-        licensed=[rec("licensed", "Fakeplaya PHF", "600 E Demo Avenue", "90802",
-                      licence="Psychiatric Health Facility")],
+        licensed=[
+            rec(
+                "licensed",
+                "Fakeplaya PHF",
+                "600 E Demo Avenue",
+                "90802",
+                licence="Psychiatric Health Facility",
+            )
+        ],
         ccm=[rec("ccm", "Other", "600 DEMO AVE", "90802", lat=33.771, lon=-118.186)],
     )
     s = by_name(sites_of(src), "Fakeplaya PHF")
@@ -80,8 +100,9 @@ def test_unplaced_site_matches_coordinates_by_house_number():
 
 def test_locator_coordinates_win_over_hcai_for_one_address():
     src = make_src(
-        licensed=[rec("licensed", "Fakeplaya PHF", "600 Demo Ave", "90802",
-                      licence="Psychiatric Health Facility")],
+        licensed=[
+            rec("licensed", "Fakeplaya PHF", "600 Demo Ave", "90802", licence="Psychiatric Health Facility")
+        ],
         hcai=[rec("hcai", "H", "600 Demo Ave", "90802", lat=33.70, lon=-118.10)],
         locator=[rec("locator", "L", "600 Demo Ave", "90802", lat=33.80, lon=-118.20)],
     )
@@ -93,8 +114,17 @@ def test_first_coordinate_source_to_place_a_site_is_kept():
     src = make_src(
         directory=[rec("directory", "Fakealpha Clinic", "100 Example St", "90012")],
         locator=[rec("locator", "A", "100 Example St", "90012", lat=34.06, lon=-118.24)],
-        lms=[rec("lms", "Fakealpha Clinic", "100 Example St", "90012", lat=34.07, lon=-118.25,
-                 source_id="lms-9")],
+        lms=[
+            rec(
+                "lms",
+                "Fakealpha Clinic",
+                "100 Example St",
+                "90012",
+                lat=34.07,
+                lon=-118.25,
+                source_id="lms-9",
+            )
+        ],
     )
     s = by_name(sites_of(src), "Fakealpha Clinic")
     assert (s.lat, s.lon) == (34.06, -118.24)
@@ -107,13 +137,17 @@ def test_first_coordinate_source_to_place_a_site_is_kept():
 class CensusLike(http.server.BaseHTTPRequestHandler):
     """Answers like geocoding.geo.census.gov: one match for '200 Nowhere Lane', none otherwise."""
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
         self.server.requests.append(q)
         matches = []
         if q.get("street") == ["200 Nowhere Lane"] and q.get("zip") == ["91101"]:
-            matches = [{"matchedAddress": "200 NOWHERE LN, PASADENA, CA, 91101",
-                        "coordinates": {"x": -118.1234, "y": 34.1567}}]
+            matches = [
+                {
+                    "matchedAddress": "200 NOWHERE LN, PASADENA, CA, 91101",
+                    "coordinates": {"x": -118.1234, "y": 34.1567},
+                }
+            ]
         body = json.dumps({"result": {"input": {}, "addressMatches": matches}}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -126,10 +160,12 @@ class CensusLike(http.server.BaseHTTPRequestHandler):
 
 
 def _geocoded_src():
-    return make_src(directory=[
-        rec("directory", "Fakegamma Clinic", "200 Nowhere Lane", "91101", city="Pasadena"),
-        rec("directory", "Fakeunknown Clinic", "7 Unknown Court", "91101", city="Pasadena"),
-    ])
+    return make_src(
+        directory=[
+            rec("directory", "Fakegamma Clinic", "200 Nowhere Lane", "91101", city="Pasadena"),
+            rec("directory", "Fakeunknown Clinic", "7 Unknown Court", "91101", city="Pasadena"),
+        ]
+    )
 
 
 def test_geocoder_tier_places_unmatched_addresses_and_caches_answers(tmp_path):
@@ -147,8 +183,10 @@ def test_geocoder_tier_places_unmatched_addresses_and_caches_answers(tmp_path):
     u = by_name(sites, "Fakeunknown Clinic")
     assert u.precision == APPROX
     saved = json.loads(cache.read_text())
-    assert saved == {"200 NOWHERE LANE|PASADENA|91101": [34.1567, -118.1234],
-                     "7 UNKNOWN COURT|PASADENA|91101": None}
+    assert saved == {
+        "200 NOWHERE LANE|PASADENA|91101": [34.1567, -118.1234],
+        "7 UNKNOWN COURT|PASADENA|91101": None,
+    }
 
 
 def test_geocoder_cache_is_reused_offline_without_requests(tmp_path):
@@ -178,8 +216,9 @@ def test_geocoder_offline_without_cache_asks_nobody(tmp_path):
 
 def test_geocoder_network_failure_falls_back_and_stops_trying(tmp_path):
     gc = CensusGeocoder(tmp_path / "g.json", base_url=closed_port_url(), online=True, timeout=2)
-    src = make_src(directory=[rec("directory", f"Fakeclinic {i}", f"{i} Unknown Court", "91101")
-                              for i in range(1, 6)])
+    src = make_src(
+        directory=[rec("directory", f"Fakeclinic {i}", f"{i} Unknown Court", "91101") for i in range(1, 6)]
+    )
     sites = sites_of(src, gc)
     assert all(s.precision == APPROX for s in sites)
     assert gc.calls == 3 and gc.failures == 3  # gives up after three failures

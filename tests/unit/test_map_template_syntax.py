@@ -54,9 +54,16 @@ def test_whole_map_render_does_not_evaluate_source_text(name):
 
 @pytest.mark.parametrize("tip", ["{{ 7*7 }}", "{% if %}"])
 def test_area_tooltips_with_template_syntax(tip):
-    gj = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": 1},
-         "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": 1},
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+            }
+        ],
+    }
     layer = maps.choropleth_layer(gj, pd.Series({1: 2.5}), {1: tip}, [1.0, 3.0], "t")
     script = _get_feature_group_string(layer, maps.base_map())
     assert "49:" not in script

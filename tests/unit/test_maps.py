@@ -19,7 +19,7 @@ def hostile_frame():
     row = facility(HOSTILE, -118.2, 34.0, ["OP", "IPT"], program="<b>prog</b>")
     row["street"] = "<svg onload=alert(3)>"
     row["website"] = "javascript:alert(4)"
-    row["phone"] = "=HYPERLINK(\"http://x\")"
+    row["phone"] = '=HYPERLINK("http://x")'
     return frame([row, facility("Plain", -118.3, 34.1, None, precision="approximate", kind="unknown")])
 
 
@@ -69,8 +69,12 @@ def test_rendered_map_holds_no_raw_hostile_markup():
 
 
 def test_facility_layer_skips_unlocated_sites():
-    fac = frame([facility("A", -118.2, 34.0, ["OP"]),
-                 facility("B", np.nan, np.nan, None, precision="none", kind="unknown")])
+    fac = frame(
+        [
+            facility("A", -118.2, 34.0, ["OP"]),
+            facility("B", np.nan, np.nan, None, precision="none", kind="unknown"),
+        ]
+    )
     prepared = maps.prepare(fac, {})
     assert prepared.rows[1] is None and prepared.located.tolist() == [True, False]
     m = maps.base_map()
@@ -81,8 +85,14 @@ def test_facility_layer_skips_unlocated_sites():
 def test_many_sites_are_counted_per_square_not_shipped_one_by_one(monkeypatch):
     # Three sites in one 0.02-degree square, one in another; above MAX_POINTS the layer
     # carries counts per square, not the sites.
-    fac = frame([facility("A", -118.201, 34.001, ["OP"]), facility("B", -118.202, 34.002, ["HI"], kind="inpatient"),
-                 facility("C", -118.203, 34.003, ["OP"]), facility("D", -118.5, 34.3, ["OP"])])
+    fac = frame(
+        [
+            facility("A", -118.201, 34.001, ["OP"]),
+            facility("B", -118.202, 34.002, ["HI"], kind="inpatient"),
+            facility("C", -118.203, 34.003, ["OP"]),
+            facility("D", -118.5, 34.3, ["OP"]),
+        ]
+    )
     prepared = maps.prepare(fac, {})
     c = maps.cells(prepared, np.arange(4))
     assert sorted(c["n"]) == [1, 3]
@@ -101,7 +111,7 @@ def test_symbols_differ_by_shape_not_only_colour():
     assert len(set(shapes.values())) == len(shapes)  # every kind has its own shape
     drawn = {re.sub(r'fill="[^"]*"|stroke="[^"]*"', "", maps.symbol_svg(k)) for k in maps.KINDS}
     assert len(drawn) == len(maps.KINDS)  # ... and it differs beyond colour
-    assert 'stroke-dasharray' in maps.symbol_svg("outpatient", approximate=True)
+    assert "stroke-dasharray" in maps.symbol_svg("outpatient", approximate=True)
 
 
 def test_class_breaks_and_colours():
@@ -114,9 +124,16 @@ def test_class_breaks_and_colours():
 
 
 def test_choropleth_tooltips_are_escaped():
-    gj = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": 1},
-         "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": 1},
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+            }
+        ],
+    }
     m = maps.base_map()
     maps.choropleth_layer(gj, pd.Series({1: 2.5}), {1: "<i>SPA</i>"}, [1.0, 3.0], "t").add_to(m)
     html = m.get_root().render()
@@ -130,9 +147,16 @@ def test_every_kind_has_a_legend_entry(kind):
 
 
 def test_geometry_is_published_once_and_reruns_send_only_colours(tmp_path):
-    gj = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": 7},
-         "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": 7},
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+            }
+        ],
+    }
     url = maps.publish_geometry(gj, tmp_path)
     files = list((tmp_path / "geo").iterdir())
     assert len(files) == 1 and url.endswith("/geo/" + files[0].name)

@@ -53,19 +53,42 @@ def test_nearest_miles_with_no_destination_is_infinite():
     assert np.isinf(d).all()
 
 
-TRACTS = tracts([
-    # geoid, spa, sd, lon, lat, total, 0-17, 18-64, 65+, pov133
-    ("t1", 1, 1, -118.0, 34.00, 1000, 200, 600, 200, 300),
-    ("t2", 1, 2, -118.0, 34.10, 2000, 500, 1200, 300, 100),   # 6.9 mi from the facility
-    ("t3", 2, 2, -118.0, 34.30, 3000, 1000, 1500, 500, 600),  # 20.7 mi
-])
-FAC = frame([
-    facility("Near", -118.0, 34.0, ["OP", "CHLD", "MD"], spa=1, sd=1),
-    facility("Hospital", -118.0, 34.30, None, licence="Acute Psychiatric Hospital", spa=2, sd=2,
-             beds=40, kind="inpatient"),
-    facility("State", -118.0, 34.31, None, licence="Acute Psychiatric Hospital", spa=2, sd=2,
-             beds=100, state_hospital=True, kind="inpatient"),
-])
+TRACTS = tracts(
+    [
+        # geoid, spa, sd, lon, lat, total, 0-17, 18-64, 65+, pov133
+        ("t1", 1, 1, -118.0, 34.00, 1000, 200, 600, 200, 300),
+        ("t2", 1, 2, -118.0, 34.10, 2000, 500, 1200, 300, 100),  # 6.9 mi from the facility
+        ("t3", 2, 2, -118.0, 34.30, 3000, 1000, 1500, 500, 600),  # 20.7 mi
+    ]
+)
+FAC = frame(
+    [
+        facility("Near", -118.0, 34.0, ["OP", "CHLD", "MD"], spa=1, sd=1),
+        facility(
+            "Hospital",
+            -118.0,
+            34.30,
+            None,
+            licence="Acute Psychiatric Hospital",
+            spa=2,
+            sd=2,
+            beds=40,
+            kind="inpatient",
+        ),
+        facility(
+            "State",
+            -118.0,
+            34.31,
+            None,
+            licence="Acute Psychiatric Hospital",
+            spa=2,
+            sd=2,
+            beds=100,
+            state_hospital=True,
+            kind="inpatient",
+        ),
+    ]
+)
 IDX = FlagIndex.build(FAC)
 AREAS = areas()
 
@@ -83,14 +106,16 @@ def test_tract_access_and_far_summary():
 
 
 def test_catchment_covering_everything_leaves_nobody_far():
-    acc = metrics.tract_access(TRACTS, FAC, np.ones(len(FAC), bool),
-                               metrics.denominator(FilterState()), miles=100)
+    acc = metrics.tract_access(
+        TRACTS, FAC, np.ones(len(FAC), bool), metrics.denominator(FilterState()), miles=100
+    )
     assert acc["residents_far"].sum() == 0
 
 
 def test_no_matching_facility_makes_every_tract_far():
-    acc = metrics.tract_access(TRACTS, FAC, np.zeros(len(FAC), bool),
-                               metrics.denominator(FilterState()), miles=5)
+    acc = metrics.tract_access(
+        TRACTS, FAC, np.zeros(len(FAC), bool), metrics.denominator(FilterState()), miles=5
+    )
     assert acc["far"].all() and acc["residents_far"].sum() == 6000
 
 

@@ -9,8 +9,16 @@ import pytest
 import shapely
 
 from dashboard.ingest.sources import (
-    cdph_beds, common, costs, covidcaremap, dhcs_licensed, geo, hcai, lms_211,
-    samhsa_directory, samhsa_locator,
+    cdph_beds,
+    common,
+    costs,
+    covidcaremap,
+    dhcs_licensed,
+    geo,
+    hcai,
+    lms_211,
+    samhsa_directory,
+    samhsa_locator,
 )
 from tests.fixtures.rawdir import FIXTURE_RAW, HCAI_STAFF_COLUMNS, set_cell
 
@@ -38,10 +46,13 @@ def test_directory_row_fields_and_decoded_codes():
     assert r["name"] == "Fakealpha Wellness Center"
     assert pd.isna(r["program"])
     assert (r["street"], r["street2"], r["city"], r["zip"]) == (
-        "100 Example Street", "Suite 2", "Los Angeles", "90012")
+        "100 Example Street",
+        "Suite 2",
+        "Los Angeles",
+        "90012",
+    )
     assert r["phone"] == "213-555-0101"
-    assert r["codes"] == ("MH", "SUMH", "OP", "OMH", "CBT", "GT", "IPT", "MD", "SF", "CHLD",
-                          "ADLT", "SP")
+    assert r["codes"] == ("MH", "SUMH", "OP", "OMH", "CBT", "GT", "IPT", "MD", "SF", "CHLD", "ADLT", "SP")
     assert row(df, "source_id", "mental_3")["program"] == "Youth Program"
 
 
@@ -113,12 +124,15 @@ def test_lms_exclusion_reasons():
     assert reasons["lms-7"] == "city is outside Los Angeles County"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("FAX (626) 555-0120, Intake (626) 555-0121", "(626) 555-0121"),
-    ("Main 213.555.0199", "213.555.0199"),
-    ("Fax (626) 555-0120", None),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("FAX (626) 555-0120, Intake (626) 555-0121", "(626) 555-0121"),
+        ("Main 213.555.0199", "213.555.0199"),
+        ("Fax (626) 555-0120", None),
+        (None, None),
+    ],
+)
 def test_lms_voice_phone(text, expected):
     assert lms_211.voice_phone(text) == expected
 
@@ -137,8 +151,7 @@ def test_cdph_beds_keeps_la_rows_and_facid_as_text():
 def test_cdph_acute_psych_one_row_per_facility_with_state_flag():
     acute = cdph_beds.acute_psych(cdph_beds.read(FIXTURE_RAW)).set_index("facid")
     assert acute["beds"].to_dict() == {"999000001": 40, "999000002": 100, "999000003": 20}
-    assert acute["state_hospital"].to_dict() == {
-        "999000001": False, "999000002": True, "999000003": False}
+    assert acute["state_hospital"].to_dict() == {"999000001": False, "999000002": True, "999000003": False}
 
 
 # --------------------------------------------------------------------------- HCAI
@@ -216,7 +229,13 @@ def test_geo_tracts_and_spa_population():
     assert len(tracts) == 8
     t3 = tracts.loc["06037000300"]
     assert (t3["spa"], t3["pop_total"], t3["pop_0_17"], t3["pop_18_64"], t3["pop_65p"], t3["pov133"]) == (
-        3, 3000, 600, 1800, 600, 300)
+        3,
+        3000,
+        600,
+        1800,
+        600,
+        300,
+    )
     pop = geo.read_spa_population(FIXTURE_RAW).set_index("spa")
     # only the 2018 vintage is read (the fixture also has 2019 rows of 999 per unit)
     assert pop.loc[0, "pop_total"] == 36000 and pop.loc[3, "pop_total"] == 3000

@@ -18,8 +18,9 @@ def tables(tag: str) -> dict:
 
 
 def write(folder, tag: str, **manifest):
-    return snapshot.write(folder, tables(tag), GEOJSON, {"tag": tag, "built_at": "2026-11-29T10:00:00",
-                                                         **manifest})
+    return snapshot.write(
+        folder, tables(tag), GEOJSON, {"tag": tag, "built_at": "2026-11-29T10:00:00", **manifest}
+    )
 
 
 class Boom(Exception):
@@ -82,12 +83,15 @@ def test_missing_files_are_named(tmp_path):
         snapshot.stamp(tmp_path / "nowhere")
 
 
-@pytest.mark.parametrize("damage", [
-    lambda f: (f / "areas.parquet").write_bytes(b"PAR1 not really"),
-    lambda f: (f / "manifest.json").write_text("{"),
-    lambda f: (f / "manifest.json").write_text("{}"),  # not one of ours: no content id
-    lambda f: (f / "spa.geojson").write_bytes(b"\xff\xfe"),
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda f: (f / "areas.parquet").write_bytes(b"PAR1 not really"),
+        lambda f: (f / "manifest.json").write_text("{"),
+        lambda f: (f / "manifest.json").write_text("{}"),  # not one of ours: no content id
+        lambda f: (f / "spa.geojson").write_bytes(b"\xff\xfe"),
+    ],
+)
 def test_damaged_snapshot_is_a_snapshot_error(tmp_path, damage):
     folder = write(tmp_path / "snap", "one")
     damage(folder)

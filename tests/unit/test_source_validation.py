@@ -5,19 +5,26 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from dashboard.ingest import pipeline
 from dashboard.errors import BuildError, SourceError
-from dashboard.registry import SOURCES
+from dashboard.ingest import pipeline
 from dashboard.ingest.sources import (
-    cdph_beds, costs, covidcaremap, dhcs_licensed, geo, hcai, lms_211, samhsa_directory,
+    cdph_beds,
+    costs,
+    covidcaremap,
+    dhcs_licensed,
+    geo,
+    hcai,
+    lms_211,
+    samhsa_directory,
     samhsa_locator,
 )
+from dashboard.registry import SOURCES
 from tests.fixtures import rawdir
 
 
@@ -42,31 +49,76 @@ class Case:
 
 
 CASES = [
-    Case("samhsa_directory", "samhsa_directory_2024_la_county.csv", samhsa_directory.read,
-         "service_code_info", "zip", "9OO12"),
-    Case("samhsa_directory", "service_code_key_2024.csv", samhsa_directory.read,
-         "label", "directory_type", "12"),
-    Case("samhsa_locator", "samhsa_mh_providers_la_county.csv", samhsa_locator.read,
-         "latitude", "latitude", "north"),
-    Case("lms_211", "lms_mental_health_points_la_county.csv", lms_211.read,
-         "addrln1", "longitude", "west"),
-    Case("cdph_beds", "cdph_healthcare_facility_beds_la_county.csv", cdph_beds.read,
-         "BED_CAPACITY", "BED_CAPACITY", "forty"),
-    Case("hcai", "hcai_facility_list_la_county.csv", hcai.read,
-         "Latitude", "Latitude", "thirty-four"),
-    Case("covidcaremap", "hospitals_la_county.csv", covidcaremap.read,
-         "Licensed.All.Beds", "Licensed.All.Beds", "many"),
-    Case("dhcs_licensed", "california_mh_licensed_facilities_la_county.csv", dhcs_licensed.read,
-         "category", "zip", "Long Beach"),
+    Case(
+        "samhsa_directory",
+        "samhsa_directory_2024_la_county.csv",
+        samhsa_directory.read,
+        "service_code_info",
+        "zip",
+        "9OO12",
+    ),
+    Case(
+        "samhsa_directory",
+        "service_code_key_2024.csv",
+        samhsa_directory.read,
+        "label",
+        "directory_type",
+        "12",
+    ),
+    Case(
+        "samhsa_locator",
+        "samhsa_mh_providers_la_county.csv",
+        samhsa_locator.read,
+        "latitude",
+        "latitude",
+        "north",
+    ),
+    Case("lms_211", "lms_mental_health_points_la_county.csv", lms_211.read, "addrln1", "longitude", "west"),
+    Case(
+        "cdph_beds",
+        "cdph_healthcare_facility_beds_la_county.csv",
+        cdph_beds.read,
+        "BED_CAPACITY",
+        "BED_CAPACITY",
+        "forty",
+    ),
+    Case("hcai", "hcai_facility_list_la_county.csv", hcai.read, "Latitude", "Latitude", "thirty-four"),
+    Case(
+        "covidcaremap",
+        "hospitals_la_county.csv",
+        covidcaremap.read,
+        "Licensed.All.Beds",
+        "Licensed.All.Beds",
+        "many",
+    ),
+    Case(
+        "dhcs_licensed",
+        "california_mh_licensed_facilities_la_county.csv",
+        dhcs_licensed.read,
+        "category",
+        "zip",
+        "Long Beach",
+    ),
     Case("costs", "benchmarks.csv", costs.read, "care_setting", "care_setting", "3.5"),
     Case("geo", "la_county_spa_2012.geojson", geo.read_spas, "SPA_NUM", "SPA_NUM", "one"),
-    Case("geo", "la_county_supervisorial_districts_2011.geojson", geo.read_districts,
-         "SUP_DIST", "SUP_DIST", "two"),
-    Case("geo", "la_county_tracts2010_pop2018.geojson", geo.read_tracts,
-         "pop_2018", "pop_2018", "lots"),
+    Case(
+        "geo",
+        "la_county_supervisorial_districts_2011.geojson",
+        geo.read_districts,
+        "SUP_DIST",
+        "SUP_DIST",
+        "two",
+    ),
+    Case("geo", "la_county_tracts2010_pop2018.geojson", geo.read_tracts, "pop_2018", "pop_2018", "lots"),
     Case("geo", "la_county_spa_population.csv", geo.read_spa_population, "indicator", "value", "many"),
-    Case("geo", "la_county_boundary.geojson", geo.read_boundary, "NAME", "geometry",
-         {"type": "Polygon", "coordinates": "not coordinates"}),
+    Case(
+        "geo",
+        "la_county_boundary.geojson",
+        geo.read_boundary,
+        "NAME",
+        "geometry",
+        {"type": "Polygon", "coordinates": "not coordinates"},
+    ),
 ]
 
 
@@ -170,7 +222,9 @@ def test_truncated_inside_a_quoted_field_is_reported_as_truncation(raw_copy):
 def test_unknown_service_code_names_file_column_and_code(raw_copy):
     path = raw_copy / "samhsa_nsumhss_directory_2024" / "samhsa_directory_2024_la_county.csv"
     rawdir.set_cell(path, "service_code_info", "MH * OP * ZZTOP")
-    with pytest.raises(SourceError, match=r"samhsa_directory_2024_la_county\.csv.*'service_code_info'.*ZZTOP"):
+    with pytest.raises(
+        SourceError, match=r"samhsa_directory_2024_la_county\.csv.*'service_code_info'.*ZZTOP"
+    ):
         samhsa_directory.read(raw_copy)
 
 
@@ -200,7 +254,9 @@ def test_coordinates_outside_the_county(raw_copy):
     path = raw_copy / "samhsa_mh_locator_2020_oeps" / "samhsa_mh_providers_la_county.csv"
     rawdir.set_cell(path, "latitude", "40.75")  # New York: possible, but not in the county
     rawdir.set_cell(path, "longitude", "-73.99")
-    with pytest.raises(SourceError, match=r"samhsa_mh_providers_la_county\.csv.*outside Los Angeles.*'lat/lon'"):
+    with pytest.raises(
+        SourceError, match=r"samhsa_mh_providers_la_county\.csv.*outside Los Angeles.*'lat/lon'"
+    ):
         samhsa_locator.read(raw_copy)
 
 
@@ -245,8 +301,11 @@ def test_located_facility_outside_every_area_fails_the_build(raw_copy, tmp_path)
 def test_expected_magnitudes_are_checked_by_default(tmp_path):
     # The tiny fixture files are far shorter than the real ones: the per-file row check
     # (run right after reading, so it names the file) stops the build first.
-    with pytest.raises(BuildError, match=r"samhsa_directory_2024_la_county\.csv: \d+ rows, expected "
-                                         r"at least \d+: the file looks truncated"):
+    with pytest.raises(
+        BuildError,
+        match=r"samhsa_directory_2024_la_county\.csv: \d+ rows, expected "
+        r"at least \d+: the file looks truncated",
+    ):
         pipeline.build(rawdir.FIXTURE_RAW, tmp_path / "data")
 
 

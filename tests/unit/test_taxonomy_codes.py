@@ -11,13 +11,16 @@ from dashboard.ingest.assemble import kind_of
 col = taxonomy.flag_column
 
 
-@pytest.mark.parametrize("text, codes", [
-    ("MH SUMH * OP * OMH", ("MH", "SUMH", "OP", "OMH")),
-    ("  SA   MH*OP  ", ("SA", "MH", "OP")),  # sections glued to the separator, extra spaces
-    ("", ()),
-    (None, ()),
-    (float("nan"), ()),
-])
+@pytest.mark.parametrize(
+    "text, codes",
+    [
+        ("MH SUMH * OP * OMH", ("MH", "SUMH", "OP", "OMH")),
+        ("  SA   MH*OP  ", ("SA", "MH", "OP")),  # sections glued to the separator, extra spaces
+        ("", ()),
+        (None, ()),
+        (float("nan"), ()),
+    ],
+)
 def test_parse_codes(text, codes):
     assert taxonomy.parse_codes(text) == codes
 
@@ -36,15 +39,18 @@ def test_flags_from_codes_are_true_or_false():
     assert all(v is True or v is False for v in flags.values())
 
 
-@pytest.mark.parametrize("code, group, value", [
-    ("SUMH", "condition", "cooccurring"),
-    ("IDD", "condition", "cooccurring"),
-    ("TAY", "population", "young_adults"),
-    ("SE", "population", "seniors"),
-    ("FPSY", "service", "family"),
-    ("PEOFF", "setting", "emergency"),
-    ("PHDT", "setting", "day"),
-])
+@pytest.mark.parametrize(
+    "code, group, value",
+    [
+        ("SUMH", "condition", "cooccurring"),
+        ("IDD", "condition", "cooccurring"),
+        ("TAY", "population", "young_adults"),
+        ("SE", "population", "seniors"),
+        ("FPSY", "service", "family"),
+        ("PEOFF", "setting", "emergency"),
+        ("PHDT", "setting", "day"),
+    ],
+)
 def test_any_code_of_a_value_sets_it(code, group, value):
     assert taxonomy.flags_for((code,))[col(group, value)] is True
     assert taxonomy.flags_for(("MH",))[col(group, value)] is False
@@ -60,12 +66,15 @@ def test_empty_coded_profile_is_known_false():
     assert all(v is False for v in flags.values())
 
 
-@pytest.mark.parametrize("licence, true_settings", [
-    (taxonomy.LICENCE_PHF, {"inpatient"}),
-    (taxonomy.LICENCE_APH, {"inpatient"}),
-    (taxonomy.LICENCE_MHRC, {"residential"}),
-    (taxonomy.LICENCE_PSYCH_CLINIC, {"outpatient"}),
-])
+@pytest.mark.parametrize(
+    "licence, true_settings",
+    [
+        (taxonomy.LICENCE_PHF, {"inpatient"}),
+        (taxonomy.LICENCE_APH, {"inpatient"}),
+        (taxonomy.LICENCE_MHRC, {"residential"}),
+        (taxonomy.LICENCE_PSYCH_CLINIC, {"outpatient"}),
+    ],
+)
 def test_licence_only_sets_settings_and_leaves_the_rest_unknown(licence, true_settings):
     flags = taxonomy.flags_for(None, licence)
     for v in taxonomy.GROUP_BY_ID["setting"].values:
@@ -94,16 +103,19 @@ def test_labels_and_group_known():
     assert taxonomy.group_known(taxonomy.flags_for(None), "setting") is False
 
 
-@pytest.mark.parametrize("codes, licence, beds, kind", [
-    (("OP",), None, None, "outpatient"),
-    (("OP", "HI"), None, None, "inpatient"),
-    (("RES",), None, None, "residential_day"),
-    (("PHDT",), None, None, "residential_day"),
-    (("WI",), None, None, "other"),
-    (None, None, None, "unknown"),
-    (None, None, 12, "inpatient"),  # licensed psychiatric beds make a site inpatient
-    (None, taxonomy.LICENCE_MHRC, None, "residential_day"),
-])
+@pytest.mark.parametrize(
+    "codes, licence, beds, kind",
+    [
+        (("OP",), None, None, "outpatient"),
+        (("OP", "HI"), None, None, "inpatient"),
+        (("RES",), None, None, "residential_day"),
+        (("PHDT",), None, None, "residential_day"),
+        (("WI",), None, None, "other"),
+        (None, None, None, "unknown"),
+        (None, None, 12, "inpatient"),  # licensed psychiatric beds make a site inpatient
+        (None, taxonomy.LICENCE_MHRC, None, "residential_day"),
+    ],
+)
 def test_kind_of(codes, licence, beds, kind):
     assert kind_of(taxonomy.flags_for(codes, licence), beds) == kind
 

@@ -26,12 +26,20 @@ def read(raw_dir: Path) -> pd.DataFrame:
         raise SourceError(path, "no Los Angeles County rows", column="COUNTY_NAME")
     beds = common.to_number(df, "BED_CAPACITY", path, lo=0, hi=5000)
     if (beds % 1 != 0).any():
-        raise SourceError(path, "bed count is not a whole number", column="BED_CAPACITY",
-                          examples=df.loc[beds % 1 != 0, "BED_CAPACITY"].tolist())
+        raise SourceError(
+            path,
+            "bed count is not a whole number",
+            column="BED_CAPACITY",
+            examples=df.loc[beds % 1 != 0, "BED_CAPACITY"].tolist(),
+        )
     facid = df["FACID"].str.strip()
     if (~facid.str.fullmatch(r"\d{9}")).any():
-        raise SourceError(path, "FACID is not a 9-digit code (leading zeros lost?)",
-                          column="FACID", examples=facid[~facid.str.fullmatch(r"\d{9}")].tolist())
+        raise SourceError(
+            path,
+            "FACID is not a 9-digit code (leading zeros lost?)",
+            column="FACID",
+            examples=facid[~facid.str.fullmatch(r"\d{9}")].tolist(),
+        )
     out = pd.DataFrame(
         {
             "facid": facid,
@@ -44,18 +52,23 @@ def read(raw_dir: Path) -> pd.DataFrame:
     )
     if out.duplicated(["facid", "bed_type"]).any():
         dup = out[out.duplicated(["facid", "bed_type"])]
-        raise SourceError(path, "a facility lists one bed type twice", column="BED_CAPACITY_TYPE",
-                          examples=(dup["facid"] + " " + dup["bed_type"]).tolist())
+        raise SourceError(
+            path,
+            "a facility lists one bed type twice",
+            column="BED_CAPACITY_TYPE",
+            examples=(dup["facid"] + " " + dup["bed_type"]).tolist(),
+        )
     return out
 
 
 def acute_psych(beds: pd.DataFrame) -> pd.DataFrame:
     """One row per facility with licensed acute psychiatric beds (summed per FACID)."""
     sub = beds[beds["bed_type"] == ACUTE_PSYCH]
-    out = (
-        sub.groupby("facid", as_index=False)
-        .agg(facname=("facname", "first"), fac_type=("fac_type", "first"),
-             beds=("beds", "sum"), data_date=("data_date", "first"))
+    out = sub.groupby("facid", as_index=False).agg(
+        facname=("facname", "first"),
+        fac_type=("fac_type", "first"),
+        beds=("beds", "sum"),
+        data_date=("data_date", "first"),
     )
     out["state_hospital"] = out["facname"].str.upper().str.contains(STATE_HOSPITAL_PATTERN)
     return out

@@ -20,8 +20,19 @@ from dashboard.registry import SOURCES, source_path
 
 # Canonical columns every facility-like reader produces (plus its own extras).
 CANONICAL = (
-    "name", "program", "street", "street2", "city", "zip", "phone", "website",
-    "lat", "lon", "source", "source_id", "as_of",
+    "name",
+    "program",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "phone",
+    "website",
+    "lat",
+    "lon",
+    "source",
+    "source_id",
+    "as_of",
 )
 
 MISSING_TOKENS = ["", "NA", "N/A", "NullValue", "null", "None", "nan"]
@@ -97,7 +108,7 @@ def _check_not_truncated(path: Path, columns: list[str]) -> None:
         size = fh.tell()
         fh.seek(max(0, size - 65536))
         tail = fh.read()
-    if tail.endswith(b"\n") or tail.endswith(b"\r"):
+    if tail.endswith((b"\n", b"\r")):
         return
     last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
     # A last line without a newline is fine if it is a complete record.
@@ -125,8 +136,7 @@ def read_geojson(raw_dir: Path, key: str, name: str) -> dict:
             data = json.load(fh)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         what = f" (expected features with properties: {', '.join(spec.columns)})" if spec.columns else ""
-        raise SourceError(path, f"file is not valid JSON (truncated?): {exc}{what}",
-                          hint=_HINT) from None
+        raise SourceError(path, f"file is not valid JSON (truncated?): {exc}{what}", hint=_HINT) from None
     feats = data.get("features") if isinstance(data, dict) else None
     if not isinstance(feats, list) or not feats:
         raise SourceError(path, "file has no GeoJSON features", hint=_HINT)
@@ -143,27 +153,38 @@ def read_geojson(raw_dir: Path, key: str, name: str) -> dict:
     return data
 
 
-def to_number(df: pd.DataFrame, column: str, path: Path, *, lo=None, hi=None,
-              required: bool = True) -> pd.Series:
+def to_number(
+    df: pd.DataFrame, column: str, path: Path, *, lo=None, hi=None, required: bool = True
+) -> pd.Series:
     """Parse a text column as numbers; wrong types and impossible values fail loudly."""
     raw = df[column]
     num = pd.to_numeric(raw, errors="coerce")
     bad = raw.notna() & num.isna()
     if bad.any():
-        raise SourceError(path, "value is not a number", column=column,
-                          examples=raw[bad].head(5).tolist(), hint=_HINT)
+        raise SourceError(
+            path, "value is not a number", column=column, examples=raw[bad].head(5).tolist(), hint=_HINT
+        )
     if required and num.isna().any():
-        raise SourceError(path, "value is missing", column=column,
-                          examples=[f"row {i + 2}" for i in np.flatnonzero(num.isna())[:5]],
-                          hint=_HINT)
+        raise SourceError(
+            path,
+            "value is missing",
+            column=column,
+            examples=[f"row {i + 2}" for i in np.flatnonzero(num.isna())[:5]],
+            hint=_HINT,
+        )
     out_of_range = pd.Series(False, index=df.index)
     if lo is not None:
         out_of_range |= num < lo
     if hi is not None:
         out_of_range |= num > hi
     if out_of_range.any():
-        raise SourceError(path, f"value outside the possible range [{lo}, {hi}]", column=column,
-                          examples=raw[out_of_range].head(5).tolist(), hint=_HINT)
+        raise SourceError(
+            path,
+            f"value outside the possible range [{lo}, {hi}]",
+            column=column,
+            examples=raw[out_of_range].head(5).tolist(),
+            hint=_HINT,
+        )
     return num.astype("float64")
 
 
@@ -179,7 +200,7 @@ def check_coordinates(df: pd.DataFrame, path: Path, lat: str = "lat", lon: str =
             "coordinates outside Los Angeles County (swapped latitude/longitude, or a "
             "wrong coordinate system?)",
             column=f"{lat}/{lon}",
-            examples=[f"({a}, {b})" for a, b in zip(ex[lat], ex[lon])],
+            examples=[f"({a}, {b})" for a, b in zip(ex[lat], ex[lon], strict=True)],
             hint=_HINT,
         )
 

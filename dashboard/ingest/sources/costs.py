@@ -18,10 +18,23 @@ from dashboard.ingest.sources import common
 KEY = "costs"
 
 # Tiers from costs/PROVENANCE.md, "Reliability tiers".
-_TIER_A = ["OP-%02d" % i for i in range(1, 15)] + ["IP-13", "IP-14", "IP-15", "POP-08",
-                                                      "POP-10", "CAP-13"]
-_TIER_C = ["CAP-01", "CAP-02", "CAP-04", "CAP-06", "CAP-08", "CAP-09", "CAP-10", "CAP-11",
-           "CAP-12", "IP-16", "POP-01", "POP-02", "INT-03", "INT-04"]
+_TIER_A = [f"OP-{i:02d}" for i in range(1, 15)] + ["IP-13", "IP-14", "IP-15", "POP-08", "POP-10", "CAP-13"]
+_TIER_C = [
+    "CAP-01",
+    "CAP-02",
+    "CAP-04",
+    "CAP-06",
+    "CAP-08",
+    "CAP-09",
+    "CAP-10",
+    "CAP-11",
+    "CAP-12",
+    "IP-16",
+    "POP-01",
+    "POP-02",
+    "INT-03",
+    "INT-04",
+]
 GRADE_TEXT = {
     "A": "A: primary official or peer-reviewed",
     "B": "B: reputable secondary summary of an official source",
@@ -49,12 +62,20 @@ def read(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY)
     df = common.read_csv(raw_dir, KEY)
     if df["id"].isna().any() or df["id"].duplicated().any():
-        raise SourceError(path, "row id missing or repeated", column="id",
-                          examples=df.loc[df["id"].duplicated(), "id"].tolist())
+        raise SourceError(
+            path,
+            "row id missing or repeated",
+            column="id",
+            examples=df.loc[df["id"].duplicated(), "id"].tolist(),
+        )
     bad = ~df["care_setting"].isin(SETTINGS)
     if bad.any():
-        raise SourceError(path, "unknown care setting", column="care_setting",
-                          examples=df.loc[bad, "care_setting"].unique().tolist())
+        raise SourceError(
+            path,
+            "unknown care setting",
+            column="care_setting",
+            examples=df.loc[bad, "care_setting"].unique().tolist(),
+        )
     out = df.copy()
     out["value_num"] = out["value"].map(_number)
     out["grade"] = out["id"].map(grade)

@@ -16,7 +16,9 @@ from dashboard.ingest.sources import common
 KEY = "dhcs_licensed"
 AS_OF = {"DHCS": "2026-09-11", "CDPH": "2026-09-01"}
 CATEGORIES = (
-    taxonomy.LICENCE_APH, taxonomy.LICENCE_PHF, taxonomy.LICENCE_MHRC,
+    taxonomy.LICENCE_APH,
+    taxonomy.LICENCE_PHF,
+    taxonomy.LICENCE_MHRC,
     taxonomy.LICENCE_PSYCH_CLINIC,
 )
 
@@ -28,18 +30,27 @@ def read(raw_dir: Path) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     bad = ~df["category"].isin(CATEGORIES)
     if bad.any():
-        raise SourceError(path, "unknown licence category", column="category",
-                          examples=df.loc[bad, "category"].unique().tolist())
+        raise SourceError(
+            path,
+            "unknown licence category",
+            column="category",
+            examples=df.loc[bad, "category"].unique().tolist(),
+        )
     bad = ~df["source"].isin(AS_OF)
     if bad.any():
-        raise SourceError(path, "unknown licensing agency", column="source",
-                          examples=df.loc[bad, "source"].unique().tolist())
+        raise SourceError(
+            path,
+            "unknown licensing agency",
+            column="source",
+            examples=df.loc[bad, "source"].unique().tolist(),
+        )
     zips = common.zip5(df["zip"])
     # No coordinates here: a malformed ZIP would silently lose the ZIP-centroid fallback.
     bad = df["zip"].notna() & zips.isna()
     if bad.any():
-        raise SourceError(path, "ZIP code is not 5 digits", column="zip",
-                          examples=df.loc[bad, "zip"].tolist())
+        raise SourceError(
+            path, "ZIP code is not 5 digits", column="zip", examples=df.loc[bad, "zip"].tolist()
+        )
     out = pd.DataFrame(
         {
             "name": common.clean_text(df["name"]),

@@ -26,13 +26,10 @@ BOUNDARY_FILE = "la_county_boundary.geojson"
 POP_VINTAGE = "2018-07-01"
 
 
-
 def _frame(data: dict, path: Path) -> pd.DataFrame:
     props = pd.DataFrame([f.get("properties") or {} for f in data["features"]])
     try:
-        geoms = shapely.from_geojson(
-            [json.dumps(f.get("geometry")) for f in data["features"]]
-        )
+        geoms = shapely.from_geojson([json.dumps(f.get("geometry")) for f in data["features"]])
     except shapely.errors.GEOSException as exc:
         raise SourceError(path, f"geometry cannot be read ({exc})", column="geometry") from None
     if pd.isna(geoms).any() or shapely.is_empty(geoms).any():
@@ -44,11 +41,9 @@ def _frame(data: dict, path: Path) -> pd.DataFrame:
     return props
 
 
-def _int_col(df: pd.DataFrame, col: str, path: Path, lo=None, hi=None,
-             required: bool = True) -> pd.Series:
+def _int_col(df: pd.DataFrame, col: str, path: Path, lo=None, hi=None, required: bool = True) -> pd.Series:
     text = df[col].map(lambda v: None if v is None or v != v else str(v))
-    num = common.to_number(pd.DataFrame({col: text}), col, path, lo=lo, hi=hi,
-                           required=required)
+    num = common.to_number(pd.DataFrame({col: text}), col, path, lo=lo, hi=hi, required=required)
     return num.astype("Int64") if not required else num.astype(int)
 
 
@@ -57,8 +52,9 @@ def read_spas(raw_dir: Path) -> pd.DataFrame:
     df = _frame(common.read_geojson(raw_dir, KEY, SPA_FILE), path)
     spa = _int_col(df, "SPA_NUM", path, lo=1, hi=8)
     if sorted(spa) != list(range(1, 9)):
-        raise SourceError(path, "expected SPAs numbered 1 to 8", column="SPA_NUM",
-                          examples=sorted(spa.tolist()))
+        raise SourceError(
+            path, "expected SPAs numbered 1 to 8", column="SPA_NUM", examples=sorted(spa.tolist())
+        )
     return pd.DataFrame({"spa": spa, "name": df["SPA_NAME"], "geometry": df["geometry"]})
 
 
@@ -67,8 +63,9 @@ def read_districts(raw_dir: Path) -> pd.DataFrame:
     df = _frame(common.read_geojson(raw_dir, KEY, SD_FILE), path)
     sd = _int_col(df, "SUP_DIST", path, lo=1, hi=5)
     if sorted(sd) != list(range(1, 6)):
-        raise SourceError(path, "expected districts numbered 1 to 5", column="SUP_DIST",
-                          examples=sorted(sd.tolist()))
+        raise SourceError(
+            path, "expected districts numbered 1 to 5", column="SUP_DIST", examples=sorted(sd.tolist())
+        )
     return pd.DataFrame({"sd": sd, "name": df["DIST_LABEL"], "geometry": df["geometry"]})
 
 
@@ -77,13 +74,21 @@ def read_tracts(raw_dir: Path) -> pd.DataFrame:
     df = _frame(common.read_geojson(raw_dir, KEY, TRACT_FILE), path)
     out = pd.DataFrame({"geoid": df["GEOID"].astype(str)})
     if (~out["geoid"].str.fullmatch(r"06037\d{6}")).any():
-        raise SourceError(path, "GEOID is not an LA County tract code", column="GEOID",
-                          examples=out.loc[~out["geoid"].str.fullmatch(r"06037\d{6}"), "geoid"].tolist())
+        raise SourceError(
+            path,
+            "GEOID is not an LA County tract code",
+            column="GEOID",
+            examples=out.loc[~out["geoid"].str.fullmatch(r"06037\d{6}"), "geoid"].tolist(),
+        )
     # One zero-population tract has no SPA; the pipeline assigns it by location.
     out["spa"] = _int_col(df, "SPA_2012", path, lo=1, hi=8, required=False)
-    for src, dst in (("pop_2018", "pop_total"), ("pop_0_17", "pop_0_17"),
-                     ("pop_18_64", "pop_18_64"), ("pop_65p", "pop_65p"),
-                     ("pov133_2018", "pov133")):
+    for src, dst in (
+        ("pop_2018", "pop_total"),
+        ("pop_0_17", "pop_0_17"),
+        ("pop_18_64", "pop_18_64"),
+        ("pop_65p", "pop_65p"),
+        ("pov133_2018", "pov133"),
+    ):
         out[dst] = _int_col(df, src, path, lo=0, hi=100000)
     out["geometry"] = df["geometry"]
     return out
@@ -93,16 +98,23 @@ def read_spa_population(raw_dir: Path) -> pd.DataFrame:
     """The published SPA totals (ISD 2018 estimates), one row per SPA, for cross-checks."""
     path = common.path_of(raw_dir, KEY, SPA_POP_FILE)
     df = common.read_csv(raw_dir, KEY, SPA_POP_FILE)
-    sub = df[(df["vintage"] == POP_VINTAGE) & df["indicator"].isin(
-        ["pop_total", "pop_0_17", "pop_18_64", "pop_65p", "pop_below_133fpl"])].copy()
+    sub = df[
+        (df["vintage"] == POP_VINTAGE)
+        & df["indicator"].isin(["pop_total", "pop_0_17", "pop_18_64", "pop_65p", "pop_below_133fpl"])
+    ].copy()
     if sub.empty:
         raise SourceError(path, f"no {POP_VINTAGE} population rows", column="vintage")
     sub["value"] = common.to_number(sub, "value", path, lo=0)
     sub["spa_num"] = common.to_number(sub, "spa_num", path, lo=0, hi=8).astype(int)
     missing = sorted(set(range(1, 9)) - set(sub.loc[sub["indicator"] == "pop_total", "spa_num"]))
     if missing:
-        raise SourceError(path, f"no {POP_VINTAGE} pop_total row for SPA {missing} (truncated?)",
-                          column="spa_num", examples=missing, hint=common._HINT)
+        raise SourceError(
+            path,
+            f"no {POP_VINTAGE} pop_total row for SPA {missing} (truncated?)",
+            column="spa_num",
+            examples=missing,
+            hint=common._HINT,
+        )
     wide = sub.pivot_table(index="spa_num", columns="indicator", values="value", aggfunc="first")
     wide = wide.rename(columns={"pop_below_133fpl": "pov133"}).reset_index()
     return wide.rename(columns={"spa_num": "spa"})

@@ -16,8 +16,18 @@ from dashboard.ingest.sources import common
 KEY = "hcai"
 AS_OF = "2025-02"
 KEEP = (
-    "FacilityNbr", "FacilityStatus", "FacilityName", "LicenseType", "StreetNbr", "StreetName",
-    "City", "State", "Zip", "County", "Latitude", "Longitude",
+    "FacilityNbr",
+    "FacilityStatus",
+    "FacilityName",
+    "LicenseType",
+    "StreetNbr",
+    "StreetName",
+    "City",
+    "State",
+    "Zip",
+    "County",
+    "Latitude",
+    "Longitude",
 )
 
 

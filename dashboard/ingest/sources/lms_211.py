@@ -85,7 +85,7 @@ def read(raw_dir: Path) -> pd.DataFrame:
     )
     out["exclusion_reason"] = [
         exclusion_reason(a, b, n, s, c)
-        for a, b, n, s, c in zip(df["cat1"], df["cat2"], out["name"], out["street"], out["city"])
+        for a, b, n, s, c in zip(df["cat1"], df["cat2"], out["name"], out["street"], out["city"], strict=True)
     ]
     common.check_coordinates(out, path)
     return common.canonical(out, ["description", "category", "exclusion_reason"])

@@ -24,14 +24,19 @@ def read_code_key(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY, "service_code_key_2024.csv")
     bad = ~df["directory_type"].isin(DIRECTORY_TYPES)
     if bad.any():
-        raise SourceError(path, "unknown directory type", column="directory_type",
-                          examples=df.loc[bad, "directory_type"].unique().tolist())
+        raise SourceError(
+            path,
+            "unknown directory type",
+            column="directory_type",
+            examples=df.loc[bad, "directory_type"].unique().tolist(),
+        )
     if df["code"].isna().any():
         raise SourceError(path, "code is missing", column="code")
     dup = df.duplicated(["directory_type", "code"])
     if dup.any():
-        raise SourceError(path, "code listed twice for one directory", column="code",
-                          examples=df.loc[dup, "code"].tolist())
+        raise SourceError(
+            path, "code listed twice for one directory", column="code", examples=df.loc[dup, "code"].tolist()
+        )
     return df[["directory_type", "code", "label"]].reset_index(drop=True)
 
 
@@ -42,36 +47,52 @@ def read(raw_dir: Path) -> pd.DataFrame:
 
     bad = ~df["directory_type"].isin(DIRECTORY_TYPES)
     if bad.any():
-        raise SourceError(path, "unknown directory type", column="directory_type",
-                          examples=df.loc[bad, "directory_type"].unique().tolist())
+        raise SourceError(
+            path,
+            "unknown directory type",
+            column="directory_type",
+            examples=df.loc[bad, "directory_type"].unique().tolist(),
+        )
     if "state" in df.columns:
         df = df[df["state"].fillna("CA").str.upper() == "CA"]
     if df["name1"].isna().any():
-        raise SourceError(path, "facility name is missing", column="name1",
-                          examples=df.loc[df["name1"].isna(), "facility_id"].tolist())
+        raise SourceError(
+            path,
+            "facility name is missing",
+            column="name1",
+            examples=df.loc[df["name1"].isna(), "facility_id"].tolist(),
+        )
 
     codes = df["service_code_info"].map(taxonomy.parse_codes)
     known = {t: set(key.loc[key["directory_type"] == t, "code"]) for t in DIRECTORY_TYPES}
     unknown = sorted(
-        {c for t, cs in zip(df["directory_type"], codes) for c in cs if c not in known[t]}
+        {c for t, cs in zip(df["directory_type"], codes, strict=True) for c in cs if c not in known[t]}
     )
     if unknown:
-        raise SourceError(path, "service code not in the code key of its directory type",
-                          column="service_code_info", examples=unknown,
-                          hint="Update service_code_key_2024.csv with the new directory's key.")
+        raise SourceError(
+            path,
+            "service code not in the code key of its directory type",
+            column="service_code_info",
+            examples=unknown,
+            hint="Update service_code_key_2024.csv with the new directory's key.",
+        )
     mental_unknown = sorted(taxonomy.all_codes() - known["mental"])
     if mental_unknown:
-        raise SourceError(common.path_of(raw_dir, KEY, "service_code_key_2024.csv"),
-                          "the taxonomy uses codes the mental-health key does not define",
-                          column="code", examples=mental_unknown)
+        raise SourceError(
+            common.path_of(raw_dir, KEY, "service_code_key_2024.csv"),
+            "the taxonomy uses codes the mental-health key does not define",
+            column="code",
+            examples=mental_unknown,
+        )
 
     street = common.clean_text(df["street1"])
     # "- - -" marks an address the facility asked SAMHSA not to publish.
     street = street.where(~street.fillna("").str.fullmatch(r"[-\s]*"), None)
     zips = common.zip5(df["zip"])
     if zips.isna().any():
-        raise SourceError(path, "ZIP code is not 5 digits", column="zip",
-                          examples=df.loc[zips.isna(), "zip"].tolist())
+        raise SourceError(
+            path, "ZIP code is not 5 digits", column="zip", examples=df.loc[zips.isna(), "zip"].tolist()
+        )
 
     out = pd.DataFrame(
         {
@@ -99,4 +120,4 @@ def read(raw_dir: Path) -> pd.DataFrame:
 def code_labels(raw_dir: Path, directory_type: str = "mental") -> dict[str, str]:
     key = read_code_key(raw_dir)
     sub = key[key["directory_type"] == directory_type]
-    return dict(zip(sub["code"], sub["label"]))
+    return dict(zip(sub["code"], sub["label"], strict=True))
