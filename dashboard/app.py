@@ -24,7 +24,7 @@ st.set_page_config(
     page_title="LA County outpatient mental-health capacity",
     page_icon=":material/psychology:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a desktop, closed on a phone (the page comes first)
 )
 
 PAGES_DIR = ROOT / "pages"
@@ -40,12 +40,17 @@ PAGES = [
     st.Page(PAGES_DIR / "data.py", title="Data & methods", icon=":material/dataset:", url_path="data"),
 ]
 
-page = st.navigation(PAGES, position="sidebar")
+# Our own page links (ui.navigation) carry the view in the link; Streamlit's would drop it.
+page = st.navigation(PAGES, position="hidden")
 ui.static_serving_check()
 data = ui.load_data()
+ui.sync_from_url(page.url_path)
+ui.navigation(PAGES)
 state = ui.sidebar(data)
-ui.set_context(ui.PageContext(data=data, state=state))
+ui.set_context(ui.PageContext(data=data, state=state, page_path=page.url_path))
+ui.page_style()
+ui.close_sidebar_after_navigation(page.url_path)
 ui.show_notices()
 page.run()
-ui.share_box(ui.current_state(), data)
-ui.sync_url()
+ui.share_box(page.url_path, data)
+ui.sync_url(page.url_path)

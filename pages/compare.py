@@ -1,13 +1,13 @@
 """Inpatient vs outpatient: availability and cost side by side, with assumptions users can
 change and a what-if."""
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import streamlit as st
 
 from dashboard import registry, ui
-from dashboard.analysis import costs, metrics
-from dashboard.render import charts
+from dashboard.analysis import costs, link, metrics
+from dashboard.render import charts, tables
 
 ctx = ui.page_context()
 data, state = ctx.data, ctx.state
@@ -17,75 +17,62 @@ pop_vintage = b.manifest["population_vintage"]
 ss = st.session_state
 
 st.title("Inpatient vs outpatient")
+area_selected = bool(state.spa or state.sd)
 st.caption(
     f"Showing **{ui.text(state.describe())}** (care-setting filter replaced by each "
     "setting below). Outpatient capacity is counted in sites; inpatient capacity in "
-    "licensed (not staffed) beds."
+    "licensed (not staffed) beds. Availability follows every sidebar filter, areas included; "
+    "episode costs are per episode and the same anywhere in the county."
 )
+SOURCES = registry.cite("samhsa_directory", "dhcs_licensed", "cdph_beds", "geo", "costs")
+if state.memo:
+    ui.memo_header(ctx.page_path, data)
 
 # ------------------------------------------------------------------ availability
-st.header("Availability by Service Planning Area")
+st.header("Availability by Service Planning Area" + (" in the selection" if area_selected else ""))
 den = metrics.denominator(state)
 cont = metrics.continuum_table(fac, data.idx, tracts, areas, state)
 band = costs.bed_band(bench)
-st.plotly_chart(
-    charts.availability_figure(cont, band, den.label), width="stretch", config={"displaylogo": False}
+beds_label = "Licensed acute psychiatric beds" + (
+    "" if state.state_hospital else " (without the state forensic hospital)"
 )
+fig_sites, fig_beds = charts.availability_figures(cont, band, den.label, beds_label)
+left, right = st.columns(2)  # side by side on a screen, one above the other on a phone
+left.plotly_chart(fig_sites, width="stretch", config=ui.chart_config("la-mh-sites-by-setting"))
+right.plotly_chart(fig_beds, width="stretch", config=ui.chart_config("la-mh-beds"))
 county = cont.iloc[-1]
 st.caption(
     f"Left: matching sites per 100k {den.label} ({registry.cite('geo')}), by setting — "
     "outpatient, then the middle of the continuum (partial hospitalization / day treatment, "
-    f"residential). Sources: {registry.cite('samhsa_directory', 'dhcs_licensed')}; sites "
-    "whose setting is unknown (locations-only sources) count only when 'Include sites whose "
-    "attributes are unknown' is on. Right: "
-    f"licensed acute psychiatric beds per 100k residents ({registry.cite('cdph_beds')}), with "
-    "and without the "
-    f"state forensic hospital (DSH-Metropolitan, Norwalk, SPA 7). County: "
-    f"{ui.fmt_rate(county['beds_per_100k'])} per 100k ({int(county['beds']):,} beds), "
-    f"{ui.fmt_rate(county['beds_excl_state_per_100k'])} without DSH-Metropolitan "
-    f"({int(county['beds_excl_state']):,} beds)." + (f" Shaded: {band.label}." if band else "")
+    f"residential). Sources: {registry.cite('samhsa_directory', 'dhcs_licensed')}. Right: "
+    f"licensed acute psychiatric beds per 100k residents ({registry.cite('cdph_beds')}). "
+    f"County: {ui.fmt_rate(county['beds_per_100k'])} per 100k ({int(county['beds']):,} beds; "
+    + (
+        "the state forensic hospital, DSH-Metropolitan, included"
+        if state.state_hospital
+        else f"the state forensic hospital's {data.state_hospital_beds:,} beds left out"
+    )
+    + ")."
+    + (f" Shaded: {band.label}." if band else "")
 )
+unknown_out = int(county["outpatient_unknown"])
+if unknown_out and not state.include_unknown:
+    st.warning(
+        f"**{unknown_out:,} more sites might be outpatient sites matching these filters**: their "
+        "setting and services are unknown (locations-only sources). Tick 'Include sites whose "
+        "attributes are unknown' in the sidebar to count them.",
+        icon=":material/help:",
+    )
 if den.note:
     st.caption(f"Denominator note: {den.note}.")
-cont_view = cont.rename(
-    columns={
-        "name": "Area",
-        "outpatient_sites": "Outpatient sites",
-        "day_sites": "Day treatment sites",
-        "residential_sites": "Residential sites",
-        "population": f"{den.label} ({pop_vintage[:4]})",
-        "residents": f"All residents ({pop_vintage[:4]})",
-        "beds": "Licensed acute psych beds",
-        "beds_excl_state": "Beds excl. DSH-Metropolitan",
-        "outpatient_per_100k": "Outpatient per 100k",
-        "day_per_100k": "Day treatment per 100k",
-        "residential_per_100k": "Residential per 100k",
-        "beds_per_100k": "Beds per 100k",
-        "beds_excl_state_per_100k": "Beds per 100k excl. DSH",
-    }
-).drop(columns=["area"])
-with st.expander("Table behind the chart", expanded=False):
-    st.dataframe(
-        cont_view,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            c: st.column_config.NumberColumn(format="%.1f") for c in cont_view.columns if "per 100k" in c
-        },
-    )
-header = [
-    f"Availability by SPA for: {state.describe()}",
-    f"Sources: {registry.cite('samhsa_directory', 'dhcs_licensed', 'cdph_beds', 'geo')}",
-    f"View: {ui.share_link(state)}",
-]
-st.download_button(
-    "Download availability table (CSV)",
-    lambda: ui.csv_bytes(cont_view, header),
-    file_name="la-mh-availability-by-spa.csv",
-    mime="text/csv",
-    key="dl_avail",
-    on_click="ignore",
-)
+cont_view = tables.continuum_view(cont, den.label, pop_vintage[:4], beds_label)
+if state.memo:
+    ui.memo_table(cont_view, "areas", rows=len(cont_view))
+else:
+    with st.expander("Table behind the charts", expanded=False):
+        st.dataframe(cont_view, hide_index=True, width="stretch", column_config=ui.number_formats(cont_view))
+notes = ui.download_notes(f"Availability by SPA for: {state.describe()}", SOURCES, ctx.page_path, data)
+ui.download("Download availability table (CSV)", cont_view, notes, "compare-availability", data)
 
 # ------------------------------------------------------------------ unit prices
 st.header("Unit prices and their sources")
@@ -119,17 +106,19 @@ st.dataframe(
         "source_url": st.column_config.LinkColumn("source"),
     },
 )
-st.download_button(
+ui.download(
     "Download unit prices (CSV)",
-    lambda: ui.csv_bytes(prices, ["Unit prices: costs/benchmarks.csv (see the source column of each row)"]),
-    file_name="la-mh-unit-prices.csv",
-    mime="text/csv",
-    key="dl_prices",
-    on_click="ignore",
+    prices,
+    [
+        "Unit prices from the cost benchmark file; each row names its source",
+        f"Sources: {registry.cite('costs')}",
+    ],
+    "compare-unit-prices",
+    data,
 )
 
 # ------------------------------------------------------------------ assumptions
-INPUT_KEYS = {name: f"c_{key}" for key, (_part, name) in costs.PARAMS.items()}
+INPUT_KEYS = {name: f"c_{key}" for key, (_part, name) in link.COST_PARAMS.items()}
 K_RATES, K_AREA = "c_rates", "c_wspa"
 
 
@@ -138,12 +127,11 @@ def _fill(a: costs.Assumptions, names=None) -> None:
         for f in fields(getattr(a, part)):
             if f.name in INPUT_KEYS and (names is None or f.name in names):
                 value = getattr(getattr(a, part), f.name)
-                ss[INPUT_KEYS[f.name]] = int(value) if costs.LIMITS[f.name][4] else float(value)
+                ss[INPUT_KEYS[f.name]] = int(value) if costs.LIMITS[f.name].whole else float(value)
 
 
-if not ss.get("_cost_seeded"):
-    ss["_cost_seeded"] = True
-    seeded, cost_notices = costs.assumptions_from_params(ui.link_params(), bench)
+if ui.page_needs_seeding():  # a link opened, or Back/Forward: the inputs take the link's values
+    seeded, cost_notices = link.decode_costs(ui.page_link_params(ctx.page_path), bench)
     ss[K_RATES] = seeded.rates
     ss[K_AREA] = seeded.scenario.area
     _fill(seeded)
@@ -166,11 +154,11 @@ def number(name: str) -> None:
     bs = basis.get(name)
     help_text = f"Default {bs.value:g} — {bs.label}. {bs.note}" if bs else None
     st.number_input(
-        f"{label} ({unit})",
+        f"{label} ({unit})" if unit else label,
         min_value=int(low) if whole else float(low),
         max_value=int(high) if whole else float(high),
         step=1 if whole else (0.05 if name == "adjustment" else 1.0),
-        format=None if whole else "%.2f",
+        format="%d" if whole else "%g",  # 10, 7.9, 892.87: no padding zeros
         key=INPUT_KEYS[name],
         help=help_text,
         persist_state="session",
@@ -243,25 +231,29 @@ st.caption(
 st.markdown("**The arithmetic**")
 st.code("\n".join([*costs.arithmetic(ip), "", *costs.arithmetic(op)]), language=None)
 frame = costs.episode_frame(ip, op)
-st.plotly_chart(charts.episode_figure(frame), width="stretch", config={"displaylogo": False})
+st.plotly_chart(charts.episode_figure(frame), width="stretch", config=ui.chart_config("la-mh-episode-costs"))
 st.caption(
     "Each bar is one episode; each segment one line of the arithmetic above (the same "
     "numbers as the table below)."
 )
 for c in ip.caveats + op.caveats:
     st.caption(f"⚠ {c}")
-with st.expander("Episode lines as a table"):
-    st.dataframe(frame, hide_index=True, width="stretch")
-st.download_button(
+if state.memo:
+    ui.memo_table(frame, "lines", rows=len(frame))
+else:
+    with st.expander("Episode lines as a table"):
+        st.dataframe(frame, hide_index=True, width="stretch")
+ui.download(
     "Download episode arithmetic (CSV)",
-    lambda: ui.csv_bytes(
-        frame,
-        [f"Episode costs, {rates_text}; assumptions as set on the page", f"View: {ui.share_link(state)}"],
+    frame,
+    ui.download_notes(
+        f"Episode costs, {rates_text}; assumptions as set on the page (county-wide)",
+        registry.cite("costs"),
+        ctx.page_path,
+        data,
     ),
-    file_name="la-mh-episode-costs.csv",
-    mime="text/csv",
-    key="dl_episode",
-    on_click="ignore",
+    "compare-episode-costs",
+    data,
 )
 
 # ------------------------------------------------------------------ what-if
@@ -271,19 +263,17 @@ with w1:
     st.subheader("… admissions were diverted to outpatient care")
     number("diverted_admissions")
     div = costs.divert_admissions(_value("diverted_admissions"), ip.total, op.total)
-    st.metric(
-        "Change in annual cost",
-        ui.fmt_usd(div.change),
-        help="Negative means a saving. Both episode costs as set above.",
-    )
+    st.metric("Change in annual cost", ui.fmt_usd(div.change))
     st.caption(
-        f"{div.diverted:,} admissions a year: ${div.cost_before:,.0f} as inpatient stays "
+        ("A saving: " if div.change < 0 else "An extra cost: " if div.change > 0 else "")
+        + f"{div.diverted:,} admissions a year: ${div.cost_before:,.0f} as inpatient stays "
         f"→ ${div.cost_after:,.0f} as outpatient episodes ({div.unit}, {rates_text}). "
         "Assumes every diverted admission becomes exactly one outpatient episode as "
         "priced above; intensive outpatient (IOP) has no sourced price here."
     )
 with w2:
     st.subheader("… capacity were added in one SPA")
+    st.caption("Whole-SPA figures (the sidebar's area filters do not narrow them); the other filters apply.")
     spa_names = areas[areas["level"] == "spa"].set_index("area")["name"].to_dict()
     st.selectbox(
         "SPA",
@@ -300,7 +290,8 @@ with w2:
     if area is None:
         st.info("Choose an SPA to see how its per-resident figures would move.")
     else:
-        row = cont[cont["area"] == area].iloc[0]
+        whole = metrics.continuum_table(fac, data.idx, tracts, areas, replace(state, spa=(), sd=()))
+        row = whole[whole["area"] == area].iloc[0]
         try:
             sites = costs.open_sites(
                 row["outpatient_sites"], _value("added_sites"), row["population"], area=f"SPA {area}"
@@ -342,7 +333,6 @@ chosen = costs.Assumptions(
         area=ss.get(K_AREA),
     ),
 )
-params = costs.assumptions_to_params(chosen)
-ui.set_page_params(
-    params if params != costs.assumptions_to_params(costs.default_assumptions(bench, costs.NATIONAL)) else {}
-)
+ui.set_page_params(ctx.page_path, link.encode_costs(chosen, costs.default_assumptions(bench, costs.NATIONAL)))
+if state.memo:
+    ui.memo_footer(SOURCES)

@@ -160,7 +160,11 @@ st.header("Data quality")
 q1, q2 = st.columns(2)
 with q1:
     st.markdown("**Sites by source that holds their attributes**")
-    st.dataframe(pd.Series(report["facilities_by_primary_source"], name="sites"), width="stretch")
+    by_source = {
+        registry.SOURCES[k].short if k in registry.SOURCES else k: v
+        for k, v in report["facilities_by_primary_source"].items()
+    }
+    st.dataframe(pd.Series(by_source, name="sites").rename_axis("source"), width="stretch")
     st.markdown("**Sites by SPA**")
     st.dataframe(pd.Series(report["facilities_by_spa"], name="sites"), width="stretch")
 with q2:
@@ -170,7 +174,10 @@ with q2:
     st.dataframe(
         pd.DataFrame(
             {
-                g: {"known": d["known"], "unknown": d["unknown"]}
+                taxonomy.GROUP_BY_ID[g].label if g in taxonomy.GROUP_BY_ID else g: {
+                    "known": d["known"],
+                    "unknown": d["unknown"],
+                }
                 for g, d in report["by_taxonomy_value"].items()
             }
         ).T,
@@ -178,12 +185,12 @@ with q2:
     )
 
 st.header("Downloads")
-stamp = m["built_at"][:10]
-head = [
-    f"LA County mental-health capacity dashboard, processed tables built {built}",
-    "Sources: see the Data & methods page (SAMHSA, LA County, CDPH, HCAI, DHCS, CovidCareMap)",
-]
-fac_cols = [c for c in b.facilities.columns if "__" not in c]
+notes = ui.download_notes(
+    "LA County mental-health capacity dashboard: processed table (codes and flags as in the snapshot)",
+    registry.cite(*registry.SOURCES),
+    ctx.page_path,
+    data,
+)
 downloads = [
     ("Facilities (one row per site, all columns)", b.facilities, "facilities"),
     ("Areas (SPA, district, county denominators and beds)", b.areas, "areas"),
@@ -192,11 +199,4 @@ downloads = [
     ("Records left out, with reasons", b.excluded, "excluded"),
 ]
 for label, frame, name in downloads:
-    st.download_button(
-        label,
-        lambda frame=frame: ui.csv_bytes(frame, head),
-        file_name=f"la-mh-{name}-{stamp}.csv",
-        mime="text/csv",
-        key=f"dl_{name}",
-        on_click="ignore",
-    )
+    ui.download(label, frame, notes, f"data-{name}", data)

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import ui
+from dashboard import registry, ui
 from dashboard.analysis import filters, metrics
-from dashboard.render import maps
+from dashboard.render import charts, maps, tables
 
 ctx = ui.page_context()
 data, state = ctx.data, ctx.state
@@ -33,21 +33,21 @@ def access_table(snapshot_id: str, state: filters.FilterState) -> pd.DataFrame:
 
 
 # Only what changes the distances is part of the cache key (not the area or map view).
-access_state = replace(
-    state,
-    spa=(),
-    sd=(),
-    lat=None,
-    lon=None,
-    zoom=None,
-    measure=filters.DEFAULT.measure,
-    level=filters.DEFAULT.level,
+access_state = filters.FilterState(
+    **{g: state.selected(g) for g in filters.GROUP_IDS},
+    query=state.query,
+    include_unknown=state.include_unknown,
+    miles=state.miles,
 )
 acc = access_table(data.bundle.id, access_state)
 den = metrics.denominator(state)
 in_area = metrics.tract_mask(tracts, state)
 acc_area = acc.loc[in_area]
-n_sites = int(metrics.access_mask(data.idx, state).sum())
+am = filters.match(data.idx, replace(state, spa=(), sd=()))
+n_sites = am.count
+SOURCES = registry.cite(*registry.FACILITY_SOURCES, "geo")
+if state.memo:
+    ui.memo_header(ctx.page_path, data)
 
 if n_sites == 0:
     st.warning(
@@ -56,13 +56,14 @@ if n_sites == 0:
     )
 
 county = metrics.far_summary(acc_area).iloc[0]
+where = "in the selected area(s)" if (state.spa or state.sd) else "in the county"
 c1, c2, c3 = st.columns(3)
 c1.metric(
     f"{den.label.capitalize()} farther than {state.miles} mi",
     ui.fmt_int(county["residents_far"]),
-    help=f"Out of {int(county['residents']):,} {den.label} in the selected area(s).",
+    help=f"Out of {int(county['residents']):,} {den.label} {where}.",
 )
-c2.metric("Share of the denominator", ui.fmt_pct(county["share_far"]))
+c2.metric(f"Share of {den.label} {where}", ui.fmt_pct(county["share_far"]))
 c3.metric(
     "Matching sites used",
     ui.fmt_int(n_sites),
@@ -70,28 +71,30 @@ c3.metric(
 )
 if den.note:
     st.caption(f"Denominator note: {den.note}.")
+ui.unknown_note(am, state)
 
 st.markdown("**At other distances**")
 rows = []
+total = acc_area["residents"].sum()
 for miles in (1, 2, 5, 10, 15):
     far = acc_area["miles_to_nearest"] > miles
-    total = acc_area["residents"].sum()
     rows.append(
         {
             "Farther than (miles)": miles,
             den.label.capitalize(): int(acc_area.loc[far, "residents"].sum()),
-            "Share": (acc_area.loc[far, "residents"].sum() / total) if total else np.nan,
+            "Share (%)": round(100 * acc_area.loc[far, "residents"].sum() / total, 1) if total else np.nan,
             "Tracts": int(far.sum()),
         }
     )
-st.dataframe(
-    pd.DataFrame(rows),
-    hide_index=True,
-    column_config={"Share": st.column_config.NumberColumn(format="percent")},
-)
+distances = pd.DataFrame(rows)
+if state.memo:
+    ui.memo_table(distances, "distances")
+else:
+    st.dataframe(distances, hide_index=True, column_config=ui.number_formats(distances))
 
 BINS = [1, 2, 5, 10, 20]
 BIN_COLOURS = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#000000"]
+BIN_LABELS = ["≤ 1", "1 – 2", "2 – 5", "5 – 10", "10 – 20", "> 20 or no site"]
 
 
 def bin_colour(miles: float) -> str:
@@ -103,106 +106,95 @@ def bin_colour(miles: float) -> str:
     return BIN_COLOURS[-2]
 
 
+legend = list(zip(BIN_COLOURS, BIN_LABELS, strict=True))
+dist = acc.set_index("geoid")["miles_to_nearest"]
+res = acc.set_index("geoid")["residents"]
+colours = {g: bin_colour(d) for g, d in dist.items()}
 left, right = st.columns([3, 1])
 with right:
     st.markdown("**Miles to the nearest matching site** (straight line, by tract)")
-    labels = ["≤ 1", "1 – 2", "2 – 5", "5 – 10", "10 – 20", "> 20 or no site"]
-    st.markdown(
-        "".join(
-            f'<div><span style="display:inline-block;width:14px;height:14px;background:{c};'
-            f'border:1px solid #333;margin-right:6px;vertical-align:middle"></span>{lab}</div>'
-            for c, lab in zip(BIN_COLOURS, labels, strict=True)
-        ),
-        unsafe_allow_html=True,
-    )
+    st.markdown(ui.legend_html(legend), unsafe_allow_html=True)
     st.caption("Viridis colours: darker is farther. The ranked tables below hold the same numbers.")
 
 with left:
-    dist = acc.set_index("geoid")["miles_to_nearest"]
-    res = acc.set_index("geoid")["residents"]
-    colours = {g: bin_colour(d) for g, d in dist.items()}
-    tips = {
-        g: f"Tract {g}: {d:.1f} mi; {int(res[g]):,} {den.label}"
-        if np.isfinite(d)
-        else f"Tract {g}: no matching site"
-        for g, d in dist.items()
-    }
-    layer = maps.colour_layer(
-        data.bundle.geojson["tracts"],
-        colours,
-        tips,
-        f"Distance to nearest site ({den.label})",
-        url=data.geo_urls["tracts"],
-        weight=0.3,
-    )
-    base = maps.base_map()
-    st_folium(
-        base,
-        key="gaps_map",
-        height=520,
-        use_container_width=True,
-        returned_objects=[],
-        feature_group_to_add=[layer],
-        layer_control=folium.LayerControl(collapsed=True),
-    )
+    title = f"Miles to the nearest matching site ({den.label})"
+    if state.memo:
+        fig = charts.memo_map(
+            data.bundle.geojson["tracts"],
+            colours,
+            legend,
+            [],
+            pd.DataFrame({"lat": [], "lon": [], "kind": [], "approximate": []}),
+            {},
+            title,
+        )
+        st.plotly_chart(fig, width="stretch", config=ui.chart_config("la-mh-gaps-map"))
+    else:
+        tips = {
+            g: f"Tract {g}: {d:.1f} mi; {int(res[g]):,} {den.label}"
+            if np.isfinite(d)
+            else f"Tract {g}: no matching site"
+            for g, d in dist.items()
+        }
+        layer = maps.colour_layer(
+            data.bundle.geojson["tracts"],
+            colours,
+            tips,
+            title,
+            url=data.geo_urls["tracts"],
+            weight=0.3,
+            legend={"title": "Miles to nearest site", "rows": legend},
+        )
+        st_folium(
+            maps.base_map(),
+            key="gaps_map",
+            height=520,
+            use_container_width=True,
+            returned_objects=[],
+            feature_group_to_add=[layer],
+            layer_control=folium.LayerControl(collapsed=True),
+        )
 
-for level, title in (("spa", "Service Planning Areas"), ("sd", "Supervisorial districts (2011 plan)")):
+notes = ui.download_notes(
+    f"Residents farther than {state.miles} miles (straight line from 2010 tract representative points) "
+    f"from a mental-health site matching: {state.describe()}",
+    SOURCES,
+    ctx.page_path,
+    data,
+)
+for level in ("spa", "sd"):
     names = areas[areas["level"] == level].set_index("area")["name"]
     summary = metrics.far_summary(acc_area, by=level).reset_index().rename(columns={level: "area"})
     summary.insert(1, "name", summary["area"].map(names))
     summary = summary.sort_values("residents_far", ascending=False)
-    st.subheader(f"{title}, most residents far from care first")
-    st.dataframe(
-        summary.rename(
-            columns={
-                "area": "Area",
-                "name": "Name",
-                "residents": den.label.capitalize(),
-                "residents_far": f"Farther than {state.miles} mi",
-                "tracts": "Tracts",
-                "tracts_far": "Tracts far",
-                "share_far": "Share far",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Share far": st.column_config.NumberColumn(format="percent")},
+    show = tables.far_view(summary, den.label, state.miles)
+    st.subheader(f"{filters.LEVELS[level]}: most {den.label} far from care first")
+    if state.memo:
+        ui.memo_table(show, "areas", rows=len(show))
+    else:
+        st.dataframe(show, hide_index=True, width="stretch", column_config=ui.number_formats(show))
+    ui.download(
+        f"Download {filters.LEVELS[level].split(' (')[0].lower()} table (CSV)",
+        show,
+        notes,
+        f"gaps-{level}",
+        data,
     )
 
 st.subheader(f"Census tracts with the most {den.label} farther than {state.miles} miles")
 spa_names = areas[areas["level"] == "spa"].set_index("area")["name"]
-tract_view = acc_area.assign(spa_name=acc_area["spa"].map(spa_names)).sort_values(
-    ["residents_far", "miles_to_nearest"], ascending=False
-)
-tract_view = tract_view.rename(
-    columns={
-        "geoid": "Tract (2010 GEOID)",
-        "spa": "SPA",
-        "spa_name": "SPA name",
-        "sd": "District",
-        "residents": den.label.capitalize(),
-        "miles_to_nearest": "Miles to nearest site",
-        "far": f"Farther than {state.miles} mi",
-        "residents_far": "Residents far",
-    }
-)
-st.dataframe(
-    tract_view.head(50),
-    hide_index=True,
-    width="stretch",
-    column_config={"Miles to nearest site": st.column_config.NumberColumn(format="%.1f")},
-)
-header = [
-    f"Residents far from mental-health sites matching: {state.describe()}",
-    f"Distance: straight line from 2010 tract representative points; population: LA County "
-    f"ISD {pop_vintage}; threshold {state.miles} miles",
-    f"View: {ui.share_link(state)}",
-]
-st.download_button(
-    "Download all tracts (CSV)",
-    lambda: ui.csv_bytes(tract_view, header),
-    file_name=f"la-mh-access-tracts-{data.bundle.manifest['built_at'][:10]}.csv",
-    mime="text/csv",
-    key="dl_tracts",
-    on_click="ignore",
-)
+tract_view = tables.tract_view(acc_area, spa_names, den.label, state.miles)
+far_tracts = tract_view[tract_view["Residents far"] > 0]
+if far_tracts.empty:
+    st.info(
+        f"No tract in the selection has {den.label} farther than {state.miles} miles from a matching site."
+    )
+elif state.memo:
+    ui.memo_table(far_tracts, "tracts with residents far from care")
+else:
+    st.dataframe(
+        far_tracts.head(50), hide_index=True, width="stretch", column_config=ui.number_formats(far_tracts)
+    )
+ui.download("Download all tracts (CSV)", tract_view, notes, "gaps-tracts", data)
+if state.memo:
+    ui.memo_footer(SOURCES)

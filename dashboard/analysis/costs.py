@@ -32,8 +32,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -43,12 +44,10 @@ RATES = {
     NATIONAL: "Medicare national amounts",
     LA_LOCALITY: "Medicare, LA locality 18 (Los Angeles + Orange counties) where available",
 }
-SPAS = tuple(range(1, 9))
 USD_EPISODE = "USD per episode"
 USD_YEAR = "USD per year"
 MAX_PRICE = 50_000.0  # USD per unit; anything above is a typo, not a price
 MAX_COUNT = 1_000.0  # services of one kind in one episode
-MAX_PARAM_LENGTH = 50
 
 INPATIENT_CAVEATS = (
     "Medicare IPF PPS national base rate: not what LA County (Medi-Cal) pays; LA DMH "
@@ -135,25 +134,33 @@ class Assumptions:
 
 
 # name -> (label, unit, low, high, whole number?)
+class Limit(NamedTuple):
+    label: str
+    unit: str
+    low: float
+    high: float
+    whole: bool  # whole numbers only (counts)
+
+
 LIMITS = {
-    "length_of_stay_days": ("Length of stay", "days", 0, 365, False),
-    "per_diem": ("Inpatient per diem", "USD per day", 0, MAX_PRICE, False),
-    "adjustment": ("Per diem adjustment", "(multiplier)", 0, 10, False),
-    "evaluations": ("Diagnostic evaluations", "per episode", 0, MAX_COUNT, False),
-    "evaluation_price": ("Evaluation price", "USD each", 0, MAX_PRICE, False),
-    "individual_sessions": ("Individual therapy sessions", "per episode", 0, MAX_COUNT, False),
-    "individual_price": ("Individual session price", "USD each", 0, MAX_PRICE, False),
-    "group_sessions": ("Group therapy sessions", "per episode", 0, MAX_COUNT, False),
-    "group_price": ("Group session price", "USD per patient", 0, MAX_PRICE, False),
-    "family_sessions": ("Family therapy sessions", "per episode", 0, MAX_COUNT, False),
-    "family_price": ("Family session price", "USD each", 0, MAX_PRICE, False),
-    "medication_visits": ("Medication management visits", "per episode", 0, MAX_COUNT, False),
-    "medication_price": ("Medication visit price", "USD each", 0, MAX_PRICE, False),
-    "diverted_admissions": ("Admissions diverted", "a year", 0, 1_000_000, True),
-    "added_sites": ("Outpatient sites opened", "sites", 0, 10_000, True),
-    "added_beds": ("Psychiatric beds added", "beds", 0, 100_000, True),
-    "episode_cost": ("Episode cost", USD_EPISODE, 0, 100_000_000, False),
-    "current_count": ("Current count", "", 0, 10_000_000, True),
+    "length_of_stay_days": Limit("Length of stay", "days", 0, 365, False),
+    "per_diem": Limit("Inpatient per diem", "USD per day", 0, MAX_PRICE, False),
+    "adjustment": Limit("Per diem adjustment", "multiplier", 0, 10, False),
+    "evaluations": Limit("Diagnostic evaluations", "per episode", 0, MAX_COUNT, False),
+    "evaluation_price": Limit("Evaluation price", "USD each", 0, MAX_PRICE, False),
+    "individual_sessions": Limit("Individual therapy sessions", "per episode", 0, MAX_COUNT, False),
+    "individual_price": Limit("Individual session price", "USD each", 0, MAX_PRICE, False),
+    "group_sessions": Limit("Group therapy sessions", "per episode", 0, MAX_COUNT, False),
+    "group_price": Limit("Group session price", "USD per patient", 0, MAX_PRICE, False),
+    "family_sessions": Limit("Family therapy sessions", "per episode", 0, MAX_COUNT, False),
+    "family_price": Limit("Family session price", "USD each", 0, MAX_PRICE, False),
+    "medication_visits": Limit("Medication management visits", "per episode", 0, MAX_COUNT, False),
+    "medication_price": Limit("Medication visit price", "USD each", 0, MAX_PRICE, False),
+    "diverted_admissions": Limit("Admissions diverted", "a year", 0, 1_000_000, True),
+    "added_sites": Limit("Outpatient sites opened", "sites", 0, 10_000, True),
+    "added_beds": Limit("Psychiatric beds added", "beds", 0, 100_000, True),
+    "episode_cost": Limit("Episode cost", USD_EPISODE, 0, 100_000_000, False),
+    "current_count": Limit("Current count", "", 0, 10_000_000, True),
 }
 
 
@@ -168,10 +175,11 @@ def check(name: str, value) -> float:
     if not low <= x <= high:
         unit = f" {unit}" if unit else ""
         raise AssumptionError(
-            name, f"{label} must be between {_num(low)} and {_num(high)}{unit}; got {_num(x)}."
+            name,
+            f"{label} must be between {fmt_number(low)} and {fmt_number(high)}{unit}; got {fmt_number(x)}.",
         )
     if whole and not x.is_integer():
-        raise AssumptionError(name, f"{label} must be a whole number; got {_num(x)}.")
+        raise AssumptionError(name, f"{label} must be a whole number; got {fmt_number(x)}.")
     return x
 
 
@@ -512,7 +520,7 @@ def source_of(name: str, value, basis: Mapping[str, Basis] | None) -> str:
     b = basis[name]
     if b.value is not None and math.isclose(float(value), float(b.value), rel_tol=0, abs_tol=1e-9):
         return b.label
-    return f"Your value (default {_num(b.value)}: {b.label})"
+    return f"Your value (default {fmt_number(b.value)}: {b.label})"
 
 
 # --- episodes ---------------------------------------------------------------------------------
@@ -596,9 +604,9 @@ def arithmetic(episode: EpisodeCost) -> list[str]:
     """The episode's arithmetic as text, one string per line plus the total."""
     out = []
     for x in episode.lines:
-        mult = f" × {_num(x.multiplier)}" if episode.setting == "inpatient" else ""
+        mult = f" × {fmt_number(x.multiplier)}" if episode.setting == "inpatient" else ""
         out.append(
-            f"{x.label}: {_num(x.quantity)} {x.quantity_unit} × {_usd(x.unit_price)}"
+            f"{x.label}: {fmt_number(x.quantity)} {x.quantity_unit} × {_usd(x.unit_price)}"
             f"{mult} = {_usd(x.subtotal)}"
         )
     out.append(f"Total: {_usd(episode.total)} {episode.unit}")
@@ -723,7 +731,7 @@ def _check_population(population, area: str) -> float:
         )
     if pop < 0 or math.isinf(pop):
         raise AssumptionError(
-            "population", f"The population of {area} must be a positive number; got {_num(pop)}."
+            "population", f"The population of {area} must be a positive number; got {fmt_number(pop)}."
         )
     return pop
 
@@ -731,118 +739,17 @@ def _check_population(population, area: str) -> float:
 # --- shareable link ---------------------------------------------------------------------------
 
 # URL key -> (part of Assumptions, field).  Short and stable: never rename, only add.
-PARAMS = {
-    "los": ("inpatient", "length_of_stay_days"),
-    "perdiem": ("inpatient", "per_diem"),
-    "adj": ("inpatient", "adjustment"),
-    "eval": ("outpatient", "evaluations"),
-    "evalp": ("outpatient", "evaluation_price"),
-    "ind": ("outpatient", "individual_sessions"),
-    "indp": ("outpatient", "individual_price"),
-    "grp": ("outpatient", "group_sessions"),
-    "grpp": ("outpatient", "group_price"),
-    "fam": ("outpatient", "family_sessions"),
-    "famp": ("outpatient", "family_price"),
-    "med": ("outpatient", "medication_visits"),
-    "medp": ("outpatient", "medication_price"),
-    "divert": ("scenario", "diverted_admissions"),
-    "sites": ("scenario", "added_sites"),
-    "beds": ("scenario", "added_beds"),
-}
-RATES_KEY = "rates"
-AREA_KEY = "wspa"  # what-if SPA; not "spa", which is the sidebar's area filter
-PARAM_KEYS = frozenset({RATES_KEY, AREA_KEY, *PARAMS})  # pass to filters.decode(known_extra=)
-
-
-def assumptions_to_params(a: Assumptions) -> dict[str, str]:
-    """Every assumption as URL-safe text (all values written, so a link reproduces the view
-    even after the benchmark defaults change)."""
-    out = {RATES_KEY: a.rates}
-    for key, (part, name) in PARAMS.items():
-        out[key] = _num(getattr(getattr(a, part), name), exact=True)
-    if a.scenario.area is not None:
-        out[AREA_KEY] = str(a.scenario.area)
-    return out
-
-
-def assumptions_from_params(
-    params: Mapping[str, object], benchmarks: pd.DataFrame, *, areas: Iterable[int] = SPAS
-) -> tuple[Assumptions, list[str]]:
-    """Assumptions from query parameters, and a short notice for each value ignored.
-
-    Never raises on the parameters: a bad value falls back to its default with a notice.
-    Keys that are not cost keys belong to other parts of the view and are ignored silently.
-    """
-    notices: list[str] = []
-    raw = {}
-    for key, value in params.items():
-        if key in PARAM_KEYS:
-            text = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-            if len(text) > MAX_PARAM_LENGTH:
-                notices.append(f"Ignored the link setting '{key}': its value is too long.")
-            else:
-                raw[key] = text.strip()
-    rates = raw.get(RATES_KEY, NATIONAL)
-    if rates not in RATES:
-        notices.append(
-            f"Ignored the link setting '{RATES_KEY}={_short(rates)}': choose "
-            f"{' or '.join(RATES)}. Using {NATIONAL}."
-        )
-        rates = NATIONAL
-    d = default_assumptions(benchmarks, rates)
-    changes: dict[str, dict] = {"inpatient": {}, "outpatient": {}, "scenario": {}}
-    for key, (part, name) in PARAMS.items():
-        if key not in raw:
-            continue
-        try:
-            x = check(name, _parse_number(raw[key], name))
-        except AssumptionError as exc:
-            default = getattr(getattr(d, part), name)
-            notices.append(
-                f"Ignored the link setting '{key}={_short(raw[key])}': {exc} "
-                f"Using the default, {_num(default)}."
-            )
-            continue
-        changes[part][name] = int(x) if LIMITS[name][4] else x
-    if AREA_KEY in raw:
-        allowed = {int(v) for v in areas}
-        area = _int_or_none(raw[AREA_KEY])
-        if area in allowed:
-            changes["scenario"]["area"] = area
-        else:
-            choose = f"choose an SPA from {min(allowed)} to {max(allowed)}" if allowed else "no areas"
-            notices.append(f"Ignored the link setting '{AREA_KEY}={_short(raw[AREA_KEY])}': {choose}.")
-    a = replace(
-        d,
-        inpatient=replace(d.inpatient, **changes["inpatient"]),
-        outpatient=replace(d.outpatient, **changes["outpatient"]),
-        scenario=replace(d.scenario, **changes["scenario"]),
-    )
-    return a, notices
-
-
-def _parse_number(text: str, name: str) -> float:
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text, flags=re.ASCII):
-        label = LIMITS[name][0]
-        raise AssumptionError(name, f"{label} must be a number." if text else f"{label} is blank.")
-    return float(text)
-
-
-def _int_or_none(text: str) -> int | None:
-    return int(text) if re.fullmatch(r"\d{1,3}", text, flags=re.ASCII) else None
-
-
 # --- formatting -------------------------------------------------------------------------------
 
 
-def _num(x, exact: bool = False) -> str:
-    """A number without needless decimals: 10 -> '10', 7.9 -> '7.9' (exact: full precision)."""
+def fmt_number(x) -> str:
+    """A number without needless decimals: 10 -> '10', 1234.5 -> '1,234.5'."""
     if x is None:
         return "none"
     x = float(x)
     if x.is_integer() and abs(x) < 1e15:
-        return str(int(x)) if exact else f"{int(x):,}"
-    if exact or 0 < abs(x) < 1e-4:
+        return f"{int(x):,}"
+    if 0 < abs(x) < 1e-4:
         return repr(x)
     return f"{x:,.4f}".rstrip("0").rstrip(".")
 

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from dashboard import taxonomy
-from dashboard.analysis.filters import FilterState, FlagIndex, match
+from dashboard.analysis.filters import FilterState, FlagIndex, Match, match
 
 PER = 100_000
 MILES_PER_DEGREE_LAT = 69.09
@@ -43,7 +43,7 @@ def denominator(state: FilterState) -> Denominator:
     medi_cal_only = state.payment == ("medi_cal",)
     if chosen and len(ages) == len(chosen):
         cols = tuple(dict.fromkeys(ages))
-        label = " or ".join(taxonomy.DENOMINATORS[c] for c in cols)
+        label = " and ".join(taxonomy.DENOMINATORS[c] for c in cols) + (", combined" if len(cols) > 1 else "")
         note = "; ".join(v.note for v in chosen if v.note)
         if medi_cal_only:
             note = (note + "; " if note else "") + (
@@ -138,30 +138,49 @@ def far_summary(access: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
 
 def area_table(
     fac: pd.DataFrame,
-    mask: np.ndarray,
+    m: Match,
     tracts: pd.DataFrame,
     areas: pd.DataFrame,
-    level: str,
+    state: FilterState,
     den: Denominator,
 ) -> pd.DataFrame:
-    """Per SPA or district: matching sites, denominator, sites per 100k, licensed beds per
-    100k (all residents; with and without the state forensic hospital)."""
+    """Per SPA or district (``state.level``): matching sites, the sites that might also match
+    (attributes unknown), the denominator, sites per 100k and licensed beds per 100k all
+    residents (the state forensic hospital counted only when ``state.state_hospital``).
+
+    Numerator and denominator cover the same ground: with an area filter set, each row
+    counts the sites and residents inside both the row's area and the selection (tracts by
+    their representative point), and rows outside the selection are marked unselected with
+    no rates."""
+    level = state.level
     names = areas[areas["level"] == level].set_index("area")["name"]
-    pop = den.of(tracts).groupby(tracts[level]).sum()
-    total = tracts.groupby(level)["pop_total"].sum()
-    sites = pd.Series(fac[level].to_numpy()[np.asarray(mask, dtype=bool)]).value_counts()
-    beds = _beds_by(fac, level)
-    beds_x = _beds_by(fac, level, exclude_state=True)
+    tm = tract_mask(tracts, state)
+    t = tracts.loc[tm]
+    pop = den.of(t).groupby(t[level]).sum()
+    total = t.groupby(level)["pop_total"].sum()
+    where = fac[level].to_numpy()
+    sites = pd.Series(where[np.asarray(m.mask, dtype=bool)]).value_counts()
+    unknown = pd.Series(where[m.unknown & ~m.mask]).value_counts()
+    beds = _beds_by(fac, level, exclude_state=not state.state_hospital, where=place_mask_areas(fac, state))
     out = pd.DataFrame({"area": names.index.astype(int), "name": names.to_numpy()})
+    out["selected"] = out["area"].isin(pd.unique(t[level].dropna()))
     out["sites"] = out["area"].map(sites).fillna(0).astype(int)
+    out["unknown_sites"] = out["area"].map(unknown).fillna(0).astype(int)
     out["population"] = out["area"].map(pop).fillna(0).astype(int)
     out["sites_per_100k"] = per_100k(out["sites"], out["population"])
     out["residents"] = out["area"].map(total).fillna(0).astype(int)
     out["beds"] = out["area"].map(beds).fillna(0).astype(int)
     out["beds_per_100k"] = per_100k(out["beds"], out["residents"])
-    out["beds_excl_state"] = out["area"].map(beds_x).fillna(0).astype(int)
-    out["beds_excl_state_per_100k"] = per_100k(out["beds_excl_state"], out["residents"])
     return out
+
+
+def place_mask_areas(fac: pd.DataFrame, state: FilterState) -> np.ndarray:
+    """Facilities inside the selected SPAs and districts (all when none is selected)."""
+    keep = np.ones(len(fac), dtype=bool)
+    for col, chosen in (("spa", state.spa), ("sd", state.sd)):
+        if chosen:
+            keep &= fac[col].isin(chosen).to_numpy()
+    return keep
 
 
 def _beds_by(
@@ -184,14 +203,14 @@ def _beds_by(
 @dataclass(frozen=True)
 class Headline:
     sites: int
-    unknown: int
+    unknown: int  # sites not shown that might also match (an attribute filtered on is unknown)
     population: int
     sites_per_100k: float
+    per_population: tuple[tuple[str, int, float], ...]  # (label, residents, sites per 100k) per group
     residents: int
-    beds: int
+    beds: int  # licensed acute psychiatric beds; the state forensic hospital only when switched on
     beds_per_100k: float
-    beds_excl_state: int
-    beds_excl_state_per_100k: float
+    state_hospital_beds: int  # its beds inside the selection (counted in ``beds`` or not)
     residents_far: int
     share_far: float
     denominator: Denominator
@@ -201,31 +220,33 @@ class Headline:
 def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: FilterState) -> Headline:
     m = match(idx, state)
     den = denominator(state)
-    tm = tract_mask(tracts, state)
-    population = int(den.of(tracts.loc[tm]).sum())
-    residents = int(tracts.loc[tm, "pop_total"].sum())
-    in_area = np.ones(len(fac), dtype=bool)
-    if state.spa:
-        in_area &= np.isin(idx.spa, state.spa)
-    if state.sd:
-        in_area &= np.isin(idx.sd, state.sd)
-    beds = _beds_by(fac, None, where=in_area)
-    beds_x = _beds_by(fac, None, exclude_state=True, where=in_area)
+    t = tracts.loc[tract_mask(tracts, state)]
+    population = int(den.of(t).sum())
+    residents = int(t["pop_total"].sum())
+    in_area = place_mask_areas(fac, state)
+    beds = _beds_by(fac, None, exclude_state=not state.state_hospital, where=in_area)
+    state_beds = _beds_by(fac, None, where=in_area & fac["state_hospital"].to_numpy(dtype=bool))
     unplaced = 0
     if not (state.spa or state.sd):
         unplaced = _beds_by(fac, None, where=fac["location_precision"].to_numpy() == "none")
-    access = tract_access(tracts.loc[tm], fac, access_mask(idx, state), den, state.miles)
+    access = tract_access(t, fac, access_mask(idx, state), den, state.miles)
     far = int(access["residents_far"].sum())
+    parts = ()
+    if len(den.columns) > 1:
+        parts = tuple(
+            (taxonomy.DENOMINATORS[c], int(t[c].sum()), per_100k(m.count, int(t[c].sum())))
+            for c in den.columns
+        )
     return Headline(
         sites=m.count,
-        unknown=int(m.unknown.sum()) if not state.include_unknown else 0,
+        unknown=int((m.unknown & ~m.mask).sum()),
         population=population,
         sites_per_100k=per_100k(m.count, population),
+        per_population=parts,
         residents=residents,
         beds=beds,
         beds_per_100k=per_100k(beds, residents),
-        beds_excl_state=beds_x,
-        beds_excl_state_per_100k=per_100k(beds_x, residents),
+        state_hospital_beds=state_beds,
         residents_far=far,
         share_far=far / population if population else float("nan"),
         denominator=den,
@@ -233,36 +254,52 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
     )
 
 
-CONTINUUM = (("outpatient", "outpatient"), ("day", "day"), ("residential", "residential"))
+CONTINUUM = ("outpatient", "day", "residential")
 
 
 def continuum_table(
     fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, areas: pd.DataFrame, state: FilterState
 ) -> pd.DataFrame:
-    """Per SPA and county: sites per 100k by care setting (the shared filters apply, the
-    setting filter is replaced by each setting in turn) next to licensed beds per 100k."""
+    """Sites per 100k by care setting (the shared filters apply; the setting filter is
+    replaced by each setting in turn) next to licensed beds per 100k residents: one row per
+    SPA inside the area selection, then the selection as a whole (when an area filter is
+    set), then the county.  Columns: area, name, <setting>_sites, <setting>_unknown,
+    population, residents, beds, <setting>_per_100k, beds_per_100k."""
     den = denominator(state)
-    base = replace(state, spa=(), sd=())
+    by_spa = replace(state, level="spa")
+    county_state = replace(state, spa=(), sd=())
     out = None
-    for name, setting in CONTINUUM:
-        m = match(idx, replace(base, setting=(setting,))).mask
-        t = area_table(fac, m, tracts, areas, "spa", den)
-        cols = t[["area", "name", "sites"]].rename(columns={"sites": f"{name}_sites"})
-        out = cols if out is None else out.merge(cols, on=["area", "name"])
-        if name == "outpatient":
-            keep = t[["area", "population", "residents", "beds", "beds_excl_state"]]
-    out = out.merge(keep, on="area")
-    county = {"area": 0, "name": "Los Angeles County"}
-    for c in out.columns.drop(["area", "name"]):
-        county[c] = out[c].sum()
-    # County-wide counts include sites and beds outside any SPA polygon (not located).
-    for name, setting in CONTINUUM:
-        county[f"{name}_sites"] = int(match(idx, replace(base, setting=(setting,))).mask.sum())
-    county["beds"] = _beds_by(fac, None)
-    county["beds_excl_state"] = _beds_by(fac, None, exclude_state=True)
-    out = pd.concat([out, pd.DataFrame([county])], ignore_index=True)
-    for name, _ in CONTINUUM:
-        out[f"{name}_per_100k"] = per_100k(out[f"{name}_sites"], out["population"])
+    totals = {"selection": {}, "county": {}}
+    for setting in CONTINUUM:
+        m = match(idx, replace(by_spa, setting=(setting,)))
+        t = area_table(fac, m, tracts, areas, by_spa, den)
+        cols = t[["area", "name", "selected", "sites", "unknown_sites"]].rename(
+            columns={"sites": f"{setting}_sites", "unknown_sites": f"{setting}_unknown"}
+        )
+        out = cols if out is None else out.merge(cols, on=["area", "name", "selected"])
+        totals["selection"][f"{setting}_sites"] = m.count
+        totals["selection"][f"{setting}_unknown"] = int((m.unknown & ~m.mask).sum())
+        mc = match(idx, replace(county_state, setting=(setting,)))
+        totals["county"][f"{setting}_sites"] = mc.count
+        totals["county"][f"{setting}_unknown"] = int((mc.unknown & ~mc.mask).sum())
+    out = out.merge(t[["area", "population", "residents", "beds"]], on="area")
+    out = out[out["selected"]].drop(columns="selected")
+    rows = [out]
+    for key, st8, name in (
+        ("selection", state, "Selected area"),
+        ("county", county_state, "Los Angeles County"),
+    ):
+        if key == "selection" and not (state.spa or state.sd):
+            continue
+        tr = tracts.loc[tract_mask(tracts, st8)]
+        keep = place_mask_areas(fac, st8)
+        row = {"area": 0, "name": name, **totals[key]}
+        row["population"] = int(den.of(tr).sum())
+        row["residents"] = int(tr["pop_total"].sum())
+        row["beds"] = _beds_by(fac, None, exclude_state=not state.state_hospital, where=keep)
+        rows.append(pd.DataFrame([row]))
+    out = pd.concat(rows, ignore_index=True)
+    for setting in CONTINUUM:
+        out[f"{setting}_per_100k"] = per_100k(out[f"{setting}_sites"], out["population"])
     out["beds_per_100k"] = per_100k(out["beds"], out["residents"])
-    out["beds_excl_state_per_100k"] = per_100k(out["beds_excl_state"], out["residents"])
     return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 BLUE, VERMILLION, GREEN, ORANGE, PURPLE, GREY = (
     "#0072B2",
@@ -32,29 +31,22 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
-def availability_figure(table: pd.DataFrame, band=None, denominator_label: str = "residents") -> go.Figure:
-    """Sites per 100k by setting (left) next to licensed beds per 100k (right), one row per
-    area.  ``table`` columns: name, outpatient_per_100k, day_per_100k, residential_per_100k,
-    beds_per_100k, beds_excl_state_per_100k."""
-    fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        horizontal_spacing=0.06,
-        subplot_titles=(
-            f"Sites per 100k {denominator_label}",
-            "Licensed acute psychiatric beds per 100k residents",
-        ),
-    )
+def availability_figures(
+    table: pd.DataFrame, band=None, denominator_label: str = "residents", beds_label: str = "Licensed beds"
+) -> tuple[go.Figure, go.Figure]:
+    """Two charts with the same rows (one per area): sites per 100k by setting, and licensed
+    beds per 100k residents against the benchmark band.  Two figures rather than two panels
+    of one, so a phone shows them one above the other with their titles apart.  ``table``
+    columns: name, outpatient_per_100k, day_per_100k, residential_per_100k, beds_per_100k."""
     y = table["name"]
-    for panel, col, label, colour, pattern in (
-        (1, "outpatient_per_100k", "Outpatient sites", BLUE, ""),
-        (1, "day_per_100k", "Partial hospitalization / day treatment sites", GREEN, "/"),
-        (1, "residential_per_100k", "Residential sites", ORANGE, "."),
-        (2, "beds_per_100k", "Beds (all licensed)", VERMILLION, ""),
-        (2, "beds_excl_state_per_100k", "Beds without DSH-Metropolitan", PURPLE, "x"),
+    height = 140 + 42 * len(table)
+    sites = go.Figure()
+    for col, label, colour, pattern in (
+        ("outpatient_per_100k", "Outpatient", BLUE, ""),
+        ("day_per_100k", "Partial hospitalization / day treatment", GREEN, "/"),
+        ("residential_per_100k", "Residential", ORANGE, "."),
     ):
-        fig.add_trace(
+        sites.add_trace(
             go.Bar(
                 x=table[col],
                 y=y,
@@ -62,16 +54,24 @@ def availability_figure(table: pd.DataFrame, band=None, denominator_label: str =
                 name=label,
                 marker=dict(color=colour, pattern_shape=pattern, line=dict(color="#1A1A1A", width=0.5)),
                 hovertemplate="%{y}: %{x:.1f} per 100k<extra>" + label + "</extra>",
-            ),
-            row=1,
-            col=panel,
+            )
         )
+    sites.update_layout(title=dict(text=f"Sites per 100k {denominator_label}", font_size=14))
+    beds = go.Figure(
+        go.Bar(
+            x=table["beds_per_100k"],
+            y=y,
+            orientation="h",
+            name=beds_label,
+            marker=dict(color=VERMILLION, line=dict(color="#1A1A1A", width=0.5)),
+            hovertemplate="%{y}: %{x:.1f} beds per 100k<extra></extra>",
+        )
+    )
+    beds.update_layout(title=dict(text=f"{beds_label} per 100k residents", font_size=14), showlegend=False)
     if band is not None:
-        fig.add_vrect(
+        beds.add_vrect(
             x0=band.low,
             x1=band.high,
-            row=1,
-            col=2,
             fillcolor=GREY,
             opacity=0.15,
             line_width=0,
@@ -79,8 +79,11 @@ def availability_figure(table: pd.DataFrame, band=None, denominator_label: str =
             annotation_position="top left",
             annotation_font_size=11,
         )
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, 120 + 42 * len(table))
+    for fig in (sites, beds):
+        fig.update_yaxes(autorange="reversed")
+        _layout(fig, height)
+        fig.update_layout(margin=dict(l=10, r=10, t=90, b=10), legend=dict(y=1.02, yanchor="bottom"))
+    return sites, beds
 
 
 def episode_figure(lines: pd.DataFrame) -> go.Figure:
@@ -109,3 +112,119 @@ def episode_figure(lines: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", xaxis_title="USD per episode")
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, 260)
+
+
+# Plotly symbols for the map's facility kinds (same shapes as the interactive map).
+KIND_SYMBOLS = {
+    "circle": "circle",
+    "square": "square",
+    "triangle": "triangle-up",
+    "plus": "cross",
+    "diamond": "diamond",
+}
+
+
+def _rings(geometry: dict):
+    polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    for poly in polys:
+        yield poly[0]  # outer ring; holes are not needed at this scale
+
+
+def memo_map(
+    geojson: dict,
+    fills: dict,
+    classes: list[tuple[str, str]],
+    labels: list,
+    points: pd.DataFrame,
+    kinds: dict,
+    title: str,
+    bounds: tuple | None = None,
+) -> go.Figure:
+    """The map as a static figure for memos and print (and a PNG from the chart's toolbar):
+    area fills by id, their labels ([lat, lon, name, value]), the legend's colour classes,
+    and the facilities (columns lat, lon, kind, approximate) with the map's shapes.  No
+    base map: nothing is fetched from other hosts."""
+    fig = go.Figure()
+    rings: dict[str, tuple[list, list]] = {}
+    for f in geojson["features"]:  # one trace per fill colour (thousands of tracts stay light)
+        xs, ys = rings.setdefault(fills.get(f["properties"]["id"], "#d9d9d9"), ([], []))
+        for ring in _rings(f["geometry"]):
+            xs.extend([*(p[0] for p in ring), None])
+            ys.extend([*(p[1] for p in ring), None])
+    thin = len(geojson["features"]) > 100
+    for colour, (xs, ys) in rings.items():
+        dashed = colour == "#ffffff"
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=colour,
+                mode="lines",
+                opacity=0.8,
+                line=dict(
+                    color="#6B6B6B" if dashed else "#333333",
+                    width=0.3 if thin else 0.8,
+                    dash="dash" if dashed else "solid",
+                ),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    for colour, label in classes:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=label,
+                legendgroup="areas",
+                legendgrouptitle_text=title,
+                marker=dict(symbol="square", size=12, color=colour, line=dict(color="#333", width=1)),
+            )
+        )
+    for kind, (label, colour, shape) in kinds.items():
+        for approx in (False, True):
+            sub = points[(points["kind"] == kind) & (points["approximate"] == approx)]
+            if sub.empty:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=sub["lon"],
+                    y=sub["lat"],
+                    mode="markers",
+                    legendgroup="sites",
+                    legendgrouptitle_text="Facilities",
+                    name=label.split(" (")[0] + (" — approximate location" if approx else ""),
+                    marker=dict(
+                        symbol=KIND_SYMBOLS[shape] + ("-open" if approx else ""),
+                        size=7,
+                        color=colour,
+                        line=dict(color="#1A1A1A", width=0.6),
+                    ),
+                    hoverinfo="skip",
+                )
+            )
+    for lat, lon, name, value in labels:
+        fig.add_annotation(
+            x=lon,
+            y=lat,
+            text=f"<b>{name}</b><br>{value}",
+            showarrow=False,
+            font=dict(size=10, color="#1A1A1A"),
+            bgcolor="rgba(255,255,255,0.7)",
+        )
+    if bounds is not None:  # (lat_min, lat_max, lon_min, lon_max): frame the selection
+        fig.update_xaxes(range=[bounds[2], bounds[3]])
+        fig.update_yaxes(range=[bounds[0], bounds[1]])
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / 0.83)  # cos(34°): no squashing
+    fig.update_layout(
+        height=400,
+        margin=dict(l=0, r=0, t=10, b=0),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font=FONT,
+        legend=dict(orientation="v", x=1.0, xanchor="left", y=1, groupclick="toggleitem", font_size=11),
+    )
+    return fig

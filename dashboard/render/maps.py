@@ -24,6 +24,7 @@ from pathlib import Path
 import folium
 import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
@@ -242,6 +243,27 @@ class _DataScript(JSCSSMixin, MacroElement):
         )
 
 
+# A legend control that lives as long as its layer (added and removed with it).  Labels are
+# the app's own text; swatches are colours or the app's own SVG symbols.
+_LEGEND_JS = """
+if (data.legend) { var fg = {{ this._parent.get_name() }}; var ctl = L.control({position: 'bottomleft'});
+  ctl.onAdd = function () {
+    var box = L.DomUtil.create('details', 'lamh-legend');  // folded: the page has the full legend too
+    box.style.cssText = 'background:rgba(255,255,255,0.92);padding:4px 8px;border-radius:4px;'
+      + 'font:12px/1.35 sans-serif;max-width:230px;box-shadow:0 1px 4px rgba(0,0,0,0.3)';
+    var s = document.createElement('summary'); s.textContent = data.legend.title; s.style.fontWeight = '600';
+    box.appendChild(s);
+    data.legend.rows.forEach(function (r) { var row = document.createElement('div');
+      var sw = document.createElement('span');
+      if (r[0].charAt(0) === '<') { sw.innerHTML = r[0]; } else { sw.style.cssText = 'display:inline-block;'
+        + 'width:12px;height:12px;border:1px solid #333;background:' + r[0]; }
+      sw.style.marginRight = '6px'; sw.style.verticalAlign = 'middle'; row.appendChild(sw);
+      row.appendChild(document.createTextNode(r[1])); box.appendChild(row); });
+    L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box); return box; };
+  fg.on('add', function () { ctl.addTo(fg._map); }); fg.on('remove', function () { ctl.remove(); });
+  if (fg._map) { ctl.addTo(fg._map); } }
+"""
+
 # Above this many matching sites the map shows counts per grid square instead of points,
 # so the payload stays bounded whatever the data size.
 MAX_POINTS = 2000
@@ -358,14 +380,50 @@ def colour_for(value: float, breaks: list[float]) -> str:
     return VIRIDIS5[-1]
 
 
-def legend_classes(breaks: list[float]) -> list[tuple[str, str]]:
+# The marker cluster's bubble, for the legend (markercluster draws it in the map).
+CLUSTER_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">'
+    '<circle cx="9" cy="9" r="8" fill="#6ecc39" stroke="#1A1A1A" stroke-width="0.8"/>'
+    '<text x="9" y="12.5" font-size="9" font-family="sans-serif" text-anchor="middle">12</text></svg>'
+)
+CLUSTER_LABEL = "numbered bubble: that many sites close together (click or zoom in)"
+UNSELECTED = "#ffffff"  # areas outside the sidebar's area selection: white, dashed outline
+
+
+def legend_classes(breaks: list[float], *, unselected: bool = False) -> list[tuple[str, str]]:
     """(colour, label) per class, for the legend beside the map."""
     out, lo = [], 0.0
     for b in breaks:
         out.append((colour_for(b, breaks), f"{lo:.1f} – {b:.1f}"))
         lo = b
     out.append((NO_DATA, "no residents in the denominator"))
+    if unselected:
+        out.append((UNSELECTED, "outside the selected areas"))
     return out
+
+
+def label_points(geojson: dict) -> dict:
+    """A point inside each area (feature id -> (lat, lon)) for its map label."""
+    out = {}
+    for f in geojson["features"]:
+        p = shapely.geometry.shape(f["geometry"]).representative_point()
+        out[f["properties"]["id"]] = (round(p.y, 4), round(p.x, 4))
+    return out
+
+
+def frame(lat: np.ndarray, lon: np.ndarray, width_px: int = 700, height_px: int = 560) -> tuple:
+    """(centre, zoom) that shows every point given (e.g. the selected tracts' points)."""
+    lat, lon = np.asarray(lat, float), np.asarray(lon, float)
+    if len(lat) == 0:
+        return LA_CENTER, DEFAULT_ZOOM
+    pad = 0.02
+    lo_lat, hi_lat = lat.min() - pad, lat.max() + pad
+    lo_lon, hi_lon = lon.min() - pad, lon.max() + pad
+    centre = (round((lo_lat + hi_lat) / 2, 4), round((lo_lon + hi_lon) / 2, 4))
+    cos = np.cos(np.radians(centre[0]))
+    z_lon = np.log2(width_px * 360 / (256 * (hi_lon - lo_lon)))
+    z_lat = np.log2(height_px * 360 * cos / (256 * (hi_lat - lo_lat)))
+    return centre, int(np.clip(np.floor(min(z_lon, z_lat)), 8, 14))
 
 
 def publish_geometry(geojson: dict, static_dir=None) -> str | None:
@@ -388,52 +446,100 @@ def publish_geometry(geojson: dict, static_dir=None) -> str | None:
 
 
 def choropleth_layer(
-    geojson: dict, values: pd.Series, labels: dict, breaks: list[float], title: str, url: str | None = None
+    geojson: dict,
+    values: pd.Series,
+    names: dict,
+    breaks: list[float],
+    title: str,
+    url: str | None = None,
+    selected: set | None = None,
+    labels: dict | None = None,
+    legend: dict | None = None,
 ) -> folium.FeatureGroup:
-    """Area polygons coloured by ``values`` (indexed by area id) with a text tooltip."""
-    colours, tips = {}, {}
+    """Area polygons coloured by ``values`` (indexed by area id), each with a text tooltip
+    that keyboard users reach too; areas outside ``selected`` (when given) are white with a
+    dashed outline; ``labels`` (area id -> (lat, lon)) puts each area's name and value on the
+    map."""
+    colours, tips, marks = {}, {}, []
     for f in geojson["features"]:
         area = f["properties"]["id"]
         v = values.get(area, np.nan)
-        colours[area] = colour_for(v, breaks)
-        tips[area] = f"{labels.get(area, area)}: " + (f"{v:.1f}" if np.isfinite(v) else "no data")
-    return colour_layer(geojson, colours, tips, title, url)
+        out = selected is not None and area not in selected
+        colours[area] = UNSELECTED if out else colour_for(v, breaks)
+        shown = "not selected" if out else (f"{v:.1f}" if np.isfinite(v) else "no data")
+        tips[area] = f"{names.get(area, area)}: {shown}"
+        if labels and area in labels and not out:
+            marks.append([*labels[area], str(names.get(area, area)).split(" · ")[0], shown])
+    dashed = {k for k, c in colours.items() if c == UNSELECTED}
+    return colour_layer(
+        geojson, colours, tips, title, url, dashed=dashed, labels=marks, focusable=True, legend=legend
+    )
 
 
 def colour_layer(
-    geojson: dict, colours: dict, tips: dict, title: str, url: str | None = None, weight: float = 1.0
+    geojson: dict,
+    colours: dict,
+    tips: dict,
+    title: str,
+    url: str | None = None,
+    weight: float = 1.0,
+    dashed: set | None = None,
+    labels: list | None = None,
+    focusable: bool = False,
+    legend: dict | None = None,
 ) -> folium.FeatureGroup:
     """Polygons with a fill colour and a text tooltip per feature id.  With ``url`` (see
     ``publish_geometry``) only the colours and tooltips travel with each rerun and the
-    browser loads the geometry from its cache; without, the geometry is embedded."""
+    browser loads the geometry from its cache; without, the geometry is embedded.
+    ``dashed``: ids drawn with a dashed outline; ``labels``: [lat, lon, name, value] texts
+    shown on the map; ``focusable``: each polygon is a tab stop whose focus opens its
+    tooltip (for a few areas, not thousands of tracts); ``legend``: {"title", "rows":
+    [[colour or svg, label]]} drawn inside the map (bottom left, folded on narrow screens),
+    so it is at hand on a phone too."""
+    dashed = dashed or set()
     style = {
         str(f["properties"]["id"]): [
             colours.get(f["properties"]["id"], NO_DATA),
             str(tips.get(f["properties"]["id"], f["properties"]["id"])),
+            1 if f["properties"]["id"] in dashed else 0,
         ]
         for f in geojson["features"]
     }
     draw = (
         "function draw(gj) { var layer = L.geoJSON(gj, {"
         " style: function (f) { var s = data.style[String(f.properties.id)];"
-        "  return {fillColor: s ? s[0] : '"
-        + NO_DATA
-        + "', color: '#333333', weight: "
-        + str(weight)
-        + ", fillOpacity: 0.55}; },"
+        "  return {fillColor: s ? s[0] : '" + NO_DATA + "', color: s && s[2] ? '#6B6B6B' : '#333333',"
+        "   dashArray: s && s[2] ? '5 4' : null, weight: " + str(weight) + ","
+        "   fillOpacity: s && s[2] ? 0.35 : 0.55}; },"
         " onEachFeature: function (f, l) { var s = data.style[String(f.properties.id)];"
-        "  var tip = document.createElement('span'); tip.textContent = s ? s[1] : String(f.properties.id);"
-        "  l.bindTooltip(tip, {sticky: true}); }});"
+        "  var text = s ? s[1] : String(f.properties.id);"
+        "  var tip = document.createElement('span'); tip.textContent = text;"
+        "  l.bindTooltip(tip, {sticky: true});"
+        "  if (data.focusable) { l.on('add', function () { var el = l.getElement(); if (!el) { return; }"
+        "    el.setAttribute('tabindex', '0'); el.setAttribute('role', 'img');"
+        "    el.setAttribute('aria-label', text);"
+        "    el.addEventListener('focus', function () { l.openTooltip(l.getBounds().getCenter()); });"
+        "    el.addEventListener('blur', function () { l.closeTooltip(); }); }); } }});"
         " {{ this._parent.get_name() }}.addLayer(layer); }"
+        "(data.labels || []).forEach(function (r) {"
+        " var box = document.createElement('div'); box.className = 'lamh-area-label';"
+        " var n = document.createElement('b'); n.textContent = r[2]; box.appendChild(n);"
+        " box.appendChild(document.createElement('br')); box.appendChild(document.createTextNode(r[3]));"
+        " box.style.cssText = 'font:600 11px/1.2 sans-serif;color:#1A1A1A;text-align:center;"
+        "white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none';"
+        " {{ this._parent.get_name() }}.addLayer(L.marker([r[0], r[1]], {interactive: false, keyboard: false,"
+        "  icon: L.divIcon({className: '', html: box, iconSize: [110, 30], iconAnchor: [55, 15]})})); });"
+        + _LEGEND_JS
     )
+    payload: dict = {"style": style, "labels": labels or [], "focusable": focusable, "legend": legend}
     if url:
-        payload = {"style": style, "url": url}
+        payload["url"] = url
         script = (
             draw
             + "fetch(data.url, {cache: 'force-cache'}).then(function (r) { return r.json(); }).then(draw);"
         )
     else:
-        payload = {"style": style, "geo": geojson}
+        payload["geo"] = geojson
         script = draw + "draw(data.geo);"
     fg = folium.FeatureGroup(name=title, overlay=True, control=True)
     _DataScript(payload, script).add_to(fg)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import numpy as np
 import pandas as pd
 
-from dashboard import taxonomy
+from dashboard import registry, taxonomy
+from dashboard.analysis.filters import DISTRICT_PLAN
 
 # Tables on a page show at most this many rows (downloads hold them all).
 MAX_ROWS_SHOWN = 2000
@@ -35,27 +39,29 @@ def _labels(fac: pd.DataFrame, group_id: str) -> pd.Series:
 
 
 # The columns a page shows (the CSV download keeps every column of facility_view).
+# The columns a page shows, the most useful first (a phone shows the first two or three; the
+# CSV download keeps every column of facility_view).
 PAGE_COLUMNS = [
     "Name",
-    "Program",
-    "Address",
-    "City",
-    "ZIP",
-    "Phone",
-    "Website",
     "Setting",
-    "Licensed acute psych beds",
-    "Services",
+    "City",
+    "Phone",
+    "Address",
+    "ZIP",
+    "Website",
+    "Program",
     "Populations",
+    "Services",
     "Payment",
     "Languages",
+    "Licensed acute psych beds",
     "SPA",
     "Location",
     "As of",
 ]
 
 
-def facility_view(fac: pd.DataFrame, source_titles: dict[str, str]) -> pd.DataFrame:
+def facility_view(fac: pd.DataFrame) -> pd.DataFrame:
     """One row per facility with plain-language columns, aligned with ``fac``'s rows
     (built once per build; a rerun only picks rows by position)."""
     address = fac["street"].fillna("(address not published)") + np.where(
@@ -64,7 +70,11 @@ def facility_view(fac: pd.DataFrame, source_titles: dict[str, str]) -> pd.DataFr
     sources = (
         fac["sources"]
         .fillna("")
-        .map(lambda s: "; ".join(source_titles.get(x, x).split(" (")[0][:70] for x in s.split(";") if x))
+        .map(
+            lambda s: "; ".join(
+                registry.SOURCES[x].short if x in registry.SOURCES else x for x in s.split(";") if x
+            )
+        )
     )
     out = pd.DataFrame(
         {
@@ -83,7 +93,7 @@ def facility_view(fac: pd.DataFrame, source_titles: dict[str, str]) -> pd.DataFr
             "Payment": _labels(fac, "payment"),
             "Languages": _labels(fac, "language"),
             "SPA": fac["spa_name"].fillna("not located"),
-            "District (2011)": fac["sd"],
+            f"District ({DISTRICT_PLAN})": fac["sd"],
             "Location": fac["location_precision"].map(PRECISION_TEXT),
             "Attributes from": fac["attributes"],
             "Sources": sources,
@@ -92,3 +102,113 @@ def facility_view(fac: pd.DataFrame, source_titles: dict[str, str]) -> pd.DataFr
         }
     )
     return out.reset_index(drop=True)
+
+
+def area_view(area_tab: pd.DataFrame, den_label: str, pop_year: str, state) -> pd.DataFrame:
+    """The per-area table as shown and downloaded: plain headers, rates rounded to 0.1,
+    one column per population (the residents column only when it is not the denominator)."""
+    cols = {
+        "area": "Area",
+        "name": "Name",
+        "sites": "Matching sites",
+        "unknown_sites": "More that might match (attributes unknown)",
+        "population": f"{den_label.capitalize()} ({pop_year})",
+        "sites_per_100k": "Sites per 100k",
+        "residents": f"All residents ({pop_year})",
+        "beds": "Licensed acute psych beds"
+        + ("" if state.state_hospital else " (without the state forensic hospital)"),
+        "beds_per_100k": "Beds per 100k residents",
+    }
+    if den_label == "all residents":
+        del cols["residents"]
+    out = area_tab[list(cols)].rename(columns=cols)
+    for c in ("Sites per 100k", "Beds per 100k residents"):
+        out[c] = out[c].round(1)
+    return out.reset_index(drop=True)
+
+
+def far_view(summary: pd.DataFrame, den_label: str, miles: int) -> pd.DataFrame:
+    """Residents far from care per area, as shown and downloaded (share in per cent, 0.1)."""
+    out = pd.DataFrame(
+        {
+            "Area": summary["area"],
+            "Name": summary["name"],
+            den_label.capitalize(): summary["residents"].astype(int),
+            f"Farther than {miles} mi": summary["residents_far"].astype(int),
+            "Share far (%)": (100 * summary["share_far"]).round(1),
+            "Tracts": summary["tracts"].astype(int),
+            "Tracts far": summary["tracts_far"].astype(int),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def tract_view(access: pd.DataFrame, spa_names: pd.Series, den_label: str, miles: int) -> pd.DataFrame:
+    """Tracts, most residents far from care first (then the farthest)."""
+    t = access.sort_values(["residents_far", "miles_to_nearest"], ascending=False)
+    out = pd.DataFrame(
+        {
+            "Tract (2010 GEOID)": t["geoid"],
+            "SPA": t["spa"],
+            "SPA name": t["spa"].map(spa_names),
+            f"District ({DISTRICT_PLAN})": t["sd"],
+            den_label.capitalize(): t["residents"].astype(int),
+            "Miles to nearest site": t["miles_to_nearest"].round(1),
+            f"Farther than {miles} mi": t["far"],
+            "Residents far": t["residents_far"].astype(int),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def continuum_view(cont: pd.DataFrame, den_label: str, pop_year: str, beds_label: str) -> pd.DataFrame:
+    """The availability table as shown and downloaded (rates rounded to 0.1)."""
+    cols = {
+        "name": "Area",
+        "outpatient_sites": "Outpatient sites",
+        "outpatient_unknown": "More that might be outpatient (attributes unknown)",
+        "day_sites": "Day treatment sites",
+        "residential_sites": "Residential sites",
+        "population": f"{den_label.capitalize()} ({pop_year})",
+        "residents": f"All residents ({pop_year})",
+        "beds": beds_label,
+        "outpatient_per_100k": "Outpatient per 100k",
+        "day_per_100k": "Day treatment per 100k",
+        "residential_per_100k": "Residential per 100k",
+        "beds_per_100k": "Beds per 100k residents",
+    }
+    if den_label == "all residents":
+        del cols["residents"]
+    out = cont[list(cols)].rename(columns=cols)
+    for c in out.columns:
+        if "per 100k" in c:
+            out[c] = out[c].astype(float).round(1)
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def csv_bytes(df: pd.DataFrame, notes: list[str], decimals: int = 1) -> bytes:
+    """A CSV that opens in a spreadsheet without fixes: the header is the first row, figures
+    are rounded (``decimals``), then one empty row and the notes (what the table shows, the
+    filters, the link, sources with vintages), one per row in the first column, where a
+    reader finds them below the table without breaking it.  Cells a spreadsheet would run
+    as a formula (starting with = + - @, tab or CR) get a leading apostrophe."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(decimals)
+        elif out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_defuse)
+    tail = io.StringIO()
+    writer = csv.writer(tail, lineterminator="\r\n")
+    for note in notes:
+        writer.writerow([_defuse(" ".join(str(note).split()))])
+    return (out.to_csv(index=False, lineterminator="\r\n") + "\r\n" + tail.getvalue()).encode("utf-8")
+
+
+def _defuse(v):
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v
+    return v

@@ -1,8 +1,8 @@
-"""Hostile links on every page (AppTest): generated and hand-picked query strings.
+"""Hostile links (AppTest): generated and hand-picked query strings.
 
 A shared link can be old, hand-edited, truncated by a mail client or built to break the app.
 Whatever it holds — unknown keys, wrong types, huge values, repeated keys, unicode, control
-characters, other versions of the scheme, cost inputs with junk — every page must
+characters, other versions of the scheme, cost inputs with junk — a page must
 
 * run without an exception, down to its last element;
 * apply what is valid in the link and restore the default for what is not;
@@ -11,8 +11,10 @@ characters, other versions of the scheme, cost inputs with junk — every page m
 
 The expected state is computed from the README's URL table by the generators themselves
 (each generated item knows the value it stands for, or that it is junk), not by the app's
-decoder.  Counts: ``EXAMPLES_PER_PAGE`` generated links per page (4 pages) plus the
-hand-picked ``NASTY`` links on every page.
+decoder.  Every page decodes the shared settings with the same code (``dashboard.ui``
+through ``dashboard.analysis.link``), so junk in them is run through one page (the map);
+junk in the cost inputs on the page that owns them (compare); and every page gets a few
+generated links of valid settings, to show it applies them.
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import taxonomy
-from dashboard.analysis import costs, filters
+from dashboard.analysis import costs, filters, link
 from tests.app.conftest import count, metric, open_link
 
 PAGES = ("map", "compare", "gaps", "data")
-EXAMPLES_PER_PAGE = 30
+EXAMPLES = 30  # generated links with junk, on the page that owns the junk
+VALID_EXAMPLES = 5  # generated links of valid settings, on every page
 
 # The last element each page draws: its presence proves the page ran to the end.
 LAST_DOWNLOAD = {
@@ -42,7 +45,7 @@ LAST_DOWNLOAD = {
 SHARED_NOTICE = "could not be used and were reset"
 COST_NOTICE = "Some cost settings in the link could not be used"
 
-GROUP_PARAMS = dict(filters.GROUP_PARAMS)  # group id -> URL key (README table)
+GROUP_PARAMS = dict(link.GROUP_PARAMS)  # group id -> URL key (README table)
 PARAM_TO_GROUP = {p: g for g, p in GROUP_PARAMS.items()}
 IDS = {p: taxonomy.GROUP_BY_ID[g].ids for g, p in GROUP_PARAMS.items()}
 FILTER_KEYS = {
@@ -52,6 +55,8 @@ FILTER_KEYS = {
     "sd",
     "q",
     "unk",
+    "dsh",
+    "memo",
     "miles",
     "measure",
     "level",
@@ -59,7 +64,7 @@ FILTER_KEYS = {
     "lon",
     "z",
 }
-COST_NUMBER_KEYS = dict(costs.PARAMS)  # URL key -> (part, name)
+COST_NUMBER_KEYS = dict(link.COST_PARAMS)  # URL key -> (part, name)
 COST_KEYS = {"rates", "wspa", *COST_NUMBER_KEYS}
 KNOWN_KEYS = FILTER_KEYS | COST_KEYS
 MILES = (1, 2, 3, 5, 10, 15, 20)
@@ -80,6 +85,8 @@ class Expected:
     sd: list = field(default_factory=list)
     query: str = ""
     unknown: bool = False
+    state_hospital: bool = False
+    memo: bool = False
     measure: str = "sites"
     level: str = "spa"
     miles: int = 5
@@ -351,6 +358,8 @@ ITEM_STRATEGIES = {
     "sd": area_item("sd"),
     "q": query_item(),
     "unk": scalar_item("unk", {"1": True, "0": False, "true": True, "false": False}, "unknown"),
+    "dsh": scalar_item("dsh", {"1": True, "0": False}, "state_hospital"),
+    "memo": scalar_item("memo", {"1": True, "0": False}, "memo"),
     "measure": scalar_item("measure", {"sites": "sites", "beds": "beds"}, "measure"),
     "level": scalar_item("level", {"spa": "spa", "sd": "sd"}, "level"),
     "miles": scalar_item("miles", {str(m): m for m in MILES}, "miles"),
@@ -360,12 +369,18 @@ ITEM_STRATEGIES = {
 }
 
 
+SHARED_ITEMS = sorted(k for k in ITEM_STRATEGIES if k not in COST_KEYS)
+
+
 @st.composite
-def links(draw):
-    """A link: a handful of known settings (each valid or junk) plus maybe unknown keys."""
-    names = draw(st.lists(st.sampled_from(sorted(ITEM_STRATEGIES)), max_size=8, unique=True))
-    items = [draw(ITEM_STRATEGIES[n]) for n in names]
-    items += draw(st.lists(unknown_item(), max_size=2))
+def links(draw, names=tuple(SHARED_ITEMS), unknown_keys=True, valid_only=False):
+    """A link: a handful of the named settings (each valid or junk), maybe unknown keys."""
+    chosen = draw(st.lists(st.sampled_from(sorted(names)), max_size=8, unique=True))
+    items = [draw(ITEM_STRATEGIES[n]) for n in chosen]
+    if unknown_keys:
+        items += draw(st.lists(unknown_item(), max_size=2))
+    if valid_only:
+        items = [it for it in items if not (it.shared_junk or it.cost_junk)]
     draw(st.randoms()).shuffle(items)
     return items
 
@@ -404,25 +419,26 @@ def check_page(page: str, params: dict, exp: Expected, built) -> AppTest:
     # used; it must also be a clean link (no unknown key, nothing a decoder would reject).
     final = dict(at.query_params)
     assert set(final) <= KNOWN_KEYS, final
-    state, notices = filters.decode(final, known_extra=costs.PARAM_KEYS)
+    state, notices = link.decode(final)
     assert notices == [], (final, notices)
     for gid in GROUP_PARAMS:
         assert list(state.selected(gid)) == exp.groups[gid], (gid, final, params)
     assert list(state.spa) == exp.spa and list(state.sd) == exp.sd, (final, params)
     assert state.query == " ".join(exp.query.split())[:100], (final, params)
     assert state.include_unknown == exp.unknown
+    assert state.state_hospital == exp.state_hospital and state.memo == exp.memo
     assert state.miles == exp.miles
     assert state.measure == exp.measure and state.level == exp.level
     if exp.view is None:
         assert state.zoom is None, final
     else:
         assert (state.lat, state.lon, state.zoom) == pytest.approx(exp.view), final
-    if page == "map":  # the headline counts the sites of that state
+    if page == "map" and not state.memo:  # the headline counts the sites of that state
         idx = _index(built)
         want = filters.match(idx, state).count
         assert count(metric(at, "Matching sites")) == want
     if page == "compare":
-        a, cost_notices = costs.assumptions_from_params(final, built.benchmarks)
+        a, cost_notices = link.decode_costs(final, built.benchmarks)
         assert cost_notices == [], (final, cost_notices)
         d = costs.default_assumptions(built.benchmarks, exp.costs.get("rates", "national"))
         assert a.rates == exp.costs.get("rates", "national")
@@ -445,24 +461,46 @@ def _index(built):
 
 # --------------------------------------------------------------------------- generated links
 
-GENERATED = settings(
-    max_examples=EXAMPLES_PER_PAGE,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+
+def _settings(n):
+    return settings(
+        max_examples=n,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
+
+
+def test_generated_links_with_junk_in_the_shared_settings(built):
+    @_settings(EXAMPLES)
+    @given(items=links())
+    def check(items):
+        params, exp = build_link(items)
+        check_page("map", params, exp, built)
+
+    check()
+
+
+def test_generated_links_with_junk_in_the_cost_inputs(built):
+    @_settings(EXAMPLES)
+    @given(items=links(names=(*sorted(COST_KEYS), "pop", "spa"), unknown_keys=False))
+    def check(items):
+        params, exp = build_link(items)
+        check_page("compare", params, exp, built)
+
+    check()
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_generated_links(page, built):
-    @GENERATED
-    @given(items=links())
+def test_generated_valid_links_are_applied_on_every_page(page, built):
+    @_settings(VALID_EXAMPLES)
+    @given(items=links(unknown_keys=False, valid_only=True))
     def check(items):
         params, exp = build_link(items)
         check_page(page, params, exp, built)
@@ -615,17 +653,20 @@ NASTY = {
 }
 
 
-@pytest.mark.parametrize("page", PAGES)
+COST_CASES = {name for name, (params, _) in NASTY.items() if set(params) <= COST_KEYS | {"pop", "spa"}}
+
+
 @pytest.mark.parametrize("name", list(NASTY))
-def test_hand_picked_nasty_links(page, name, built):
+def test_hand_picked_nasty_links(name, built):
+    """Shared-setting junk on the map page; cost-input junk on the cost page."""
     params, items = NASTY[name]
     exp = Expected()
     for it in items:
         it.apply(exp)
-    check_page(page, params, exp, built)
+    check_page("compare" if name in COST_CASES else "map", params, exp, built)
 
 
 def test_generators_cover_every_parameter_of_the_scheme():
     """Every URL key in the README table has a generator (so a new key gets one too)."""
     covered = set(ITEM_STRATEGIES) - {"view"} | {"lat", "lon", "z"}
-    assert covered == KNOWN_KEYS == filters.PARAM_NAMES | costs.PARAM_KEYS
+    assert covered == KNOWN_KEYS == link.KEYS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.analysis import filters, metrics
+from dashboard.analysis import filters, link, metrics
 from dashboard.analysis.filters import FilterState
 from tests.app.conftest import count, metric
 
@@ -65,7 +65,7 @@ def test_each_filter_kind_changes_the_view(run, idx, field, value):
     expected = filters.match(idx, FilterState(**{field: tuple(value)})).count
     assert headline_sites(at) == expected == len(facilities_table(at))
     assert expected < before
-    param = filters.GROUP_PARAMS.get(field, field)
+    param = link.GROUP_PARAMS.get(field, field)
     assert at.query_params[param] == ",".join(map(str, value))
 
 

@@ -99,10 +99,11 @@ def test_deep_link_as_first_request_shows_the_app(hosted, page, wait_for_app, ma
     page.goto(f"{hosted.url}/gaps?pop=children&miles=10")
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    nav = sidebar.locator('[data-testid="stSidebarNav"]')
-    expect(nav).to_be_visible()
-    # each link reads "<icon name>\n\n<title>"
-    assert [t.splitlines()[-1].strip() for t in nav.locator("a").all_inner_texts()] == PAGES
+    nav = sidebar.locator('[data-testid="stPageLink"] a')  # the app's own page links
+    expect(nav.first).to_be_visible()
+    # each link reads "<icon name>\n\n<title>" and carries the view
+    assert [t.splitlines()[-1].strip() for t in nav.all_inner_texts()] == PAGES
+    assert all("pop=children" in (h or "") for h in [a.get_attribute("href") for a in nav.all()])
     expect(sidebar.get_by_role("checkbox", name=re.compile(r"^Children and adolescents \("))).to_be_checked()
     expect(page.get_by_role("heading", name="Gaps & access")).to_be_visible()
     expect(page.locator('[data-testid="stMetric"]').first).to_contain_text("farther than 10 mi")

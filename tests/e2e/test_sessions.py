@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import expect
 
 from dashboard import snapshot, taxonomy
-from dashboard.analysis import costs, filters, metrics
+from dashboard.analysis import costs, filters, link, metrics
 from dashboard.analysis.filters import FilterState
 
 SIDEBAR = '[data-testid="stSidebar"]'
@@ -110,11 +110,11 @@ class Session:
         return f"{base}/{self.path}?{q}" if q else f"{base}/{self.path}"
 
     def expected_query(self) -> dict:
-        q = filters.encode(self.state)
+        q = link.encode(self.state)
         if self.cost:  # the cost page then writes every assumption into the link
-            a, notices = costs.assumptions_from_params(self.cost, BENCHMARKS[0])
+            a, notices = link.decode_costs(self.cost, BENCHMARKS[0])
             assert notices == []
-            q = {"v": "1", **q, **costs.assumptions_to_params(a)}
+            q = {"v": "1", **q, **link.cost_params(a)}
         return q
 
 

@@ -1,15 +1,12 @@
-"""Filter semantics, unknown-attribute handling and the URL codec."""
+"""Filter semantics and unknown-attribute handling (the link form: test_link.py)."""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard import taxonomy
-from dashboard.analysis import filters
-from dashboard.analysis.filters import FilterState, FlagIndex, decode, encode, match, option_counts
+from dashboard.analysis.filters import FilterState, FlagIndex, match, option_counts
 from tests.fixtures.facilities import facility, frame
 
 # a: outpatient, children + adults, Medi-Cal, individual + group therapy, Spanish, SMI
@@ -90,138 +87,36 @@ def test_area_and_name_filters():
 def test_option_counts_use_the_other_filters():
     counts = option_counts(IDX, FilterState(payment=("medi_cal",)), "service")
     assert counts["individual"] == 1 and counts["family"] == 1 and counts["group"] == 1
-    # The group's own selection does not restrict its counts.
+    # An "any" group: checking another payment widens the selection.
     counts = option_counts(IDX, FilterState(payment=("medi_cal",)), "payment")
-    assert counts["private"] == 1 and counts["medi_cal"] == 2 and counts["cash"] == 1
+    assert counts["private"] == 3 and counts["medi_cal"] == 2 and counts["cash"] == 2
 
 
-# --------------------------------------------------------------------------- URL
+def test_option_counts_of_an_all_group_count_the_sites_left_after_checking():
+    """Checking a second population narrows to sites serving both: the number beside it
+    says so (it used to count sites serving that population alone)."""
+    state = FilterState(population=("children",))
+    counts = option_counts(IDX, state, "population")
+    assert counts["adults"] == 1  # only Alpha serves children and adults
+    assert counts["children"] == 2  # already checked: what is shown now
 
 
-def test_encode_leaves_defaults_out_and_versions_the_rest():
-    assert encode(FilterState()) == {}
-    assert encode(FilterState(population=("children",), payment=("medi_cal",), spa=(4, 1))) == {
-        "v": "1",
-        "pop": "children",
-        "pay": "medi_cal",
-        "spa": "4,1",
-    }
-
-
-def test_decode_reads_a_hand_written_link():
-    state, notices = decode(
-        {
-            "pop": "children",
-            "pay": "medi_cal",
-            "spa": "4,1",
-            "q": "  Didi   Hirsch ",
-            "unk": "1",
-            "measure": "beds",
-            "level": "sd",
-            "miles": "10",
-        }
-    )
-    assert notices == []
-    assert state == FilterState(
-        population=("children",),
-        payment=("medi_cal",),
-        spa=(1, 4),
-        query="Didi Hirsch",
-        include_unknown=True,
-        measure="beds",
-        level="sd",
-        miles=10,
-    )
-
-
-def test_decode_junk_gives_defaults_and_notices():
-    state, notices = decode(
-        {
-            "cond": "smi,nonsense",
-            "spa": "9,x,2",
-            "unk": "maybe",
-            "measure": "<b>",
-            "miles": "7",
-            "lat": "51.5",
-            "lon": "0",
-            "z": "9",
-            "utm_source": "mail",
-            "v": "99",
-        }
-    )
-    assert state.condition == ("smi",) and state.spa == (2,)
-    assert state.include_unknown is False and state.measure == "sites" and state.miles == 5
-    assert state.lat is None and state.zoom is None
-    text = " ".join(notices)
-    for word in ("nonsense", "SPA", "unk", "measure", "miles", "map position", "utm_source", "v=99"):
-        assert word in text
-
-
-def test_decode_repeated_keys_and_order():
-    state, notices = decode({"svc": ["group", "individual", "group"]})
-    assert state.service == ("individual", "group") and notices == []
-
-
-def test_decode_known_extra_keys_are_not_reported():
-    _, notices = decode({"los": "10"}, known_extra={"los"})
-    assert notices == []
-
-
-GROUP_VALUES = {g.id: g.ids for g in taxonomy.GROUPS}
-
-
-@st.composite
-def states(draw):
-    kw = {
-        gid: tuple(v for v in ids if v in draw(st.sets(st.sampled_from(ids))))
-        for gid, ids in GROUP_VALUES.items()
-    }
-    kw["spa"] = tuple(sorted(draw(st.sets(st.sampled_from(filters.SPAS)))))
-    kw["sd"] = tuple(sorted(draw(st.sets(st.sampled_from(filters.DISTRICTS)))))
-    q = draw(st.text(max_size=filters.MAX_QUERY_LENGTH))
-    kw["query"] = " ".join(q.split())
-    kw["include_unknown"] = draw(st.booleans())
-    kw["measure"] = draw(st.sampled_from(list(filters.MEASURES)))
-    kw["level"] = draw(st.sampled_from(list(filters.LEVELS)))
-    kw["miles"] = draw(st.sampled_from(filters.MILES_CHOICES))
-    if draw(st.booleans()):
-        kw["lat"] = round(draw(st.floats(33.0, 35.0)), 4)
-        kw["lon"] = round(draw(st.floats(-119.5, -117.5)), 4)
-        kw["zoom"] = draw(st.integers(6, 18))
-    return FilterState(**kw)
-
-
-@settings(max_examples=300, deadline=None)
-@given(states())
-def test_round_trip_any_state(state):
-    back, notices = decode(encode(state))
-    assert notices == []
-    assert back == state
-
-
-junk_values = st.one_of(
-    st.text(max_size=3000),
-    st.lists(st.text(max_size=50), max_size=5),
-    st.integers().map(str),
-    st.floats(allow_nan=True).map(str),
-)
-junk_keys = st.one_of(st.sampled_from(sorted(filters.PARAM_NAMES)), st.text(max_size=20))
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.dictionaries(junk_keys, junk_values, max_size=12))
-def test_decode_never_raises_and_stays_valid(params):
-    state, notices = decode(params)
-    for gid, ids in GROUP_VALUES.items():
-        assert set(state.selected(gid)) <= set(ids)
-    assert set(state.spa) <= set(filters.SPAS) and set(state.sd) <= set(filters.DISTRICTS)
-    assert len(state.query) <= filters.MAX_QUERY_LENGTH
-    assert state.measure in filters.MEASURES and state.level in filters.LEVELS
-    assert state.miles in filters.MILES_CHOICES
-    assert (state.zoom is None) == (state.lat is None) == (state.lon is None)
-    assert all(isinstance(n, str) and len(n) < 400 for n in notices)
-    # Whatever came in, the state encodes to a link that decodes to itself.
-    assert decode(encode(state))[0] == state
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_the_number_beside_a_value_is_the_result_of_checking_it(data):
+    """For any state and any value: option_counts == the count after checking it."""
+    kw = {}
+    for g in taxonomy.GROUPS:
+        kw[g.id] = tuple(v for v in g.ids if v in data.draw(st.sets(st.sampled_from(g.ids), max_size=2)))
+    state = FilterState(**kw, include_unknown=data.draw(st.booleans()))
+    g = data.draw(st.sampled_from(taxonomy.GROUPS))
+    counts = option_counts(IDX, state, g.id)
+    for v in g.values:
+        checked = FilterState(
+            **{**kw, g.id: tuple(x for x in g.ids if x in (*state.selected(g.id), v.id))},
+            include_unknown=state.include_unknown,
+        )
+        assert counts[v.id] == match(IDX, checked).count, (g.id, v.id)
 
 
 def test_describe_states_semantics():
@@ -229,9 +124,3 @@ def test_describe_states_semantics():
     text = s.describe()
     assert "Individual therapy and Group therapy" in text
     assert "Medi-Cal (Medicaid) or Private insurance" in text and "SPA 4" in text
-
-
-@pytest.mark.parametrize("group", [g.id for g in taxonomy.GROUPS])
-def test_every_group_has_a_url_parameter(group):
-    assert group in filters.GROUP_PARAMS
-    assert np.all([v.id.replace("_", "").isalnum() for v in taxonomy.GROUP_BY_ID[group].values])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from dashboard.analysis import metrics
-from dashboard.analysis.filters import FilterState, FlagIndex
+from dashboard.analysis.filters import FilterState, FlagIndex, match
 from tests.fixtures.facilities import areas, facility, frame, tracts
 
 MI = metrics.MILES_PER_DEGREE_LAT  # miles per degree of latitude
@@ -20,7 +21,8 @@ def test_denominator_follows_the_population_filter():
     assert metrics.denominator(FilterState(population=("seniors",))).columns == ("pop_65p",)
     assert metrics.denominator(FilterState(payment=("medi_cal",))).columns == ("pov133",)
     both = metrics.denominator(FilterState(population=("children", "seniors")))
-    assert both.columns == ("pop_0_17", "pop_65p") and "0-17 or" in both.label
+    assert both.columns == ("pop_0_17", "pop_65p")
+    assert both.label == "residents aged 0-17 and residents aged 65+, combined"
 
 
 def test_denominator_notes_where_no_estimate_exists():
@@ -122,21 +124,43 @@ def test_no_matching_facility_makes_every_tract_far():
 def test_area_table_counts_and_rates():
     state = FilterState(population=("children",))
     den = metrics.denominator(state)
-    from dashboard.analysis.filters import match
-
-    t = metrics.area_table(FAC, match(IDX, state).mask, TRACTS, AREAS, "spa", den).set_index("area")
+    t = metrics.area_table(FAC, match(IDX, state), TRACTS, AREAS, state, den).set_index("area")
     assert t.loc[1, "sites"] == 1 and t.loc[2, "sites"] == 0
+    assert t.loc[2, "unknown_sites"] == 2  # the two hospitals: populations unknown
     assert t.loc[1, "population"] == 700  # children in t1 + t2
     assert t.loc[1, "sites_per_100k"] == pytest.approx(1 / 700 * 100_000)
-    assert t.loc[2, "beds"] == 140 and t.loc[2, "beds_excl_state"] == 40
-    assert t.loc[2, "beds_per_100k"] == pytest.approx(140 / 3000 * 100_000)
+    assert t["selected"].all()
+    # The state forensic hospital counts only when switched on.
+    assert t.loc[2, "beds"] == 40 and t.loc[2, "beds_per_100k"] == pytest.approx(40 / 3000 * 100_000)
+    on = replace(state, state_hospital=True)
+    t_on = metrics.area_table(FAC, match(IDX, on), TRACTS, AREAS, on, den).set_index("area")
+    assert t_on.loc[2, "beds"] == 140
 
 
-def test_headline_with_and_without_state_hospital():
+def test_area_table_under_a_district_filter_uses_the_same_ground_for_both_sides():
+    """SPA rows with district 2 selected: SPA 1 counts only t2 (its district-2 tract) in the
+    denominator, as its numerator counts only sites in district 2 (the old table divided
+    them by SPA 1's whole population)."""
+    state = FilterState(sd=(2,))
+    den = metrics.denominator(state)
+    t = metrics.area_table(FAC, match(IDX, state), TRACTS, AREAS, state, den).set_index("area")
+    assert t.loc[1, "sites"] == 0 and t.loc[1, "population"] == 2000  # t2 only, not t1
+    assert t.loc[2, "sites"] == 2 and t.loc[2, "population"] == 3000
+    assert bool(t.loc[1, "selected"]) and bool(t.loc[2, "selected"])
+    # District 1 selected instead: SPA 2 has no tract in it, so it is out of the selection.
+    d1 = FilterState(sd=(1,))
+    t1 = metrics.area_table(FAC, match(IDX, d1), TRACTS, AREAS, d1, den).set_index("area")
+    assert not t1.loc[2, "selected"] and t1.loc[2, "population"] == 0
+    assert math.isnan(t1.loc[2, "sites_per_100k"])
+
+
+def test_headline_state_hospital_switch():
     h = metrics.headline(FAC, IDX, TRACTS, FilterState())
     assert h.sites == 3 and h.population == 6000 and h.residents == 6000
-    assert h.beds == 140 and h.beds_excl_state == 40
-    assert h.beds_per_100k == pytest.approx(140 / 6000 * 100_000)
+    assert h.beds == 40 and h.state_hospital_beds == 100
+    assert h.beds_per_100k == pytest.approx(40 / 6000 * 100_000)
+    h_on = metrics.headline(FAC, IDX, TRACTS, FilterState(state_hospital=True))
+    assert h_on.beds == 140 and h_on.beds_per_100k == pytest.approx(140 / 6000 * 100_000)
     h_med = metrics.headline(FAC, IDX, TRACTS, FilterState(payment=("medi_cal",), miles=5))
     assert h_med.denominator.columns == ("pov133",) and h_med.population == 1000
     assert h_med.sites == 1 and h_med.unknown == 2
@@ -144,13 +168,33 @@ def test_headline_with_and_without_state_hospital():
     assert h_med.residents_far == 700 and h_med.share_far == pytest.approx(0.7)
 
 
+def test_headline_gives_one_rate_per_population_when_several_are_chosen():
+    h = metrics.headline(FAC, IDX, TRACTS, FilterState(population=("children", "seniors")))
+    assert h.population == 1700 + 1000  # 0-17 plus 65+
+    assert [(lab, n) for lab, n, _ in h.per_population] == [
+        ("residents aged 0-17", 1700),
+        ("residents aged 65+", 1000),
+    ]
+    assert h.per_population[0][2] == pytest.approx(h.sites / 1700 * 100_000)
+    assert metrics.headline(FAC, IDX, TRACTS, FilterState(population=("children",))).per_population == ()
+
+
 def test_headline_for_one_area():
-    h = metrics.headline(FAC, IDX, TRACTS, FilterState(spa=(2,)))
+    h = metrics.headline(FAC, IDX, TRACTS, FilterState(spa=(2,), state_hospital=True))
     assert h.sites == 2 and h.population == 3000 and h.beds == 140
 
 
-def test_continuum_table_county_row():
+def test_continuum_table_rows_follow_the_area_filter():
     t = metrics.continuum_table(FAC, IDX, TRACTS, AREAS, FilterState())
-    county = t[t["area"] == 0].iloc[0]
-    assert county["outpatient_sites"] == 1 and county["beds"] == 140
-    assert county["beds_excl_state_per_100k"] == pytest.approx(40 / 6000 * 100_000)
+    county = t[t["name"] == "Los Angeles County"].iloc[0]
+    assert county["outpatient_sites"] == 1 and county["beds"] == 40
+    assert county["beds_per_100k"] == pytest.approx(40 / 6000 * 100_000)
+    assert "Selected area" not in set(t["name"])
+    t2 = metrics.continuum_table(FAC, IDX, TRACTS, AREAS, FilterState(spa=(2,), state_hospital=True))
+    assert list(t2["name"]) == [
+        AREAS.set_index(["level", "area"]).loc[("spa", 2), "name"],
+        "Selected area",
+        "Los Angeles County",
+    ]
+    sel = t2[t2["name"] == "Selected area"].iloc[0]
+    assert sel["beds"] == 140 and sel["population"] == 3000 and sel["outpatient_sites"] == 0

@@ -7,19 +7,26 @@ import io
 import pandas as pd
 
 from dashboard import ui
+from dashboard.render import tables
 
 
-def test_csv_neutralises_spreadsheet_formulas():
+def test_csv_header_first_rounded_figures_notes_below_and_formulas_neutralised():
     df = pd.DataFrame(
-        {"name": ['=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)", "\tx", "ok"], "n": [1, 2, 3, 4, 5, 6]}
+        {
+            "name": ['=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)", "\tx", "ok"],
+            "n": [1, 2, 3, 4, 5, 6],
+            "rate": [1 / 3, 2 / 3, 0.06, 10.0, 0.0, 123.456789],
+        }
     )
-    text = ui.csv_bytes(df, ["Filter: =cmd|' /C calc'!A0", "second\nline"]).decode()
+    text = tables.csv_bytes(df, ["Filter: =cmd|' /C calc'!A0", "second\nline"]).decode()
     lines = text.splitlines()
-    assert lines[0] == "# Filter: =cmd|' /C calc'!A0"  # comment lines start with '#'
-    assert lines[1] == "# second line"
-    body = pd.read_csv(io.StringIO(text), comment="#")
+    assert lines[0] == "name,n,rate"  # a spreadsheet's header detection sees the header first
+    assert lines[-3:] == ["", "Filter: =cmd|' /C calc'!A0", "second line"]
+    assert tables.csv_bytes(df, ["=1+1"]).decode().splitlines()[-1] == "'=1+1"
+    body = pd.read_csv(io.StringIO(text), nrows=len(df))
     assert list(body["name"]) == ['\'=HYPERLINK("http://evil")', "'+1", "'-2", "'@SUM(A1)", "'\tx", "ok"]
     assert list(body["n"]) == [1, 2, 3, 4, 5, 6]  # numbers untouched
+    assert list(body["rate"]) == [0.3, 0.7, 0.1, 10.0, 0.0, 123.5]
 
 
 def test_formatting():
@@ -31,6 +38,26 @@ def test_formatting():
 def test_text_escapes_markdown_and_html():
     assert ui.text("<b>*x*</b> [a](b)") == "\\<b\\>\\*x\\*\\<\\/b\\> \\[a\\]\\(b\\)"
     # Bare URLs and addresses: a zero-width space stops autolinking; what shows is unchanged.
-    for raw in ("see https://evil.example now", "mail a@b.example", "www.evil.example"):
+    for raw in ("see https://evil.example now", "mail a@b.example", "www.evil.example", "mailto:x"):
         escaped = ui.text(raw)
         assert "\u200b" in escaped and ui.unescape(escaped) == raw
+    # Ordinary text copies without invisible characters.
+    for raw in ("population served: Children; district 2", 'name contains "a: b @ c"', "10:30"):
+        assert "\u200b" not in ui.text(raw) and ui.unescape(ui.text(raw)) == raw
+
+
+def test_map_view_from_reports_only_moves_of_the_user():
+    framed = (33.9451, -118.3162, 10)
+    out = {"center": {"lat": 34.1, "lng": -118.2}, "zoom": 11}
+    assert ui.map_view_from(out, framed) == (34.1, -118.2, 11)
+    # The view asked for (within Leaflet's pixel snapping) is no move.
+    assert ui.map_view_from({"center": {"lat": 33.94512, "lng": -118.31623}, "zoom": 10}, framed) is None
+    # The map's first report, before it moved to the framed view, is no move either.
+    assert ui.map_view_from({"center": {"lat": 34.26, "lng": -118.3}, "zoom": 9}, framed) is None
+    # Nor is the view the previous run asked for, reported after the page asked for another.
+    county = (34.26, -118.3, 9)
+    assert (
+        ui.map_view_from({"center": {"lat": 33.9451, "lng": -118.3162}, "zoom": 10}, county, framed) is None
+    )
+    assert ui.map_view_from(None, framed) is None
+    assert ui.map_view_from({"center": None, "zoom": "x"}, framed) is None

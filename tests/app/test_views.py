@@ -1,0 +1,136 @@
+"""What a deputy, a planner and a journalist see under real filter combinations (AppTest):
+the state forensic hospital switch, sites with unknown attributes, several populations,
+area selections, the memo layout, reset, the cost page's inputs and the Data page's names."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import config, snapshot
+from dashboard.analysis import filters, metrics
+from dashboard.analysis.filters import FilterState
+from tests.app.conftest import count, metric
+
+SNAP = snapshot.read(config.data_dir())
+IDX = filters.FlagIndex.build(SNAP.facilities)
+
+
+def headline(state: FilterState) -> metrics.Headline:
+    return metrics.headline(SNAP.facilities, IDX, SNAP.tracts, state)
+
+
+def test_state_hospital_switch_applies_to_every_bed_figure_and_is_in_the_link(run):
+    off, on = headline(FilterState()), headline(FilterState(state_hospital=True))
+    assert on.beds - off.beds == off.state_hospital_beds == 1004
+    at = run()
+    assert metric(at, "Psychiatric beds per 100k") == f"{off.beds_per_100k:.1f}"
+    assert at.checkbox(key="f_dsh").value is False
+    at.checkbox(key="f_dsh").check().run()
+    assert metric(at, "Psychiatric beds per 100k") == f"{on.beds_per_100k:.1f}"
+    assert at.query_params["dsh"] == "1"
+    # The area table (SPA 7 holds the hospital) and the cost page follow the same switch.
+    table = at.dataframe[1].value.set_index("Name")
+    beds = next(c for c in table.columns if c.startswith("Licensed acute psych beds"))
+    east = SNAP.areas.query("level == 'spa' and area == 7")["name"].iloc[0]
+    assert table.loc[east, beds] == SNAP.areas.query("level == 'spa' and area == 7")["beds"].iloc[0]
+    compare = run("compare", {"dsh": "1"})
+    chart_table = next(d.value for d in compare.dataframe if "Beds per 100k residents" in d.value.columns)
+    county = chart_table.set_index("Area").loc["Los Angeles County"]
+    assert county["Beds per 100k residents"] == pytest.approx(on.beds_per_100k, abs=0.05)
+
+
+@pytest.mark.parametrize("page", ["map", "gaps", "compare"])
+def test_sites_with_unknown_attributes_are_called_out_where_counts_are(run, page):
+    state = FilterState(population=("children",))
+    m = filters.match(IDX, state)
+    at = run(page, {"pop": "children"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "might" in warnings and "unknown" in warnings
+    if page == "map":
+        assert f"**{int(m.unknown.sum()):,} more sites might match**" in warnings
+        assert count(metric(at, "Matching sites")) == m.count
+    included = run(page, {"pop": "children", "unk": "1"})
+    if page != "compare":
+        assert f"**{int(m.unknown.sum()):,} of these sites have unknown attributes**" in " ".join(
+            i.value for i in included.info
+        )
+
+
+def test_several_populations_name_their_denominator_and_give_one_rate_each(run):
+    h = headline(FilterState(population=("children", "adults")))
+    at = run(params={"pop": "children,adults"})
+    label = "Sites per 100k residents aged 0-17 and residents aged 18-64, combined"
+    assert metric(at, label) == f"{h.sites_per_100k:.1f}"
+    captions = " ".join(c.value for c in at.caption)
+    for lab, n, rate in h.per_population:
+        assert f"{rate:.1f} per 100k {lab} ({n:,})" in captions
+
+
+def test_a_district_selection_keeps_rates_on_the_same_ground(run):
+    at = run(params={"sd": "2"})
+    table = at.dataframe[1].value
+    state = FilterState(sd=(2,))
+    t = SNAP.tracts[metrics.tract_mask(SNAP.tracts, state)]
+    assert len(table) == t["spa"].nunique() < 8  # only SPAs with ground in district 2
+    assert table["All residents (2018)"].sum() == t["pop_total"].sum()
+    assert table["Matching sites"].sum() == filters.match(IDX, state).count
+    captions = " ".join(c.value for c in at.caption)
+    assert "the selected areas only" in captions
+
+
+def test_memo_layout_prints_tables_whole_and_the_map_as_a_chart(run):
+    at = run(params={"sd": "2", "memo": "1"})
+    assert len(at.dataframe) == 0  # scroll boxes would be cut in print
+    assert len(at.table) >= 3  # headline figures, facilities, areas
+    assert at.get("plotly_chart"), "the map as a static chart (saves as PNG, prints)"
+    figures = at.table[0].value
+    assert list(figures.columns) == ["Figure", "Value", "Denominator and source"]
+    assert "per" in " ".join(figures["Denominator and source"])
+    assert any("this view:" in m.value for m in at.markdown)
+
+
+def test_reset_restores_every_setting(run):
+    at = run(
+        params={"pop": "children", "miles": "10", "measure": "beds", "level": "sd", "dsh": "1", "sd": "2"}
+    )
+    at.button[0].click().run()
+    assert dict(at.query_params) == {}
+    assert at.checkbox(key="f_dsh").value is False and at.select_slider(key="f_miles").value == 5
+
+
+def test_cost_inputs_stay_on_the_cost_page(run):
+    at = run("compare", {"los": "12", "pop": "children"})
+    assert at.query_params["los"] == "12"
+    at.switch_page("../pages/map.py").run()
+    assert not at.exception
+    assert dict(at.query_params) == {"v": "1", "pop": "children"}
+    at.switch_page("../pages/compare.py").run()  # and back: the assumptions are still there
+    assert at.query_params["los"] == "12"
+
+
+def test_cost_page_inputs_and_savings_read_plainly(run):
+    at = run("compare")
+    labels = [n.label for n in at.number_input]
+    assert "Per diem adjustment (multiplier)" in labels and not any("((" in lab for lab in labels)
+    assert {n.proto.format for n in at.number_input} <= {"%g", "%d"}  # 10 and 7.9, not 10.00
+    captions = " ".join(c.value for c in at.caption)
+    assert "A saving: 100 admissions a year" in captions
+    assert "the same anywhere in the county" in " ".join(c.value for c in at.caption)
+
+
+def test_gaps_tables_use_one_format_and_list_only_tracts_with_residents_far(run):
+    at = run("gaps", {"miles": "10"})
+    frames = [d.value for d in at.dataframe]
+    distances = frames[0]
+    assert distances["Share (%)"].round(1).equals(distances["Share (%)"])
+    tracts = next(f for f in frames if "Tract (2010 GEOID)" in f.columns)
+    assert (tracts["Residents far"] > 0).all() and len(tracts) > 0
+    spa = next(f for f in frames if "Share far (%)" in f.columns)
+    assert spa["Share far (%)"].round(1).equals(spa["Share far (%)"])
+
+
+def test_data_page_names_sources_not_internal_ids(run):
+    at = run("data")
+    frames = [d.value for d in at.dataframe]
+    by_source = next(f for f in frames if getattr(f.index, "name", None) == "source")
+    assert not any("_" in str(i) for i in by_source.index), list(by_source.index)

@@ -1,0 +1,207 @@
+"""Views a deputy can share, print and open on a phone, in a real browser.
+
+* Back and Forward restore the view of the URL they land on; the address bar, the share box
+  and the screen agree after every step (filter changes, page links, panning the map).
+* The memo layout of the map page under a district filter prints on two Letter pages with no
+  sidebar or controls, and its map saves as a PNG from the chart's toolbar.
+* At 390 x 844 the page opens on content (sidebar closed), the map's controls do not cover
+  each other, its legend is reachable, and a page link closes the sidebar again.
+* Keyboard users reach the map's areas and hear their values (tooltip on focus).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from playwright.sync_api import expect
+
+from dashboard import config, snapshot
+from dashboard.analysis import filters
+from dashboard.analysis.filters import FilterState
+from tests import harness
+
+SIDEBAR = '[data-testid="stSidebar"]'
+
+
+def query(url: str) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def share_box(page) -> str:
+    return page.locator(f'{SIDEBAR} [data-testid="stCode"]').inner_text().strip()
+
+
+def headline(page):
+    return (
+        page.locator('[data-testid="stMetric"]')
+        .filter(has_text="Matching sites")
+        .locator('[data-testid="stMetricValue"]')
+    )
+
+
+def expected(**kw) -> str:
+    snap = snapshot.read(config.data_dir())
+    return f"{filters.match(filters.FlagIndex.build(snap.facilities), FilterState(**kw)).count:,}"
+
+
+def checkbox(page, group: str, label: str):
+    """A value's checkbox in the sidebar, its group opened if it was folded."""
+    box = page.locator(SIDEBAR).locator('[data-testid="stExpander"]').filter(has_text=group)
+    found = box.get_by_role("checkbox", name=re.compile(rf"^{re.escape(label)} \("))
+    if not found.is_visible():
+        box.locator("summary").click()
+    expect(found).to_be_visible()
+    return found
+
+
+def tick(page, group: str, label: str) -> None:
+    checkbox(page, group, label).focus()
+    page.keyboard.press("Space")  # (the label covers the input: a click lands on the label)
+
+
+def agree(page) -> None:
+    """The address bar and the share box hold the same link."""
+    expect(page.locator(f'{SIDEBAR} [data-testid="stCode"]')).to_contain_text(urlsplit(page.url).query or "/")
+    assert query(share_box(page)) == query(page.url)
+
+
+def test_back_and_forward_restore_the_view(page, app_server, wait_for_app):
+    page.goto(app_server)
+    wait_for_app(page)
+    tick(page, "Population served", "Children and adolescents")
+    expect(page).to_have_url(re.compile(r"pop=children"))
+    expect(headline(page)).to_have_text(expected(population=("children",)))
+    wait_for_app(page)
+    tick(page, "Payment accepted", "Medi-Cal (Medicaid)")
+    expect(page).to_have_url(re.compile(r"pay=medi_cal"))
+    both = expected(population=("children",), payment=("medi_cal",))
+    expect(headline(page)).to_have_text(both)
+    wait_for_app(page)
+    agree(page)
+
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"pay="))
+    expect(headline(page)).to_have_text(expected(population=("children",)))
+    wait_for_app(page)
+    expect(checkbox(page, "Payment accepted", "Medi-Cal (Medicaid)")).not_to_be_checked()
+    wait_for_app(page)
+    assert query(page.url) == {"v": "1", "pop": "children"}
+    agree(page)
+
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"pay=medi_cal"))
+    expect(headline(page)).to_have_text(both)
+    wait_for_app(page)
+    expect(checkbox(page, "Payment accepted", "Medi-Cal (Medicaid)")).to_be_checked()
+    wait_for_app(page)
+    agree(page)
+
+    # A page link carries the view; Back returns to the map with it.
+    page.locator(SIDEBAR).get_by_role("link", name="Gaps & access").click()
+    expect(page).to_have_url(re.compile(r"/gaps\?.*pay=medi_cal"))
+    expect(page.get_by_role("heading", name="Gaps & access")).to_be_visible()
+    wait_for_app(page)
+    agree(page)
+    page.go_back()
+    expect(page.get_by_role("heading", name=re.compile("Outpatient mental-health capacity"))).to_be_visible()
+    expect(headline(page)).to_have_text(both)
+    assert "memo" not in page.url and "los" not in page.url  # no other page's settings leak in
+
+
+def test_moving_the_map_updates_the_link_and_the_share_box(page, app_server, wait_for_app, map_frame):
+    page.goto(f"{app_server}/?set=inpatient")
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.wait_for_function("document.querySelectorAll('.lamh-marker, .marker-cluster').length > 0")
+    frame.locator(".leaflet-control-zoom-in").click()
+    expect(page).to_have_url(re.compile(r"z=10"))
+    wait_for_app(page)
+    agree(page)
+    assert {"lat", "lon", "z"} <= set(query(share_box(page)))
+
+
+def test_an_area_selection_is_framed_and_labelled(page, app_server, wait_for_app, map_frame):
+    page.goto(f"{app_server}/?sd=2&pop=children")
+    wait_for_app(page)
+    frame = map_frame(page)
+    # Labels of the SPAs inside district 2, none for the SPAs outside it.
+    frame.wait_for_function("document.querySelectorAll('.lamh-area-label').length >= 3")
+    texts = frame.locator(".lamh-area-label").all_inner_texts()
+    assert any(t.startswith("South") for t in texts) and not any(t.startswith("Antelope") for t in texts)
+    # Framed on the district (zoom 10 or more), not the whole county (9).
+    frame.wait_for_function("() => window.map && window.map.getZoom() >= 10")
+    # The legend beside the map names the unselected areas.
+    expect(page.get_by_text("outside the selected areas").first).to_be_visible()
+
+
+def test_map_areas_are_reachable_by_keyboard(page, app_server, wait_for_app, map_frame):
+    page.goto(app_server)
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.wait_for_selector('path.leaflet-interactive[tabindex="0"]')
+    area = frame.locator('path.leaflet-interactive[tabindex="0"]').first
+    area.focus()
+    expect(frame.locator(".leaflet-tooltip")).to_contain_text(re.compile(r": \d+\.\d|no data"))
+    assert re.search(r": \d", area.get_attribute("aria-label"))
+
+
+def test_memo_layout_prints_on_two_pages_and_the_map_saves_as_png(page, app_server, wait_for_app, tmp_path):
+    page.goto(f"{app_server}/?sd=2&pop=children&memo=1")
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    expect(chart).to_be_visible(timeout=20_000)
+    page.wait_for_timeout(1500)  # plotly draws after the run
+    pdf = page.pdf(format="Letter", print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, f"the memo prints on {pages} pages"
+    page.emulate_media(media="print")
+    assert page.locator(SIDEBAR).bounding_box() is None or not page.locator(SIDEBAR).is_visible()
+    assert page.locator('[data-testid="stDownloadButton"]').first.is_hidden()
+    page.emulate_media(media="screen")
+    # The chart's toolbar saves the map as an image.
+    chart.hover()
+    with page.expect_download() as dl:
+        chart.locator(
+            '.modebar-btn[data-title="Download plot as a PNG"], '
+            '.modebar-btn[data-title="Download plot as a png"]'
+        ).first.click()
+    path = tmp_path / "map.png"
+    dl.value.save_as(path)
+    assert dl.value.suggested_filename == "la-mh-map.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+
+
+def test_phone_opens_on_content_with_a_usable_map(browser, app_server, wait_for_app, map_frame):
+    context, page = harness.open_page(browser, viewport=(390, 844))
+    try:
+        page.goto(f"{app_server}/?sd=2&pop=children")
+        wait_for_app(page)
+        sidebar = page.locator(SIDEBAR)
+        assert (sidebar.bounding_box() or {"x": -1, "width": 0})["x"] + sidebar.bounding_box()["width"] <= 0
+        expect(page.get_by_role("heading", name=re.compile("Outpatient"))).to_be_in_viewport()
+        frame = map_frame(page)
+        zoom = frame.locator(".leaflet-control-zoom").bounding_box()
+        layers = frame.locator(".leaflet-control-layers").bounding_box()
+        legend = frame.locator(".lamh-legend")
+        expect(legend).to_be_visible()
+        assert layers["width"] < 60, "the layer list is folded into its button"
+        assert zoom["x"] + zoom["width"] < layers["x"]
+        legend.locator("summary").click()
+        expect(legend).to_contain_text("outside the selected areas")
+        # The facility table leads with the name.
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.scroll_into_view_if_needed()
+        expect(grid).to_contain_text("Name")
+        # Open the sidebar, use a page link: the sidebar closes again.
+        page.locator(
+            '[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button'
+        ).first.click()
+        sidebar.get_by_role("link", name="Gaps & access").click()
+        expect(page.get_by_role("heading", name="Gaps & access")).to_be_visible()
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().right <= 0"
+        )
+        assert page.js_errors == []
+    finally:
+        context.close()
