@@ -24,7 +24,10 @@ chromium:
 run: install
 	$(BIN)/streamlit run dashboard/app.py
 
+# Lint and format check first (seconds), then every test.
 test: install-dev chromium
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 # Rebuilds data/snapshot/ from the raw sources (../shared/data/raw, $$LAMH_RAW_DIR or data/raw/).

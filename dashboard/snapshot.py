@@ -62,6 +62,19 @@ class Snapshot:
         """Build date and time, e.g. '2026-11-29 18:02'."""
         return self.manifest["built_at"][:16].replace("T", " ")
 
+    @property
+    def built_date(self) -> str:
+        """Build date, e.g. '2026-11-29' (for file names)."""
+        return self.manifest["built_at"][:10]
+
+    def area_names(self, level: str) -> pd.Series:
+        return area_names(self.areas, level)
+
+
+def area_names(areas: pd.DataFrame, level: str) -> pd.Series:
+    """Area id -> name for one level of the areas table ("spa" or "sd")."""
+    return areas.loc[areas["level"] == level].set_index("area")["name"]
+
 
 def stamp(folder: Path) -> str:
     """A cheap identity of what is on disk (the manifest's size and time): a cache key that

@@ -46,10 +46,10 @@ K_PAGE_PARAMS, K_PAGE_SEEDED, K_LAST_PAGE = "_page_params", "_page_seeded", "_la
 class Data:
     """The snapshot plus what every rerun needs, prepared once and shared read-only."""
 
-    bundle: snapshot.Snapshot
+    snap: snapshot.Snapshot
     idx: FlagIndex
     source_titles: dict[str, str]
-    view: pd.DataFrame  # display table of every facility, aligned with bundle.facilities
+    view: pd.DataFrame  # display table of every facility, aligned with snap.facilities
     map_data: maps.MapData  # popup data of every facility, aligned likewise
     geo_urls: dict[str, str | None]  # area polygons as cached static files ("spa", "sd", "tracts")
     state_hospital_beds: int  # licensed acute psychiatric beds of the state forensic hospital
@@ -64,7 +64,7 @@ def _load(folder: str, stamp: str) -> Data:
     titles = {k: v["title"] for k, v in snap.manifest["sources"].items()}
     fac = snap.facilities
     data = Data(
-        bundle=snap,
+        snap=snap,
         idx=FlagIndex.build(fac),
         source_titles=titles,
         view=tables.facility_view(fac),
@@ -121,7 +121,7 @@ def _fail_page(exc: SnapshotError) -> None:
 
 
 def built_on(data: Data) -> str:
-    return data.bundle.built_on
+    return data.snap.built_on
 
 
 def static_serving_check() -> None:
@@ -235,7 +235,10 @@ def show_notices() -> None:
 
 def notice_box(headline: str, notices: list[str]) -> None:
     """Notices about a link: their text comes from the link, so it is shown literally."""
-    st.info(headline + "\n\n" + "\n".join(f"- {text(n)}" for n in notices[:8]), icon=":material/link_off:")
+    st.info(
+        headline + "\n\n" + "\n".join(f"- {escape_markdown(n)}" for n in notices[:8]),
+        icon=":material/link_off:",
+    )
 
 
 # --------------------------------------------------------------------------- sidebar
@@ -290,12 +293,12 @@ def navigation(pages: list) -> None:
 def sidebar(data: Data) -> FilterState:
     """The shared filters, defined once for every page.  Returns the resulting state."""
     idx = data.idx
-    areas = data.bundle.areas
     with st.sidebar:
         st.markdown("### Filters")
         state = current_state()
         st.caption(
-            f"Showing: {text(state.describe())}. Codes from the {registry.cite('samhsa_directory')}; "
+            f"Showing: {escape_markdown(state.describe())}. "
+            f"Codes from the {registry.cite('samhsa_directory')}; "
             "the number beside each value is the sites shown after checking it."
         )
         for g in taxonomy.GROUPS:
@@ -306,7 +309,7 @@ def sidebar(data: Data) -> FilterState:
                     st.checkbox(
                         f"{v.label} ({counts[v.id]:,})", key=value_key(g.id, v.id), help=_value_help(v)
                     )
-        spa_names = areas[areas["level"] == "spa"].set_index("area")["name"].to_dict()
+        spa_names = data.snap.area_names("spa").to_dict()
         st.multiselect(
             "Service Planning Area",
             options=list(filters.SPAS),
@@ -509,7 +512,7 @@ def download(label: str, frame: pd.DataFrame, notes: list[str], name: str, data:
     st.download_button(
         label,
         lambda: tables.csv_bytes(frame, notes),
-        file_name=f"la-mh-{name}-{data.bundle.manifest['built_at'][:10]}.csv",
+        file_name=f"la-mh-{name}-{data.snap.built_date}.csv",
         mime="text/csv",
         key=f"dl_{name}",
         on_click="ignore",
@@ -579,18 +582,13 @@ _AUTOLINK = re.compile(
 )
 
 
-def text(s) -> str:
+def escape_markdown(s) -> str:
     """Outside text (a source's field, a link's parameter) for st.markdown / st.info /
     st.caption, shown exactly as written: every ASCII punctuation character is
     backslash-escaped (no emphasis, link, image, heading or HTML can form), and a zero-width
     space goes where a bare URL or e-mail address would otherwise become a link."""
     escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(s).split()))
     return _AUTOLINK.sub("\u200b", escaped)
-
-
-def unescape(markdown: str) -> str:
-    """What ``text`` shows on screen (for tests and plain-text uses)."""
-    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200b", "")
 
 
 def map_view_from(out: dict | None, requested: tuple, previous: tuple | None = None) -> tuple | None:

@@ -11,15 +11,15 @@ from dashboard.render import charts, tables
 
 ctx = ui.page_context()
 data, state = ctx.data, ctx.state
-b = data.bundle
-fac, tracts, areas, bench = b.facilities, b.tracts, b.areas, b.benchmarks
-pop_vintage = b.manifest["population_vintage"]
-ss = st.session_state
+snap = data.snap
+fac, tracts, areas, bench = snap.facilities, snap.tracts, snap.areas, snap.benchmarks
+pop_vintage = snap.manifest["population_vintage"]
+session = st.session_state
 
 st.title("Inpatient vs outpatient")
 area_selected = bool(state.spa or state.sd)
 st.caption(
-    f"Showing **{ui.text(state.describe())}** (care-setting filter replaced by each "
+    f"Showing **{ui.escape_markdown(state.describe())}** (care-setting filter replaced by each "
     "setting below). Outpatient capacity is counted in sites; inpatient capacity in "
     "licensed (not staffed) beds. Availability follows every sidebar filter, areas included; "
     "episode costs are per episode and the same anywhere in the county."
@@ -127,13 +127,13 @@ def _fill(a: costs.Assumptions, names=None) -> None:
         for f in fields(getattr(a, part)):
             if f.name in INPUT_KEYS and (names is None or f.name in names):
                 value = getattr(getattr(a, part), f.name)
-                ss[INPUT_KEYS[f.name]] = int(value) if costs.LIMITS[f.name].whole else float(value)
+                session[INPUT_KEYS[f.name]] = int(value) if costs.LIMITS[f.name].whole else float(value)
 
 
 if ui.page_needs_seeding():  # a link opened, or Back/Forward: the inputs take the link's values
     seeded, cost_notices = link.decode_costs(ui.page_link_params(ctx.page_path), bench)
-    ss[K_RATES] = seeded.rates
-    ss[K_AREA] = seeded.scenario.area
+    session[K_RATES] = seeded.rates
+    session[K_AREA] = seeded.scenario.area
     _fill(seeded)
     if cost_notices:
         ui.notice_box("Some cost settings in the link could not be used:", cost_notices)
@@ -142,10 +142,10 @@ if ui.page_needs_seeding():  # a link opened, or Back/Forward: the inputs take t
 def _rates_changed() -> None:
     """New rate basis: prices go back to that basis's sourced defaults."""
     prices_only = [n for n in INPUT_KEYS if n.endswith("price") or n == "per_diem"]
-    _fill(costs.default_assumptions(bench, ss[K_RATES]), prices_only)
+    _fill(costs.default_assumptions(bench, session[K_RATES]), prices_only)
 
 
-defaults = costs.default_assumptions(bench, ss.get(K_RATES, costs.NATIONAL))
+defaults = costs.default_assumptions(bench, session.get(K_RATES, costs.NATIONAL))
 basis = defaults.basis
 
 
@@ -204,7 +204,7 @@ with col_out:
 
 
 def _value(name):
-    return ss.get(INPUT_KEYS[name])
+    return session.get(INPUT_KEYS[name])
 
 
 try:
@@ -218,7 +218,7 @@ except (costs.AssumptionError, TypeError) as exc:
     st.error(f"Cannot compute the episode costs: {exc}")
     st.stop()
 
-rates_text = costs.RATES[ss[K_RATES]]
+rates_text = costs.RATES[session[K_RATES]]
 m1, m2, m3 = st.columns(3)
 m1.metric("Inpatient episode", f"${ip.total:,.2f}", help=" ".join(ip.caveats))
 m2.metric("Outpatient episode", f"${op.total:,.2f}", help=" ".join(op.caveats))
@@ -274,7 +274,7 @@ with w1:
 with w2:
     st.subheader("… capacity were added in one SPA")
     st.caption("Whole-SPA figures (the sidebar's area filters do not narrow them); the other filters apply.")
-    spa_names = areas[areas["level"] == "spa"].set_index("area")["name"].to_dict()
+    spa_names = snap.area_names("spa").to_dict()
     st.selectbox(
         "SPA",
         options=list(spa_names),
@@ -286,7 +286,7 @@ with w2:
     )
     number("added_sites")
     number("added_beds")
-    area = ss.get(K_AREA)
+    area = session.get(K_AREA)
     if area is None:
         st.info("Choose an SPA to see how its per-resident figures would move.")
     else:
@@ -323,14 +323,14 @@ with w2:
 
 # ------------------------------------------------------------------ link state
 chosen = costs.Assumptions(
-    ss[K_RATES],
+    session[K_RATES],
     inp,
     outp,
     costs.Scenario(
         diverted_admissions=_value("diverted_admissions"),
         added_sites=_value("added_sites"),
         added_beds=_value("added_beds"),
-        area=ss.get(K_AREA),
+        area=session.get(K_AREA),
     ),
 )
 ui.set_page_params(ctx.page_path, link.encode_costs(chosen, costs.default_assumptions(bench, costs.NATIONAL)))

@@ -8,15 +8,15 @@ from dashboard import registry, taxonomy, ui
 
 ctx = ui.page_context()
 data = ctx.data
-b = data.bundle
-m = b.manifest
-report = m["report"]
-built = m["built_at"][:16].replace("T", " ")
+snap = data.snap
+manifest = snap.manifest
+report = manifest["report"]
+built = manifest["built_at"][:16].replace("T", " ")
 
 st.title("Data & methods")
 st.caption(
     f"Processed tables built {built} from the raw public sources below (snapshot "
-    f"{b.id}, committed with the code). Every figure in the dashboard comes from these "
+    f"{snap.id}, committed with the code). Every figure in the dashboard comes from these "
     "tables; `python -m dashboard.ingest build` rebuilds them from the sources."
 )
 
@@ -65,7 +65,7 @@ st.markdown(
 )
 note = taxonomy.GROUP_BY_ID["condition"].note
 st.info(f"**Anxiety and depression.** {note}")
-code_labels = m.get("code_labels")
+code_labels = manifest.get("code_labels")
 st.dataframe(taxonomy.taxonomy_table(code_labels), hide_index=True, width="stretch")
 st.caption(
     f"Sites known only from a locations list ({registry.cite('samhsa_locator', 'lms_211')}) have no "
@@ -109,18 +109,18 @@ st.markdown(
 if beds["unlocated_facilities"]:
     st.caption(
         "Not placed (counted county-wide only): "
-        + ", ".join(ui.text(n) for n in beds["unlocated_facilities"])
+        + ", ".join(ui.escape_markdown(n) for n in beds["unlocated_facilities"])
     )
 xw = pd.DataFrame(
     [
         {"CDPH FACID": k, "Placed by": v["placed_by"] or "(not placed)", "Why": v["why"]}
-        for k, v in m["bed_crosswalk"].items()
+        for k, v in manifest["bed_crosswalk"].items()
     ]
 )
 with st.expander("Bed crosswalk (reviewed by hand)"):
     st.dataframe(xw, hide_index=True, width="stretch")
 st.dataframe(
-    b.beds.rename(
+    snap.beds.rename(
         columns={
             "facid": "CDPH FACID",
             "facname": "Licensed name",
@@ -192,11 +192,11 @@ notes = ui.download_notes(
     data,
 )
 downloads = [
-    ("Facilities (one row per site, all columns)", b.facilities, "facilities"),
-    ("Areas (SPA, district, county denominators and beds)", b.areas, "areas"),
-    ("Census tracts (denominators, SPA, district)", b.tracts, "tracts"),
-    ("Psychiatric bed facilities", b.beds, "beds"),
-    ("Records left out, with reasons", b.excluded, "excluded"),
+    ("Facilities (one row per site, all columns)", snap.facilities, "facilities"),
+    ("Areas (SPA, district, county denominators and beds)", snap.areas, "areas"),
+    ("Census tracts (denominators, SPA, district)", snap.tracts, "tracts"),
+    ("Psychiatric bed facilities", snap.beds, "beds"),
+    ("Records left out, with reasons", snap.excluded, "excluded"),
 ]
 for label, frame, name in downloads:
     ui.download(label, frame, notes, f"data-{name}", data)

@@ -14,12 +14,12 @@ from dashboard.render import charts, maps, tables
 
 ctx = ui.page_context()
 data, state = ctx.data, ctx.state
-fac, tracts, areas = data.bundle.facilities, data.bundle.tracts, data.bundle.areas
-pop_vintage = data.bundle.manifest["population_vintage"]
+fac, tracts, areas = data.snap.facilities, data.snap.tracts, data.snap.areas
+pop_vintage = data.snap.manifest["population_vintage"]
 
 st.title("Gaps & access")
 st.caption(
-    f"Showing **{ui.text(state.describe())}**. Distance is the straight line from each "
+    f"Showing **{ui.escape_markdown(state.describe())}**. Distance is the straight line from each "
     "census tract's representative point (2010 tracts) to the nearest matching site "
     "anywhere in the county — not travel time. Residents: LA County ISD estimates "
     f"({pop_vintage}). Sites placed at a ZIP centroid count where they are placed."
@@ -39,7 +39,7 @@ access_state = filters.FilterState(
     include_unknown=state.include_unknown,
     miles=state.miles,
 )
-acc = access_table(data.bundle.id, access_state)
+acc = access_table(data.snap.id, access_state)
 den = metrics.denominator(state)
 in_area = metrics.tract_mask(tracts, state)
 acc_area = acc.loc[in_area]
@@ -120,7 +120,7 @@ with left:
     title = f"Miles to the nearest matching site ({den.label})"
     if state.memo:
         fig = charts.memo_map(
-            data.bundle.geojson["tracts"],
+            data.snap.geojson["tracts"],
             colours,
             legend,
             [],
@@ -137,7 +137,7 @@ with left:
             for g, d in dist.items()
         }
         layer = maps.colour_layer(
-            data.bundle.geojson["tracts"],
+            data.snap.geojson["tracts"],
             colours,
             tips,
             title,
@@ -163,7 +163,7 @@ notes = ui.download_notes(
     data,
 )
 for level in ("spa", "sd"):
-    names = areas[areas["level"] == level].set_index("area")["name"]
+    names = data.snap.area_names(level)
     summary = metrics.far_summary(acc_area, by=level).reset_index().rename(columns={level: "area"})
     summary.insert(1, "name", summary["area"].map(names))
     summary = summary.sort_values("residents_far", ascending=False)
@@ -182,7 +182,7 @@ for level in ("spa", "sd"):
     )
 
 st.subheader(f"Census tracts with the most {den.label} farther than {state.miles} miles")
-spa_names = areas[areas["level"] == "spa"].set_index("area")["name"]
+spa_names = data.snap.area_names("spa")
 tract_view = tables.tract_view(acc_area, spa_names, den.label, state.miles)
 far_tracts = tract_view[tract_view["Residents far"] > 0]
 if far_tracts.empty:

@@ -11,13 +11,13 @@ from dashboard.render import charts, maps, tables
 
 ctx = ui.page_context()
 data, state = ctx.data, ctx.state
-fac, tracts, areas = data.bundle.facilities, data.bundle.tracts, data.bundle.areas
-pop_year = data.bundle.manifest["population_vintage"][:4]
+fac, tracts, areas = data.snap.facilities, data.snap.tracts, data.snap.areas
+pop_year = data.snap.manifest["population_vintage"][:4]
 SOURCES = registry.cite(*registry.FACILITY_SOURCES, "cdph_beds", "geo")
 
 st.title("Outpatient mental-health capacity in Los Angeles County")
 st.caption(
-    f"Showing **{ui.text(state.describe())}**. Outpatient capacity is counted in sites "
+    f"Showing **{ui.escape_markdown(state.describe())}**. Outpatient capacity is counted in sites "
     "(programs at an address): no public source gives slots or clinicians. Anxiety and "
     "depression have no code of their own in the source; they are treated at general "
     "mental-health outpatient sites."
@@ -25,27 +25,28 @@ st.caption(
 if state.memo:
     ui.memo_header(ctx.page_path, data)
 
-m = filters.match(data.idx, state)
-h = metrics.headline(fac, data.idx, tracts, state)
-den = h.denominator
-per_group = "".join(f"; {ui.fmt_rate(r)} per 100k {lab} ({n:,})" for lab, n, r in h.per_population)
+matched = filters.match(data.idx, state)
+head = metrics.headline(fac, data.idx, tracts, state)
+den = head.denominator
+per_group = "".join(f"; {ui.fmt_rate(r)} per 100k {lab} ({n:,})" for lab, n, r in head.per_population)
 if state.memo:
     ui.memo_figures(
         [
-            ("Matching sites", ui.fmt_int(h.sites), "sites (programs at an address); sources above"),
+            ("Matching sites", ui.fmt_int(head.sites), "sites (programs at an address); sources above"),
             (
                 f"Sites per 100k {den.label}",
-                ui.fmt_rate(h.sites_per_100k),
-                f"per {h.population:,} {den.label} ({pop_year}){per_group}",
+                ui.fmt_rate(head.sites_per_100k),
+                f"per {head.population:,} {den.label} ({pop_year}){per_group}",
             ),
             (
                 "Licensed acute psychiatric beds per 100k residents",
-                ui.fmt_rate(h.beds_per_100k),
-                ui.beds_note(h.beds, h.state_hospital_beds, state) + f"; per {h.residents:,} residents",
+                ui.fmt_rate(head.beds_per_100k),
+                ui.beds_note(head.beds, head.state_hospital_beds, state)
+                + f"; per {head.residents:,} residents",
             ),
             (
                 f"{den.label.capitalize()} farther than {state.miles} miles from a matching site",
-                f"{ui.fmt_pct(h.share_far)} ({h.residents_far:,})",
+                f"{ui.fmt_pct(head.share_far)} ({head.residents_far:,})",
                 "straight line from 2010 tract points",
             ),
         ]
@@ -54,38 +55,38 @@ else:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(
         "Matching sites",
-        ui.fmt_int(h.sites),
+        ui.fmt_int(head.sites),
         help="Sites (programs at an address) that match every filter. Sources: "
         f"{registry.cite(*registry.FACILITY_SOURCES)}.",
     )
     c2.metric(
         f"Sites per 100k {den.label}",
-        ui.fmt_rate(h.sites_per_100k),
-        help=f"Denominator: {h.population:,} {den.label} ({registry.cite('geo')}). {den.note}",
+        ui.fmt_rate(head.sites_per_100k),
+        help=f"Denominator: {head.population:,} {den.label} ({registry.cite('geo')}). {den.note}",
     )
-    c2.caption(f"per {h.population:,} {den.label} ({pop_year}){per_group}")
+    c2.caption(f"per {head.population:,} {den.label} ({pop_year}){per_group}")
     c3.metric(
         "Psychiatric beds per 100k",
-        ui.fmt_rate(h.beds_per_100k),
+        ui.fmt_rate(head.beds_per_100k),
         help=f"Licensed (not staffed) acute psychiatric beds ({registry.cite('cdph_beds')}) per all "
         f"residents ({registry.cite('geo')}). Beds are not broken down by age or payer in the source.",
     )
-    c3.caption(ui.beds_note(h.beds, h.state_hospital_beds, state))
+    c3.caption(ui.beds_note(head.beds, head.state_hospital_beds, state))
     c4.metric(
         f"Live > {state.miles} mi from a site",
-        ui.fmt_pct(h.share_far),
+        ui.fmt_pct(head.share_far),
         help="Share of the denominator population living in census tracts (2010 tracts, 2018 "
         "estimates) whose representative point is farther than the threshold, in a straight "
         "line, from the nearest matching site anywhere in the county. Approximate (ZIP "
         "centroid) locations count where they are placed.",
     )
     c4.caption(
-        f"{h.residents_far:,} {den.label} farther than {state.miles} miles "
+        f"{head.residents_far:,} {den.label} farther than {state.miles} miles "
         "(straight line) from the nearest matching site"
     )
 if den.note:
     st.caption(f"Denominator note: {den.note}.")
-ui.unknown_note(m, state)
+ui.unknown_note(matched, state)
 
 # The memo layout prints the map across the page with its legend (no controls beside it).
 left, right = (st.container(), None) if state.memo else st.columns([3, 1])
@@ -106,7 +107,7 @@ if right is not None:
             persist_state="session",
         )
 state = ui.current_state()
-area_tab = metrics.area_table(fac, m, tracts, areas, state, den)
+area_tab = metrics.area_table(fac, matched, tracts, areas, state, den)
 chosen = area_tab[area_tab["selected"]]
 value_col = "sites_per_100k" if state.measure == "sites" else "beds_per_100k"
 values = chosen.set_index("area")[value_col]
@@ -154,7 +155,7 @@ def map_block(mask, area_values, area_breaks, title, level, classes):
     centre, zoom = view_for(ui.current_state())
     layers = [
         maps.choropleth_layer(
-            data.bundle.geojson[level],
+            data.snap.geojson[level],
             area_values,
             names,
             area_breaks,
@@ -185,8 +186,8 @@ def map_block(mask, area_values, area_breaks, title, level, classes):
 
 
 with left:
-    unplaced = int((m.mask & ~data.map_data.located).sum())
-    placed = m.count - unplaced
+    unplaced = int((matched.mask & ~data.map_data.located).sum())
+    placed = matched.count - unplaced
     if state.memo:
         points = pd.DataFrame(
             {
@@ -196,7 +197,7 @@ with left:
                 "approximate": fac["location_precision"].to_numpy() == "approximate",
             }
         )
-        points = points[m.mask & data.map_data.located]
+        points = points[matched.mask & data.map_data.located]
         fills = {
             a: (
                 maps.UNSELECTED
@@ -220,7 +221,7 @@ with left:
                 t["lon"].max() + 0.03,
             )
         fig = charts.memo_map(
-            data.bundle.geojson[state.level],
+            data.snap.geojson[state.level],
             fills,
             classes,
             marks,
@@ -231,9 +232,9 @@ with left:
         )
         st.plotly_chart(fig, width="stretch", config=ui.chart_config("la-mh-map"))
     else:
-        map_block(m.mask, values, breaks, measure_title, state.level, classes)
+        map_block(matched.mask, values, breaks, measure_title, state.level, classes)
     st.caption(
-        f"{m.count:,} matching sites"
+        f"{matched.count:,} matching sites"
         + (f", of which {unplaced} could not be placed on the map" if unplaced else "")
         + (
             f". More than {maps.MAX_POINTS:,} to draw, so the map counts them per "
@@ -247,7 +248,7 @@ with left:
     )
 
 st.subheader("Matching facilities")
-view = data.view.loc[m.mask]
+view = data.view.loc[matched.mask]
 notes = ui.download_notes(
     f"Mental-health facilities in LA County matching: {state.describe()}", SOURCES, ctx.page_path, data
 )

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from dashboard import taxonomy
+from dashboard import snapshot, taxonomy
 from dashboard.analysis.filters import FilterState, FlagIndex, Match, match
 
 PER = 100_000
@@ -153,7 +153,7 @@ def area_table(
     their representative point), and rows outside the selection are marked unselected with
     no rates."""
     level = state.level
-    names = areas[areas["level"] == level].set_index("area")["name"]
+    names = snapshot.area_names(areas, level)
     tm = tract_mask(tracts, state)
     t = tracts.loc[tm]
     pop = den.of(t).groupby(t[level]).sum()

@@ -126,11 +126,20 @@ class MapData:
     located: np.ndarray
 
 
+# The keys of one facility in the map's data (short: every rerun sends the matching rows):
+#   y, x   latitude, longitude            k   kind (KINDS key: symbol and colour)
+#   q      1 = approximate location        n   name            g   program
+#   a      street (and street2)            c   city and ZIP    p   phone
+#   w      website                         t   facility type   b   licensed acute psych beds
+#   bn     the bed file's facility name    f   per POPUP_GROUPS group: indexes of its values
+#          (into meta["groups"]), or None where the group is unknown
+#   s      indexes into meta["sources"]    o   as-of date
+
+
 def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
-    """Compact facility data for the map: labels and source titles once, then per facility
-    only short fields and label indexes (None where an attribute group is unknown).  The
-    browser builds each popup from this with ``textContent`` — source text is never parsed
-    as HTML."""
+    """Compact facility data for the map (keys above): labels and source titles once, then
+    per facility only short fields and label indexes.  The browser builds each popup from
+    this with ``textContent`` — source text is never parsed as HTML."""
     groups = [taxonomy.GROUP_BY_ID[g] for g, _ in POPUP_GROUPS]
     flags = {
         g.id: np.column_stack(

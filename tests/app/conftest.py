@@ -22,6 +22,25 @@ def idx(built):
     return filters.FlagIndex.build(built.facilities)
 
 
+PAGES = ("map", "compare", "gaps", "data")
+# The last element each page draws: its presence proves the page ran to its end.
+LAST_DOWNLOAD = {
+    "map": "Download area table (CSV)",
+    "compare": "Download episode arithmetic (CSV)",
+    "gaps": "Download all tracts (CSV)",
+    "data": "Records left out, with reasons",
+}
+
+
+def open_to_end(page: str, params: dict | None = None) -> AppTest:
+    """open_link, then: no exception, and the page drew its last element."""
+    at = open_link(page, params)
+    assert not at.exception, [e.value[:300] for e in at.exception]
+    labels = [b.label for b in at.get("download_button")]
+    assert LAST_DOWNLOAD[page] in labels, f"the {page} page stopped early: {labels}"
+    return at
+
+
 def open_link(page: str | None, params: dict | None = None, timeout: float = 60) -> AppTest:
     """A fresh session whose first request is /<page>?<params> (as a shared link opens)."""
     at = AppTest.from_file(APP, default_timeout=timeout)

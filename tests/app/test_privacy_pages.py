@@ -1,9 +1,10 @@
-"""HCAI field-staff names, phone numbers and staff ids never reach a page or a download.
+"""HCAI field-staff names, phone numbers and staff ids never reach a page.
 
-tests/unit/test_privacy.py and tests/data/test_real_build.py check the processed tables;
-this checks what users get: the full rendered element tree of every page (main area,
-sidebar, tables, charts, the map component's payload) and every CSV the pages offer, for
-the default view and views that bring the HCAI-located hospitals forward.
+tests/unit/test_privacy.py and tests/data/test_real_build.py check the processed tables (the
+committed snapshot included), which every download is made from; this checks what users see:
+the full rendered element tree of every page (main area, sidebar, tables, charts, the map
+component's payload), for the default view and views that bring the HCAI-located hospitals
+forward.
 """
 
 from __future__ import annotations
@@ -15,16 +16,9 @@ import pytest
 
 from dashboard import config
 from tests.app.conftest import open_link
-from tests.fixtures.apptext import page_text, record_downloads
+from tests.fixtures.apptext import page_text
 from tests.fixtures.privacy import staff_values
 from tests.fixtures.rawcopy import file_of
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """Every file the pages of this test offered for download (name, mimetype, bytes)."""
-    return record_downloads(monkeypatch)
-
 
 STAFF_ID_COLUMNS = ("ACO", "DSE", "Field_FLSO", "RCO")  # user ids like "RGALLAWAY"
 
@@ -66,21 +60,17 @@ def leaks(text: str, values: set[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("page,params", VIEWS, ids=[f"{p}-{'&'.join(q) or 'default'}" for p, q in VIEWS])
-def test_no_staff_data_on_the_page_or_in_its_downloads(page, params, built, staff, downloads):
+def test_no_staff_data_on_the_page(page, params, built, staff):
     at = open_link(page, params)
     assert not at.exception, [e.value for e in at.exception]
     text = page_text(at)
     assert len(text) > 5_000  # the whole page, not an error box
     assert leaks(text, staff) == []
-    files = [d for d in downloads if d[1] == "text/csv"]
-    assert files, "the page offered no CSV"
-    for name, _mime, data in files:
-        assert leaks(data.decode("utf-8"), staff) == [], name
 
 
-def test_the_scan_sees_hcai_located_hospitals(built, downloads):
+def test_the_scan_sees_hcai_located_hospitals(built):
     """Control: the text scanned holds the facilities whose location came from the HCAI list
-    (so a staff column joined to them would be seen), in the page and the download."""
+    (so a staff column joined to them would be seen)."""
     fac = built.facilities
     hcai_sites = fac[fac["sources"].str.contains("hcai") & fac["name"].notna()]
     assert len(hcai_sites) >= 10
@@ -88,5 +78,3 @@ def test_the_scan_sees_hcai_located_hospitals(built, downloads):
     text = page_text(at)
     shown = [n for n in hcai_sites["name"] if n in text]
     assert len(shown) >= 10, shown
-    csv_text = "".join(d[2].decode() for d in downloads if d[0] and "facilities" in d[0])
-    assert sum(n in csv_text for n in hcai_sites["name"]) >= 10

@@ -14,8 +14,8 @@ from dashboard.ingest.sources import geo, samhsa_directory
 from tests.fixtures.privacy import assert_no_staff_data, staff_values
 
 
-def report(bundle) -> dict:
-    return bundle.manifest["report"]
+def report(snap) -> dict:
+    return snap.manifest["report"]
 
 
 def test_directory_rows_before_deduplication(real_build):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -123,12 +124,42 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request, tmp_path_factory):
     context, pg = open_page(browser)
     try:
         yield pg
     finally:
+        keep_evidence(request, pg, tmp_path_factory.getbasetemp())
         context.close()
+
+
+ARTEFACTS = REPO_ROOT / "test-results"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_report = report  # read by keep_evidence
+    return report
+
+
+def keep_evidence(request, pg, temp: Path) -> None:
+    """After a failed test: a screenshot of its page and the tail of every server log, in
+    test-results/ (CI keeps the folder as an artefact)."""
+    report = getattr(request.node, "call_report", None)
+    if report is None or not report.failed:
+        return
+    ARTEFACTS.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+    try:
+        pg.screenshot(path=ARTEFACTS / f"{name}.png", full_page=True)
+    except Exception as exc:  # a crashed page: the log says why
+        (ARTEFACTS / f"{name}.screenshot-error.txt").write_text(repr(exc))
+    logs = sorted(p for p in Path(temp).rglob("*.log") if "streamlit-server" in str(p))
+    text = "\n".join(f"== {p}\n{harness.tail(p)}" for p in logs)
+    console = getattr(pg, "js_errors", [])
+    (ARTEFACTS / f"{name}.server.log").write_text(f"{text}\n== browser console\n{console}\n")
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ def headline(page) -> int:
 
 
 def expected_count(data_dir, **kw) -> int:
-    bundle = snapshot.read(data_dir)
-    return filters.match(filters.FlagIndex.build(bundle.facilities), FilterState(**kw)).count
+    snap = snapshot.read(data_dir)
+    return filters.match(filters.FlagIndex.build(snap.facilities), FilterState(**kw)).count
 
 
 def query(url: str) -> dict:

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from playwright.sync_api import expect
 
 from dashboard import snapshot, taxonomy
@@ -194,7 +195,7 @@ def metric_value(page, label: str):
     )
 
 
-def check(s: Session, bundle, idx, wait_for_app) -> None:
+def check(s: Session, snap, idx, wait_for_app) -> None:
     """The session shows its own state: address bar, sidebar, headline."""
     p = s.page
     wait_for_app(p)
@@ -214,7 +215,7 @@ def check(s: Session, bundle, idx, wait_for_app) -> None:
         n = int(metrics.access_mask(idx, s.state).sum())
         expect(metric_value(p, "Matching sites used")).to_have_text(f"{n:,}")
     else:
-        d = costs.default_assumptions(bundle.benchmarks)
+        d = costs.default_assumptions(snap.benchmarks)
         ip = costs.inpatient_episode(
             replace(d.inpatient, length_of_stay_days=float(s.cost["los"]), per_diem=float(s.cost["perdiem"]))
         )
@@ -231,12 +232,13 @@ def wait_for_url(s: Session, t0: float) -> None:
     s.latencies.append(time.perf_counter() - t0)
 
 
+@pytest.mark.slow
 def test_concurrent_sessions_keep_their_own_state(
     new_page, app_server, snapshot_dir, wait_for_app, record_property
 ):
-    bundle = snapshot.read(snapshot_dir)
-    idx = filters.FlagIndex.build(bundle.facilities)
-    BENCHMARKS[:] = [bundle.benchmarks]
+    snap = snapshot.read(snapshot_dir)
+    idx = filters.FlagIndex.build(snap.facilities)
+    BENCHMARKS[:] = [snap.benchmarks]
     log = app_server_log(app_server)
     log_start = log.stat().st_size if log else 0
     sessions = initial_sessions()
@@ -251,7 +253,7 @@ def test_concurrent_sessions_keep_their_own_state(
         wait_for_app(s.page)
         wait_for_url(s, t0)
     for s in sessions:
-        check(s, bundle, idx, wait_for_app)
+        check(s, snap, idx, wait_for_app)
 
     # Rounds 2 and 3: everyone changes something at the same moment.
     for change in (round_two, round_three):
@@ -262,7 +264,7 @@ def test_concurrent_sessions_keep_their_own_state(
         for s in sessions:
             wait_for_url(s, starts[s.name])
         for s in sessions:
-            check(s, bundle, idx, wait_for_app)
+            check(s, snap, idx, wait_for_app)
 
     # Zero errors anywhere.
     for s in sessions:
