@@ -240,3 +240,26 @@ def test_geo_tracts_and_spa_population():
     # only the 2018 vintage is read (the fixture also has 2019 rows of 999 per unit)
     assert pop.loc[0, "pop_total"] == 36000 and pop.loc[3, "pop_total"] == 3000
     assert pop.loc[8, "pov133"] == 800
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def test_address_lines_put_the_street_address_first():
+    line1 = pd.Series(["Fakeadventist Hospital", "100 Example St", None, "P.O. Box 12"])
+    line2 = pd.Series(["1701 Mock Ave, Suite 532", "Suite 2", "12 Pretend Place", None])
+    street, street2 = common.address_lines(line1, line2)
+    assert list(street) == ["1701 Mock Ave, Suite 532", "100 Example St", "12 Pretend Place", "P.O. Box 12"]
+    assert list(street2) == ["Fakeadventist Hospital", "Suite 2", None, None]
+
+
+def test_la_county_rows_whatever_the_spelling():
+    df = pd.DataFrame({"county": ["Los Angeles", "LOS ANGELES COUNTY", " los angeles ", "Orange", None]})
+    assert len(common.la_county(df, "county")) == 3
+
+
+def test_check_allowed_names_the_column_and_values(tmp_path):
+    df = pd.DataFrame({"category": ["PHF", "Spa", "PHF"]})
+    common.check_allowed(df, "category", ("PHF", "Spa"), tmp_path / "f.csv", "unknown category")
+    with pytest.raises(common.SourceError, match=r"f\.csv: unknown category; column 'category'.*'Spa'"):
+        common.check_allowed(df, "category", ("PHF",), tmp_path / "f.csv", "unknown category")

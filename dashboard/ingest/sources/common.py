@@ -241,3 +241,42 @@ def canonical(df: pd.DataFrame, extras: list[str]) -> pd.DataFrame:
         if col not in df.columns:
             df[col] = None
     return df[list(CANONICAL) + [c for c in extras if c not in CANONICAL]].reset_index(drop=True)
+
+
+def la_county(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows whose county column says Los Angeles ("Los Angeles", "LOS ANGELES COUNTY", ...):
+    statewide or national copies of a source read like the LA subsets."""
+    county = df[column].fillna("").str.upper().str.replace(" COUNTY", "").str.strip()
+    return df[county == "LOS ANGELES"].reset_index(drop=True)
+
+
+def coordinates(df: pd.DataFrame, path: Path, lat: str, lon: str) -> tuple[pd.Series, pd.Series]:
+    """Latitude and longitude columns as numbers, required, inside the LA County box."""
+    y = to_number(df, lat, path, lo=-90, hi=90)
+    x = to_number(df, lon, path, lo=-180, hi=180)
+    check_coordinates(pd.DataFrame({"lat": y, "lon": x}), path)
+    return y, x
+
+
+def check_allowed(df: pd.DataFrame, column: str, allowed, path: Path, problem: str) -> None:
+    """Every value of ``column`` is one of ``allowed`` (else SourceError naming a few)."""
+    bad = ~df[column].isin(list(allowed))
+    if bad.any():
+        raise SourceError(path, problem, column=column, examples=df.loc[bad, column].unique().tolist())
+
+
+_HOUSE_NUMBER = re.compile(r"^\s*\d+[A-Za-z]?\b")
+
+
+def address_lines(line1: pd.Series, line2: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(street, street2) with the street address first.
+
+    Some records put a building or hospital name in the first line and the street address
+    in the second ("Adventist Health White Memorial" / "1701 East Cesar E Chavez, Suite
+    532"): when only the second line starts with a house number, the two are swapped so
+    matching compares street with street.
+    """
+    a, b = clean_text(line1), clean_text(line2)
+    starts = lambda s: s.map(lambda v: isinstance(v, str) and bool(_HOUSE_NUMBER.match(v)))  # noqa: E731
+    swap = ~starts(a) & starts(b)
+    return a.where(~swap, b), b.where(~swap, a)
