@@ -20,6 +20,9 @@ class SourceFile:
     download_url: str | None = None
     # Fewer rows (or features) than this means a truncated or wrong file.
     min_rows: int = 1
+    # Without a download_url: what the publisher offers instead (a workbook, a map service,
+    # ...), from the folder's PROVENANCE.md; ``fetch`` shows it with the landing page.
+    offered_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,14 @@ SOURCES: dict[str, Source] = {
                 SourceFile(
                     "samhsa_directory_2024_la_county.csv",
                     _DIRECTORY_COLUMNS,
-                    None,  # published as a national .xlsx workbook
                     min_rows=300,
+                    offered_as="national Excel workbooks (.xlsx), one per directory, with no county column",
                 ),
                 SourceFile(
                     "service_code_key_2024.csv",
                     ("directory_type", "code", "label"),
                     min_rows=300,
+                    offered_as="the code-key sheets of the national Excel workbooks",
                 ),
             ),
         ),
@@ -154,6 +158,7 @@ SOURCES: dict[str, Source] = {
                         "allcats",
                     ),
                     min_rows=150,
+                    offered_as="an ArcGIS REST map service (Esri JSON query results, layer not documented)",
                 ),
             ),
         ),
@@ -211,6 +216,7 @@ SOURCES: dict[str, Source] = {
                         "Longitude",
                     ),
                     min_rows=300,
+                    offered_as="an ArcGIS facility layer / Facility Finder (no documented file download)",
                 ),
             ),
         ),
@@ -240,6 +246,7 @@ SOURCES: dict[str, Source] = {
                         "Licensed.All.Beds",
                     ),
                     min_rows=80,
+                    offered_as="a national hospital table in the CovidCareMap / OEPS GitHub repositories",
                 ),
             ),
         ),
@@ -260,6 +267,8 @@ SOURCES: dict[str, Source] = {
                     "california_mh_licensed_facilities_la_county.csv",
                     ("id", "name", "category", "address", "city", "county", "zip", "phone", "source"),
                     min_rows=20,
+                    offered_as="two statewide listings (DHCS PHF/MHRC and the CDPH facility listing) "
+                    "on the CalHHS portal",
                 ),
             ),
         ),
@@ -275,23 +284,36 @@ SOURCES: dict[str, Source] = {
             url="https://egis-lacounty.hub.arcgis.com/",
             role="Areas and per-capita denominators",
             files=(
-                SourceFile("la_county_spa_2012.geojson", ("SPA_NUM", "SPA_NAME"), min_rows=8),
+                SourceFile(
+                    "la_county_spa_2012.geojson",
+                    ("SPA_NUM", "SPA_NAME"),
+                    min_rows=8,
+                    offered_as="shapefiles and file geodatabases on the LA County eGIS portal",
+                ),
                 SourceFile(
                     "la_county_supervisorial_districts_2011.geojson",
                     ("SUP_DIST", "DIST_LABEL"),
                     min_rows=5,
+                    offered_as="shapefiles on the LA County eGIS portal (the 2011 plan is archived)",
                 ),
                 SourceFile(
                     "la_county_tracts2010_pop2018.geojson",
                     ("GEOID", "SPA_2012", "pop_2018", "pop_0_17", "pop_18_64", "pop_65p", "pov133_2018"),
                     min_rows=2000,
+                    offered_as="a file geodatabase and DBF tables (ISD Demography), joined and "
+                    "dissolved here",
                 ),
                 SourceFile(
                     "la_county_spa_population.csv",
                     ("spa_num", "spa_name", "indicator", "value", "vintage", "source"),
                     min_rows=50,
+                    offered_as="DBF tables and PDF reports, aggregated by SPA here",
                 ),
-                SourceFile("la_county_boundary.geojson", ("NAME",)),
+                SourceFile(
+                    "la_county_boundary.geojson",
+                    ("NAME",),
+                    offered_as="split-tract polygons, dissolved into the outline here",
+                ),
             ),
         ),
         Source(
@@ -321,6 +343,7 @@ SOURCES: dict[str, Source] = {
                         "note",
                     ),
                     min_rows=40,
+                    offered_as="figures in many separate publications (compiled and graded by hand)",
                 ),
             ),
         ),

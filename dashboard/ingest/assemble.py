@@ -23,6 +23,7 @@ import pandas as pd
 from dashboard import taxonomy
 from dashboard.errors import BuildError
 from dashboard.ingest import zipgeo
+from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
 from dashboard.ingest.geocode import CensusGeocoder
 from dashboard.ingest.normalize import address_key, house_key, name_key, significant_words, street_key
@@ -215,19 +216,19 @@ def _dedupe_key(site: Site) -> tuple:
 
 def assemble_sites(
     src: dict, geocoder: CensusGeocoder | None = None
-) -> tuple[list[Site], dict, pd.DataFrame, pd.DataFrame]:
+) -> tuple[list[Site], BuildCounts, pd.DataFrame, pd.DataFrame]:
     """Merge every source into sites.
 
     Returns (sites, counts, excluded-records table, bed facilities with their placement).
     """
-    counts: dict[str, object] = {}
+    counts = BuildCounts()
     excluded: list[dict] = []
     index = SiteIndex()
 
     # 1. SAMHSA MH directory programs: the attribute backbone.
     directory = src["directory"]
     mental = directory[directory["directory_type"] == "mental"]
-    counts["directory_mental_rows"] = len(mental)
+    counts.directory_mental_rows = len(mental)
     by_key: dict[tuple, Site] = {}
     merged_dupes = 0
     for _, row in mental.iterrows():
@@ -240,7 +241,7 @@ def assemble_sites(
             merged_dupes += 1
             continue
         by_key[k] = index.add(site)
-    counts["directory_duplicate_rows_merged"] = merged_dupes
+    counts.directory_duplicate_rows_merged = merged_dupes
 
     # 2. Substance-use directory rows: the same facility in both directories is noted on
     #    the MH site; SUD-only facilities are not mental-health capacity and are left out.
@@ -254,8 +255,8 @@ def assemble_sites(
             sub_matched += 1
         else:
             excluded.append(_excluded(row, "substance-use directory only (no mental-health listing)"))
-    counts["directory_substance_rows"] = len(substance)
-    counts["directory_substance_rows_matched_to_mh"] = sub_matched
+    counts.directory_substance_rows = len(substance)
+    counts.directory_substance_rows_matched_to_mh = sub_matched
 
     coords = CoordIndex(
         {
@@ -295,9 +296,9 @@ def assemble_sites(
             )
             index.add(site)
             loc_added += 1
-    counts["locator_rows"] = len(src["locator"])
-    counts["locator_rows_matched"] = loc_matched
-    counts["locator_only_sites"] = loc_added
+    counts.locator_rows = len(src["locator"])
+    counts.locator_rows_matched = loc_matched
+    counts.locator_only_sites = loc_added
 
     # 4. LA County LMS / 211: treatment sites only; attributes unknown.
     lms = src["lms"]
@@ -325,10 +326,10 @@ def assemble_sites(
             site.place(row["lat"], row["lon"], EXACT, f"Exact: {LOCATION_LABEL['lms_211']} coordinates")
             index.add(site)
             lms_added += 1
-    counts["lms_rows"] = len(lms)
-    counts["lms_rows_excluded"] = int(lms["exclusion_reason"].notna().sum())
-    counts["lms_rows_matched"] = lms_matched
-    counts["lms_only_sites"] = lms_added
+    counts.lms_rows = len(lms)
+    counts.lms_rows_excluded = int(lms["exclusion_reason"].notna().sum())
+    counts.lms_rows_matched = lms_matched
+    counts.lms_only_sites = lms_added
 
     # 5. State-licensed PHFs, MHRCs, psychiatric hospitals, psychology clinics.
     lic_matched = lic_added = 0
@@ -347,18 +348,17 @@ def assemble_sites(
         site = _site_from_row(row, licence=row["licence"])
         index.add(site)
         lic_added += 1
-    counts["licensed_rows"] = len(src["licensed"])
-    counts["licensed_rows_matched"] = lic_matched
-    counts["licensed_only_sites"] = lic_added
+    counts.licensed_rows = len(src["licensed"])
+    counts.licensed_rows_matched = lic_matched
+    counts.licensed_only_sites = lic_added
 
     # 6. Licensed acute psychiatric beds (CDPH), placed via HCAI / CovidCareMap.
-    bed_rows, bed_counts = attach_beds(src, index, coords)
-    counts.update(bed_counts)
+    bed_rows = attach_beds(src, index, coords, counts)
 
     # 7. Records of one place that addresses did not join (ZIP typos, "150 Westwood
     #    Plaza" vs "150 W. Westwood Blvd."): same house number or a few metres apart,
     #    and a distinctive word in common.
-    sites, counts["sites_merged_by_proximity"] = merge_nearby(index.sites)
+    sites, counts.sites_merged_by_proximity = merge_nearby(index.sites)
 
     # 8. Locate what is still unplaced: address match, geocoder cache, ZIP centroid.
     for s in sites:
@@ -377,7 +377,7 @@ def assemble_sites(
         if c:
             why = "address withheld by the facility" if s.street is None else "no address match"
             s.place(c[0], c[1], APPROX, f"Approximate: ZIP {s.zip} centroid ({why}; {zipgeo.PACKAGE})")
-    counts["excluded_records"] = len(excluded)
+    counts.excluded_records = len(excluded)
     return sites, counts, pd.DataFrame(excluded, columns=["source", "source_id", "name", "reason"]), bed_rows
 
 
@@ -479,7 +479,7 @@ def _same_place_name(site: Site, *other_names: str | None) -> bool:
     return any(a & significant_words(n, _STOP) for n in other_names)
 
 
-def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.DataFrame, dict]:
+def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex, counts: BuildCounts) -> pd.DataFrame:
     acute = cdph_beds.acute_psych(src["beds"])
     located_rows = []
     for _, r in acute.iterrows():
@@ -541,13 +541,11 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.Dat
         site.add_source("cdph_beds", f"cdph-facid-{r['facid']}")
         if not any(site is s for s in index.sites):
             index.add(site)
-    counts = {
-        "bed_facilities": len(acute),
-        "beds_total": int(acute["beds"].sum()),
-        "beds_excluding_state_hospital": int(acute.loc[~acute["state_hospital"], "beds"].sum()),
-        "bed_facilities_unlocated": unmatched,
-    }
-    return acute, counts
+    counts.bed_facilities = len(acute)
+    counts.beds_total = int(acute["beds"].sum())
+    counts.beds_excluding_state_hospital = int(acute.loc[~acute["state_hospital"], "beds"].sum())
+    counts.bed_facilities_unlocated = unmatched
+    return acute
 
 
 def _bed_location(r, src, coords: CoordIndex) -> tuple[str | None, str]:

@@ -28,10 +28,12 @@ from dashboard import config, snapshot, taxonomy
 from dashboard.errors import BuildError, SnapshotError, SourceError
 from dashboard.ingest import areas
 from dashboard.ingest.assemble import NONE, assemble_sites, facility_table
+from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
 from dashboard.ingest.geocode import CensusGeocoder
 from dashboard.ingest.sources import (
     cdph_beds,
+    common,
     costs,
     covidcaremap,
     dhcs_licensed,
@@ -146,7 +148,7 @@ REQUIRED = (
 
 
 def validate(
-    fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: dict, *, check_counts: bool = True
+    fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: BuildCounts, *, check_counts: bool = True
 ) -> None:
     missing = [c for c in REQUIRED if c not in fac.columns]
     if missing:
@@ -182,48 +184,31 @@ def validate(
             ("lms_rows", 100, 5000),
             ("licensed_rows", 10, 1000),
         ):
-            if not lo <= counts[key] <= hi:
+            n = getattr(counts, key)
+            if not lo <= n <= hi:
                 raise BuildError(
-                    f"{key} = {counts[key]} is outside the expected range "
+                    f"{key} = {n} is outside the expected range "
                     f"[{lo}, {hi}]: a truncated or wrong source file?"
                 )
         if not 9_000_000 < area.loc[area["level"] == "county", "pop_total"].iloc[0] < 12_000_000:
             raise BuildError(f"{path}: county population outside the expected 9-12 million")
-        check_rows(src)
 
 
-def check_rows(src: dict) -> None:
-    """Each source file gave at least its expected number of rows (a file cut cleanly at a
-    record boundary reads without error, but is short).  Run right after reading, so the
-    message names the file rather than a later symptom (a count, a crosswalk entry)."""
-    for key in SOURCES:
-        for f in SOURCES[key].files:
-            n = _rows_read(src, key, f.name)
-            if n is not None and n < f.min_rows:
+def check_rows(raw_dir: Path) -> None:
+    """Each registered file held at least its ``min_rows`` records when its reader parsed it
+    (a file cut cleanly at a record boundary reads without error, but is short).  Run right
+    after reading, so the message names the file rather than a later symptom (a count, a
+    crosswalk entry).  A registered file no reader parsed is an error in the code."""
+    for s in SOURCES.values():
+        for f in s.files:
+            path = Path(raw_dir) / s.folder / f.name
+            n = common.rows_read(path)
+            if n is None:
+                raise BuildError(f"{s.folder}/{f.name} is registered but no reader read it")
+            if n < f.min_rows:
                 raise BuildError(
-                    f"{SOURCES[key].folder}/{f.name}: {n} rows, expected at least "
-                    f"{f.min_rows}: the file looks truncated"
+                    f"{s.folder}/{f.name}: {n} rows, expected at least {f.min_rows}: the file looks truncated"
                 )
-
-
-def _rows_read(src: dict, key: str, name: str) -> int | None:
-    lookup = {
-        ("samhsa_directory", "samhsa_directory_2024_la_county.csv"): "directory",
-        ("samhsa_locator", None): "locator",
-        ("lms_211", None): "lms",
-        ("cdph_beds", None): "beds",
-        ("hcai", None): "hcai",
-        ("covidcaremap", None): "ccm",
-        ("dhcs_licensed", None): "licensed",
-        ("costs", None): "benchmarks",
-        ("geo", geo.TRACT_FILE): "tracts",
-        ("geo", geo.SPA_FILE): "spas",
-        ("geo", geo.SD_FILE): "districts",
-    }
-    frame_key = lookup.get((key, name)) or lookup.get((key, None))
-    if frame_key is None or frame_key not in src:
-        return None
-    return len(src[frame_key])
 
 
 # --------------------------------------------------------------------------- build
@@ -283,7 +268,7 @@ def build(
     say("Reading the raw sources", 0.05)
     src = read_sources(raw_dir)
     if check_counts:
-        check_rows(src)
+        check_rows(raw_dir)
     say("Matching and locating facilities", 0.35)
     geocoder = geocoder if geocoder is not None else CensusGeocoder()
     sites, counts, excluded, bed_rows = assemble_sites(src, geocoder)
@@ -351,7 +336,7 @@ def _beds_table(bed_rows: pd.DataFrame, fac: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- report
 
 
-def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: dict, excluded: pd.DataFrame) -> dict:
+def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excluded: pd.DataFrame) -> dict:
     county = area[area["level"] == "county"].iloc[0]
     spa = area[area["level"] == "spa"].set_index("name")
     by_value = {}
@@ -379,15 +364,15 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: dict, excluded: p
         "facilities_by_spa": {str(k): int(v) for k, v in fac.groupby("spa_name")["site_id"].count().items()},
         "facilities_outside_any_area": int(fac["spa"].isna().sum()),
         "by_taxonomy_value": by_value,
-        "source_rows": dict(counts.items()),
+        "source_rows": counts.as_dict(),
         "excluded_by_reason": {k: int(v) for k, v in excluded["reason"].value_counts().items()}
         if len(excluded)
         else {},
         "licensed_acute_psych_beds": {
-            "facilities": counts["bed_facilities"],
-            "total": counts["beds_total"],
-            "excluding_state_hospital": counts["beds_excluding_state_hospital"],
-            "unlocated_facilities": counts["bed_facilities_unlocated"],
+            "facilities": counts.bed_facilities,
+            "total": counts.beds_total,
+            "excluding_state_hospital": counts.beds_excluding_state_hospital,
+            "unlocated_facilities": counts.bed_facilities_unlocated,
             "by_spa": {k: int(v) for k, v in spa["beds"].items()},
         },
         "spas": int((area["level"] == "spa").sum()),

@@ -45,8 +45,8 @@ def test_directory_duplicate_rows_merge_into_one_site_with_all_codes():
     assert len(sites) == 1
     assert sites[0].codes == ("MH", "OP", "TELE")
     assert sites[0].source_ids == ["mental_1", "mental_2"]
-    assert counts["directory_mental_rows"] == 2
-    assert counts["directory_duplicate_rows_merged"] == 1
+    assert counts.directory_mental_rows == 2
+    assert counts.directory_duplicate_rows_merged == 1
 
 
 def test_programs_sharing_an_address_stay_separate():
@@ -59,7 +59,7 @@ def test_programs_sharing_an_address_stay_separate():
     )
     sites, counts, _, _ = run(src)
     assert len(sites) == 3
-    assert counts["directory_duplicate_rows_merged"] == 0
+    assert counts.directory_duplicate_rows_merged == 0
 
 
 def test_withheld_address_duplicates_merge_by_name_and_zip():
@@ -99,7 +99,7 @@ def test_substance_rows_join_the_mh_listing_or_are_excluded():
     sites, counts, excluded, _ = run(src)
     assert len(sites) == 1
     assert sites[0].source_ids == ["mental_1", "substance_1"]
-    assert counts["directory_substance_rows_matched_to_mh"] == 1
+    assert counts.directory_substance_rows_matched_to_mh == 1
     assert excluded.to_dict("records") == [
         {
             "source": "samhsa_directory",
@@ -137,7 +137,7 @@ def test_locator_row_joins_the_directory_program_at_its_address():
     assert s.sources == ["samhsa_directory", "samhsa_locator"]
     assert s.codes == ("MH", "OP")  # the directory's attributes are kept
     assert s.website == "https://fakealpha.example.org"  # filled from the locator
-    assert (counts["locator_rows_matched"], counts["locator_only_sites"]) == (1, 0)
+    assert (counts.locator_rows_matched, counts.locator_only_sites) == (1, 0)
 
 
 def test_locator_joins_a_withheld_address_program_by_name_and_zip():
@@ -166,7 +166,7 @@ def test_lms_only_site_has_unknown_attributes():
         ]
     )
     sites, counts, _, _ = run(src)
-    assert counts["lms_only_sites"] == 1
+    assert counts.lms_only_sites == 1
     row = facility_table(sites).iloc[0]
     assert row["attributes"] == "unknown"
     assert row["kind"] == "unknown"
@@ -194,7 +194,7 @@ def test_excluded_lms_rows_are_not_sites():
     )
     sites, counts, excluded, _ = run(src)
     assert sites == []
-    assert counts["lms_rows_excluded"] == 1
+    assert counts.lms_rows_excluded == 1
     assert excluded.iloc[0]["source_id"] == "lms-2"
 
 
@@ -233,7 +233,7 @@ def test_licence_joins_a_site_at_its_address_when_names_share_a_word():
     assert hill.licence == taxonomy.LICENCE_APH and "cdph-1" in hill.source_ids
     clinic = by_name(sites, "FAKEMIND PSYCHOLOGY CLINIC")  # same address, another facility
     assert clinic.licence == taxonomy.LICENCE_PSYCH_CLINIC
-    assert (counts["licensed_rows_matched"], counts["licensed_only_sites"]) == (1, 1)
+    assert (counts.licensed_rows_matched, counts.licensed_only_sites) == (1, 1)
 
 
 # --------------------------------------------------------------------------- proximity merge
@@ -449,8 +449,8 @@ def test_proximity_merge_in_assembly_joins_a_zip_typo():
         ],
     )
     sites, counts, _, _ = run(src)
-    assert counts["lms_only_sites"] == 1  # no address join: the ZIP differs
-    assert counts["sites_merged_by_proximity"] == 1
+    assert counts.lms_only_sites == 1  # no address join: the ZIP differs
+    assert counts.sites_merged_by_proximity == 1
     assert len(sites) == 1
     assert sites[0].source_ids == ["mental_9", "locator-9", "lms-9"]
     assert sites[0].description == "Inpatient (fixture)."

@@ -46,8 +46,19 @@ _HINT = (
 )
 
 
+# Rows (or features) each source file held when a reader last parsed it, by resolved path:
+# the pipeline compares them with the registry's ``min_rows`` (see ``rows_read``).
+_ROWS_READ: dict[Path, int] = {}
+
+
 def path_of(raw_dir: Path, key: str, name: str | None = None) -> Path:
     return source_path(Path(raw_dir), key, name)
+
+
+def rows_read(path: Path) -> int | None:
+    """How many records the file at ``path`` held when a reader last parsed it (None when no
+    reader has read it in this process)."""
+    return _ROWS_READ.get(Path(path).absolute())
 
 
 def _check_file(path: Path, expected: tuple[str, ...] = ()) -> None:
@@ -98,6 +109,7 @@ def read_csv(raw_dir: Path, key: str, name: str | None = None, *, usecols=None) 
         raise SourceError(path, f"file cannot be parsed as CSV ({exc})", hint=_HINT) from None
     if df.empty:
         raise SourceError(path, "file has a header but no rows", hint=_HINT)
+    _ROWS_READ[path.absolute()] = len(df)
     return df
 
 
@@ -140,6 +152,7 @@ def read_geojson(raw_dir: Path, key: str, name: str) -> dict:
     feats = data.get("features") if isinstance(data, dict) else None
     if not isinstance(feats, list) or not feats:
         raise SourceError(path, "file has no GeoJSON features", hint=_HINT)
+    _ROWS_READ[path.absolute()] = len(feats)
     props = feats[0].get("properties") or {}
     for col in spec.columns:
         if col not in props:
