@@ -34,9 +34,18 @@ class BuildCounts:
     beds_total: int = 0
     beds_excluding_state_hospital: int = 0
     bed_facilities_unlocated: list[str] = field(default_factory=list)
-    # merging
+    # matching
     sites_merged_by_proximity: int = 0
+    records_linked_by_rule: dict[str, int] = field(default_factory=dict)
+    records_linked_as_history: int = 0
+    records_ambiguous: int = 0
+    points_given_to_several_addresses: int = 0
     excluded_records: int = 0
 
+    def linked(self, rule: str) -> None:
+        self.records_linked_by_rule[rule] = self.records_linked_by_rule.get(rule, 0) + 1
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["records_linked_by_rule"] = dict(sorted(self.records_linked_by_rule.items()))
+        return out

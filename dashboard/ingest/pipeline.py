@@ -26,7 +26,7 @@ import pandas as pd
 
 from dashboard import config, snapshot, taxonomy
 from dashboard.errors import BuildError, SnapshotError, SourceError
-from dashboard.ingest import areas
+from dashboard.ingest import areas, checks, overrides
 from dashboard.ingest.assemble import NONE, assemble_sites, facility_table
 from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
@@ -306,6 +306,7 @@ def build(
         "bed_crosswalk": {
             facid: {"placed_by": ref, "why": why} for facid, (ref, why) in BEDS_TO_LOCATION.items()
         },
+        "match_overrides": overrides.table(),
         "report": report,
     }
     say("Writing the snapshot", 0.9)
@@ -368,6 +369,12 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excl
         "excluded_by_reason": {k: int(v) for k, v in excluded["reason"].value_counts().items()}
         if len(excluded)
         else {},
+        "matching": {
+            "close_pairs_with_similar_names": checks.summary(fac),
+            "records_used_by_several_sites": checks.shared_records(fac),
+            "links_by_rule": dict(counts.records_linked_by_rule),
+            "overrides_applied": len(overrides.table()),
+        },
         "licensed_acute_psych_beds": {
             "facilities": counts.bed_facilities,
             "total": counts.beds_total,
@@ -406,6 +413,21 @@ def print_report(report: dict, out=None) -> None:
     w("Source rows:\n")
     for k, v in report["source_rows"].items():
         w(f"  {k:<45} {v}\n")
+    mt = report["matching"]
+    cp = mt["close_pairs_with_similar_names"]
+    w(f"Site pairs within {cp['metres']:g} m with similar names: {cp['pairs']} ")
+    w(f"({cp['pairs'] - cp['unexplained']} explained, {cp['unexplained']} unexplained)\n")
+    for k, v in cp["explained"].items():
+        w(f"  {v:>4}  {k}\n")
+    for p in cp["unexplained_pairs"]:
+        w(f"  UNEXPLAINED {p['metres']:>5} m: {p['name_a']} | {p['name_b']}\n")
+    shared = mt["records_used_by_several_sites"]
+    w(f"Source records used by more than one site: {len(shared)}\n")
+    for rid, sites in shared.items():
+        w(f"  {rid}: {', '.join(sites)}\n")
+    w("Records joined to a site, by matching rule:\n")
+    for k, v in mt["links_by_rule"].items():
+        w(f"  {v:>4}  {k}\n")
     w("Excluded records by reason:\n")
     for k, v in report["excluded_by_reason"].items():
         w(f"  {v:>4}  {k}\n")

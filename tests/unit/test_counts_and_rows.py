@@ -57,7 +57,9 @@ def test_rows_read_are_the_records_each_reader_parsed():
 def test_row_check_uses_each_registered_min_rows(monkeypatch):
     pipeline.read_sources(FIXTURE_RAW)
     # the tiny fixture files are shorter than the real minimums: the first registered file fails
-    with pytest.raises(BuildError, match=r"samhsa_directory_2024_la_county\.csv: 10 rows, expected at least 300"):
+    with pytest.raises(
+        BuildError, match=r"samhsa_directory_2024_la_county\.csv: 10 rows, expected at least 300"
+    ):
         pipeline.check_rows(FIXTURE_RAW)
     relaxed = {
         k: dataclasses.replace(s, files=tuple(dataclasses.replace(f, min_rows=1) for f in s.files))

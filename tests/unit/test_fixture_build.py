@@ -31,6 +31,7 @@ FACILITY_COLUMNS = [
     "as_of",
     "sources",
     "source_ids",
+    "other_addresses",
     "attributes",
     "codes",
     "facility_type",
