@@ -153,3 +153,13 @@ def _metres(lat1, lon1, lat2, lon2) -> float:
     dlat, dlon = p2 - p1, math.radians(lon2 - lon1)
     h = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+# --------------------------------------------------------------------------- 5. wrong exclusions
+
+
+def test_a_counselling_centre_named_advisory_is_a_site(real_build, fac):
+    s = site_of(fac, "lms-10165")  # West Advisory Christian Counseling Center, Huntington Park
+    assert s["location_precision"] == "exact"
+    assert "lms-10165" not in set(real_build.excluded["source_id"])
+    assert "lms-10857" in set(real_build.excluded["source_id"])  # SA 6 Advisory Committee: not a site

@@ -263,3 +263,21 @@ def test_check_allowed_names_the_column_and_values(tmp_path):
     common.check_allowed(df, "category", ("PHF", "Spa"), tmp_path / "f.csv", "unknown category")
     with pytest.raises(common.SourceError, match=r"f\.csv: unknown category; column 'category'.*'Spa'"):
         common.check_allowed(df, "category", ("PHF",), tmp_path / "f.csv", "unknown category")
+
+
+@pytest.mark.parametrize(
+    "name, excluded",
+    [
+        ("SA 6 Advisory Committee (SAAC) West Central Mental Health", True),
+        ("Fakeriver Mental Health Advisory Board", True),
+        ("NAMI - Fakeville", True),
+        ("County Mental Health Plan", True),
+        ("West Advisory Christian Counseling Center", False),  # a counselling centre named "Advisory"
+        ("Fakezeta Mental Health Center", False),
+    ],
+)
+def test_lms_administrative_and_advisory_bodies_by_name(name, excluded):
+    reason = lms_211.exclusion_reason(
+        "Health and Mental Health", "Mental Health Counseling", name, "1 Mock St", "Los Angeles"
+    )
+    assert (reason == "administrative office, advisory body or support organisation") is excluded

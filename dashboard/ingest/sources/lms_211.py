@@ -25,8 +25,11 @@ TREATMENT_CATEGORIES = (
     "Mental Health Centers",
     "Health Screening and Testing",
 )
+# An advisory *body* ("SA 6 Advisory Committee"), not any name with the word in it ("West
+# Advisory Christian Counseling Center" is a counselling centre).
 NOT_TREATMENT = re.compile(
-    r"\b(administration|advisory|committee|mental health plan|nami|national alliance)\b",
+    r"\b(administration|advisory (board|body|commission|committee|council|group)|committee|"
+    r"mental health plan|nami|national alliance)\b",
     re.IGNORECASE,
 )
 
