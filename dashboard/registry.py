@@ -276,10 +276,10 @@ SOURCES: dict[str, Source] = {
             key="geo",
             short="LA County ISD population estimates 2018-07-01",
             folder="geo",
-            title="LA County SPAs (2012), supervisorial districts (2011), census tracts "
-            "(2010) with July 2018 population and poverty estimates",
+            title="LA County SPAs (2012), census tracts (2010) with July 2018 population and "
+            "poverty estimates, county outline",
             publisher="LA County eGIS / ISD Demography (Hedderson Demographic Services); LA County DPH",
-            vintage="SPA 2012; districts 2011 plan; population 2018-07-01",
+            vintage="SPA 2012; tracts 2010; population 2018-07-01",
             licence="LA County public data",
             url="https://egis-lacounty.hub.arcgis.com/",
             role="Areas and per-capita denominators",
@@ -289,12 +289,6 @@ SOURCES: dict[str, Source] = {
                     ("SPA_NUM", "SPA_NAME"),
                     min_rows=8,
                     offered_as="shapefiles and file geodatabases on the LA County eGIS portal",
-                ),
-                SourceFile(
-                    "la_county_supervisorial_districts_2011.geojson",
-                    ("SUP_DIST", "DIST_LABEL"),
-                    min_rows=5,
-                    offered_as="shapefiles on the LA County eGIS portal (the 2011 plan is archived)",
                 ),
                 SourceFile(
                     "la_county_tracts2010_pop2018.geojson",
@@ -313,6 +307,29 @@ SOURCES: dict[str, Source] = {
                     "la_county_boundary.geojson",
                     ("NAME",),
                     offered_as="split-tract polygons, dissolved into the outline here",
+                ),
+            ),
+        ),
+        Source(
+            key="districts_2021",
+            short="LA County supervisorial districts, 2021 plan",
+            folder="lacounty_supervisorial_districts_2021",
+            title="LA County Supervisorial Districts (current map, 2021 redistricting), simplified",
+            publisher="LA County eGIS, layer 'Supervisorial District (Current)'; simplified copy "
+            "from the LA Forward voter-guide repository",
+            vintage="2021 redistricting plan (adopted Dec 2021, in force from 2022); downloaded 2026-08-12",
+            licence="Not stated (third-party copy without a licence file; LA County eGIS terms not checked)",
+            url="https://public.gis.lacounty.gov/arcgis/rest/services/LACounty_Dynamic/"
+            "Political_Boundaries/MapServer/27",
+            role="Supervisorial districts for district views (the lines the Board works in); "
+            "simplified, so lines can be off by tens to a few hundred metres",
+            files=(
+                SourceFile(
+                    "supervisorial_districts_2021.geojson",
+                    ("DISTRICT",),
+                    min_rows=5,
+                    offered_as="an ArcGIS REST layer on the LA County eGIS portal (this copy was "
+                    "reprojected and simplified by a third party)",
                 ),
             ),
         ),

@@ -37,6 +37,7 @@ from dashboard.ingest.sources import (
     costs,
     covidcaremap,
     dhcs_licensed,
+    districts_2021,
     geo,
     hcai,
     lms_211,
@@ -66,7 +67,7 @@ def read_sources(raw_dir: Path) -> dict[str, object]:
         "licensed": dhcs_licensed.read(raw_dir),
         "benchmarks": costs.read(raw_dir),
         "spas": geo.read_spas(raw_dir),
-        "districts": geo.read_districts(raw_dir),
+        "districts": districts_2021.read(raw_dir),
         "tracts": geo.read_tracts(raw_dir),
         "spa_population": geo.read_spa_population(raw_dir),
         "boundary": geo.read_boundary(raw_dir),
@@ -90,18 +91,63 @@ def tag_areas(fac: pd.DataFrame, src: dict) -> pd.DataFrame:
     return fac
 
 
-def tract_table(src: dict) -> pd.DataFrame:
-    tracts, spas, sds = src["tracts"], src["spas"], src["districts"]
+# A tract straddles a district line when at least this share of its area lies in a second
+# district (smaller slivers are within the simplified lines' error).
+STRADDLE_SHARE = 0.01
+SPLIT_METHOD = (
+    "Each 2010 census tract is counted whole in the 2021 district that holds the largest "
+    f"share of its area. A tract straddles a line when at least {STRADDLE_SHARE:.0%} of its area "
+    "lies in another district; the true district population lies between the population of "
+    "the tracts wholly inside it (low) and that plus every straddling tract it shares (high). "
+    "Area-share apportionment (population split by the share of each tract's area) is shown "
+    "beside it."
+)
+LINE_METRES = 200  # the simplified district lines can be off by this much
+
+
+def district_shares(src: dict) -> pd.DataFrame:
+    """Share of each tract's area in each 2021 district (``areas.area_shares``)."""
+    return areas.area_shares(src["tracts"]["geometry"], src["districts"]["geometry"], src["districts"]["sd"])
+
+
+def tract_table(src: dict, shares: pd.DataFrame) -> pd.DataFrame:
+    tracts, spas = src["tracts"], src["spas"]
     x, y = areas.representative_points(tracts["geometry"])
     out = tracts.drop(columns=["geometry"]).copy()
     out["lon"], out["lat"] = x, y
     spa_by_loc = areas.tag_points(x, y, spas["geometry"], spas["spa"])
     out["spa"] = out["spa"].fillna(pd.Series(spa_by_loc, index=out.index)).astype("Int64")
-    out["sd"] = pd.array(areas.tag_points(x, y, sds["geometry"], sds["sd"]), dtype="Int64")
+    top = shares.sort_values(["item", "share", "zone"], ascending=[True, False, True]).groupby("item").first()
+    out["sd"] = pd.array(pd.Series(top["zone"], dtype="Int64").reindex(out.index), dtype="Int64")
+    out["sd_share"] = top["share"].reindex(out.index).round(3)
+    zones = shares[shares["share"] >= STRADDLE_SHARE].groupby("item")["zone"].nunique()
+    out["sd_straddles"] = zones.reindex(out.index).fillna(0).astype(int) > 1
     return out
 
 
-def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict) -> pd.DataFrame:
+def district_split(tracts: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Per 2021 district: population by the method used (largest area share), the population
+    of tracts straddling its line, the low / high bounds and area-share apportionment."""
+    pop = tracts["pop_total"].to_numpy()
+    sh = shares.assign(pop=pop[shares["item"].to_numpy()])
+    touching = sh[sh["share"] >= STRADDLE_SHARE]
+    straddles = tracts["sd_straddles"].to_numpy()
+    rows = {}
+    for sd in sorted(int(z) for z in shares["zone"].unique()):
+        mine = (tracts["sd"] == sd).to_numpy()
+        inside = int(pop[mine & ~straddles].sum())
+        shared_items = touching.loc[touching["zone"] == sd, "item"].to_numpy()
+        shared = int(pop[shared_items][straddles[shared_items]].sum())
+        rows[sd] = {
+            "pop_total_area_share": round(float((sh["pop"] * sh["share"])[sh["zone"] == sd].sum())),
+            "pop_straddling": shared,
+            "pop_total_low": inside,
+            "pop_total_high": inside + shared,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict, split: pd.DataFrame) -> pd.DataFrame:
     pops = list(taxonomy.DENOMINATORS)
     rows = []
     county = {"level": "county", "area": 0, "name": "Los Angeles County"}
@@ -125,6 +171,10 @@ def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict) -> pd.DataFra
             s = sub.groupby(level)["psych_beds"].sum()
             m = out["level"] == level
             out.loc[m, name] = out.loc[m, "area"].map(s).fillna(0).astype(int)
+    sd = out["level"] == "sd"
+    for col in split.columns:
+        out[col] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out.loc[sd, col] = out.loc[sd, "area"].map(split[col]).astype("Int64").to_numpy()
     return out
 
 
@@ -275,8 +325,10 @@ def build(
     geocoder.save()
     say("Tagging areas", 0.6)
     fac = tag_areas(facility_table(sites), src)
-    tracts = tract_table(src)
-    area = area_table(tracts, fac, src)
+    shares = district_shares(src)
+    tracts = tract_table(src, shares)
+    area = area_table(tracts, fac, src, district_split(tracts, shares))
+    near_line = areas.metres_to(fac["lon"], fac["lat"], areas.shared_lines(src["districts"]["geometry"]))
     say("Validating", 0.8)
     validate(fac, area, src, counts, check_counts=check_counts)
     beds = _beds_table(bed_rows, fac)
@@ -286,6 +338,7 @@ def build(
         "tracts": areas.to_geojson(src["tracts"], "geoid", tolerance=0.0015, precision=4),
     }
     report = make_report(fac, area, counts, excluded)
+    report["districts_2021"] = district_report(area, tracts, near_line)
     manifest = {
         "schema": SCHEMA_VERSION,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -389,6 +442,20 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excl
     }
 
 
+def district_report(area: pd.DataFrame, tracts: pd.DataFrame, near_line) -> dict:
+    sd = area[area["level"] == "sd"].set_index("area")
+    cols = ["pop_total", "pop_total_area_share", "pop_straddling", "pop_total_low", "pop_total_high"]
+    return {
+        "plan": districts_2021.PLAN,
+        "tract_split": SPLIT_METHOD,
+        "straddle_share": STRADDLE_SHARE,
+        "tracts_straddling": int(tracts["sd_straddles"].sum()),
+        "population_in_straddling_tracts": int(tracts.loc[tracts["sd_straddles"], "pop_total"].sum()),
+        "by_district": {str(k): {c: int(r[c]) for c in cols} for k, r in sd.iterrows()},
+        "facilities_near_a_line": {"metres": LINE_METRES, "sites": int((near_line <= LINE_METRES).sum())},
+    }
+
+
 def print_report(report: dict, out=None) -> None:
     w = (out or sys.stdout).write  # looked up at call time (redirect_stdout, captured output)
     w(f"Facilities (sites): {report['facilities']}\n")
@@ -410,6 +477,16 @@ def print_report(report: dict, out=None) -> None:
         w(f"  not placed on the map: {', '.join(b['unlocated_facilities'])}\n")
     w(f"Population 2018: {report['population_2018']:,} in {report['spas']} SPAs, ")
     w(f"{report['districts']} districts\n")
+    d = report["districts_2021"]
+    w(f"Supervisorial districts ({d['plan']}): {d['tract_split']}\n")
+    w(f"  {'district':<10}{'population':>12}{'area share':>12}{'straddling':>12}{'low':>12}{'high':>12}\n")
+    for k, v in d["by_district"].items():
+        w(f"  {k:<10}{v['pop_total']:>12,}{v['pop_total_area_share']:>12,}{v['pop_straddling']:>12,}")
+        w(f"{v['pop_total_low']:>12,}{v['pop_total_high']:>12,}\n")
+    w(f"  {d['tracts_straddling']} tracts ({d['population_in_straddling_tracts']:,} residents) ")
+    w("straddle a line; ")
+    n = d["facilities_near_a_line"]
+    w(f"{n['sites']} sites lie within {n['metres']} m of a line (the simplified lines' error)\n")
     w("Source rows:\n")
     for k, v in report["source_rows"].items():
         w(f"  {k:<45} {v}\n")

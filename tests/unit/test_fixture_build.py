@@ -71,6 +71,10 @@ def test_other_tables(fixture_build):
         "pov133",
         "beds",
         "beds_excl_state",
+        "pop_total_area_share",
+        "pop_straddling",
+        "pop_total_low",
+        "pop_total_high",
     ]
     assert list(b.beds.columns) == [
         "facid",

@@ -14,6 +14,7 @@ from dashboard.ingest.sources import (
     costs,
     covidcaremap,
     dhcs_licensed,
+    districts_2021,
     geo,
     hcai,
     lms_211,
@@ -217,8 +218,10 @@ def test_geo_spas_districts_and_boundary():
     assert spas.set_index("spa").loc[4, "name"] == "Metro"
     # SPA 1 is the square lon -118.6..-118.4, lat 34.0..34.3
     assert spas.set_index("spa").loc[1, "geometry"].bounds == pytest.approx((-118.6, 34.0, -118.4, 34.3))
-    sds = geo.read_districts(FIXTURE_RAW)
-    assert sorted(sds["sd"]) == [1, 2, 3, 4, 5]
+    sds = districts_2021.read(FIXTURE_RAW)  # DISTRICT is text, the features out of order
+    assert list(sds["sd"]) == [1, 2, 3, 4, 5] and sds["sd"].dtype == "int64"
+    assert list(sds["name"]) == ["District 1", "District 2", "District 3", "District 4", "District 5"]
+    assert sds.loc[0, "geometry"].bounds == pytest.approx((-118.6, 33.7, -118.44, 34.3))
     boundary = geo.read_boundary(FIXTURE_RAW)
     assert boundary.area == pytest.approx(0.8 * 0.6)
     assert boundary.contains(shapely.Point(-118.2, 34.0))
