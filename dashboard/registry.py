@@ -37,6 +37,11 @@ class Source:
     role: str
     files: tuple[SourceFile, ...] = field(default_factory=tuple)
     short: str = ""  # how pages cite it: publisher, product and vintage in a few words
+    # For labels beside a figure that is the source's own (not recomputed here): how it was
+    # made, for which geography, and what it cannot say.
+    method: str = ""
+    geography: str = ""
+    limits: str = ""
 
     def file(self, name: str) -> SourceFile:
         for f in self.files:
@@ -330,6 +335,87 @@ SOURCES: dict[str, Source] = {
                     min_rows=5,
                     offered_as="an ArcGIS REST layer on the LA County eGIS portal (this copy was "
                     "reprojected and simplified by a third party)",
+                ),
+            ),
+        ),
+        Source(
+            key="oeps_drive_time",
+            short="OEPS drive time to SAMHSA-listed mental-health providers (providers about 2021)",
+            folder="oeps_mental_health_drive_time",
+            title="Opioid Environment Policy Scan (OEPS): drive time to the nearest mental-health "
+            "provider and providers within 30 minutes, by census tract",
+            publisher="Healthy Regions & Policies Lab, Center for Spatial Data Science, University of "
+            "Chicago (OEPS, for the NIH HEAL Initiative JCOIN MAARC)",
+            vintage="providers: SAMHSA treatment locator scraped about January 2021; tracts 2010 "
+            "(TIGER/Line 2018); computed April 2022",
+            licence="Not stated (no licence file); OEPS asks users to cite Cox et al. (2024), OEPS "
+            "Data Warehouse v2.0, Zenodo, doi:10.5281/zenodo.5842465",
+            url="https://github.com/GeoDaCenter/opioid-policy-scan",
+            role="Travel-time lens beside straight-line distance: residents beyond 10, 20 or 30 "
+            "minutes' drive of a SAMHSA-listed mental-health provider",
+            method="Drive minutes from each tract's centroid (not population-weighted) to the nearest "
+            "centroid of a tract holding a provider (0 when the tract holds one), on an OSRM road "
+            "network at free-flow speeds (no traffic; network year not stated); providers within "
+            "30 minutes counted the same way",
+            geography="2010 census tracts (TIGER/Line 2018), the tracts of the dashboard's 2018 "
+            "population estimates",
+            limits="Another provider list (every SAMHSA-listed mental-health provider, about 2021) "
+            "than the dashboard's sites, so it does not follow the sidebar's filters; Santa "
+            "Catalina Island values are implausible upstream and left out; tract 06037137000 "
+            "takes the row of its 2010 id 06037930401 (the same area)",
+            files=(
+                SourceFile(
+                    "mentalhealth_drive_tract_la.csv",
+                    ("origin", "count within 30", "minutes"),
+                    # the national file (tract ids without their leading zero; the reader keeps LA)
+                    "https://raw.githubusercontent.com/GeoDaCenter/opioid-policy-scan/master/code/"
+                    "Access%20Metrics%20-%20Health%20Resources/Tract/Driving/mentalhealth_drive_tract.csv",
+                    min_rows=2000,
+                ),
+            ),
+        ),
+        Source(
+            key="hpsa_mental_health",
+            short="HRSA mental-health shortage areas (HPSA), snapshot 2023-01-17",
+            folder="hpsa_mental_health_ca_2023",
+            title="Health Professional Shortage Areas (HPSA): Mental Health, California",
+            publisher="U.S. Health Resources and Services Administration (HRSA Data Warehouse); "
+            "California Health and Human Services Open Data Portal",
+            vintage="HRSA data-warehouse snapshot of 2023-01-17 (designations last updated "
+            "2021-05 to 2022-11)",
+            licence="Not stated for the CHHS dataset (federal HRSA data; copy via the MIT-licensed "
+            "rcahelpr package, whose licence covers the package, not the data)",
+            url="https://data.chhs.ca.gov/dataset/42406266-89d3-4d04-9c45-587de774a1d5",
+            role="Federal mental-health shortage designations in LA County, as a table",
+            geography="Medical Service Study Areas (MSSAs) and population groups (low-income); no "
+            "polygons and no MSSA-to-tract file are available here, so designations are not "
+            "mapped or joined to tracts, SPAs or districts",
+            limits="One snapshot (designations change continually); one area can appear twice "
+            "under another type or status, so count designated rows",
+            files=(
+                SourceFile(
+                    "hpsa_mentalhealth.csv",
+                    (
+                        "HPSA_Discipline_Class",
+                        "HPSA_Name",
+                        "HPSA_ID",
+                        "County_Equivalent_Name",
+                        "Designation_Type",
+                        "HPSA_Population_Type",
+                        "HPSA_Score",
+                        "HPSA_Provider_Ratio_Goal",
+                        "HPSA_FTE",
+                        "HPSA_Designation_Population",
+                        "HPSA_Formal_Ratio",
+                        "HPSA_Shortage",
+                        "HPSA_Status",
+                        "HPSA_Designation_Date",
+                        "HPSA_Designation_Last_Update_Dat",
+                        "Data_Warehouse_Record_Create_Dat",
+                    ),
+                    "https://data.chhs.ca.gov/dataset/42406266-89d3-4d04-9c45-587de774a1d5/resource/"
+                    "8d10c854-9cf8-459d-8d30-5b1b60eeb845/download/hpsa_mentalhealth.csv",
+                    min_rows=100,
                 ),
             ),
         ),

@@ -40,7 +40,9 @@ from dashboard.ingest.sources import (
     districts_2021,
     geo,
     hcai,
+    hpsa,
     lms_211,
+    oeps_drive_time,
     samhsa_directory,
     samhsa_locator,
 )
@@ -71,6 +73,8 @@ def read_sources(raw_dir: Path) -> dict[str, object]:
         "tracts": geo.read_tracts(raw_dir),
         "spa_population": geo.read_spa_population(raw_dir),
         "boundary": geo.read_boundary(raw_dir),
+        "drive_time": oeps_drive_time.read(raw_dir),
+        "hpsa": hpsa.read(raw_dir),
     }
     return out
 
@@ -176,6 +180,80 @@ def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict, split: pd.Dat
         out[col] = pd.array([pd.NA] * len(out), dtype="Int64")
         out.loc[sd, col] = out.loc[sd, "area"].map(split[col]).astype("Int64").to_numpy()
     return out
+
+
+DRIVE_MINUTES = (10, 20, 30)
+# Tracts whose representative point lies south of this latitude are on Santa Catalina or San
+# Clemente Island (the mainland ends near 33.70 N at Point Fermin).
+ISLAND_LATITUDE = 33.6
+ISLAND_NOTE = (
+    "island tract: the source's drive time is implausible (no mainland provider is reachable "
+    "by car); left out of the drive-time figures"
+)
+
+
+def drive_time_table(tracts: pd.DataFrame, drive: pd.DataFrame) -> pd.DataFrame:
+    """Per tract of the tract table: OEPS drive minutes to the nearest SAMHSA-listed
+    mental-health provider and providers within 30 minutes, with the tract's SPA, 2021
+    district and populations; ``reliable`` marks the values the figures may use."""
+    dt = drive.set_index("geoid")
+    row = tracts["geoid"].map(lambda g: oeps_drive_time.RENUMBERED.get(g, g))
+    out = tracts[["geoid", "spa", "sd", *taxonomy.DENOMINATORS]].copy()
+    out["minutes"] = row.map(dt["minutes"]).astype("float64")
+    out["providers_30min"] = pd.array(row.map(dt["providers_30min"]), dtype="Int64")
+    island = tracts["lat"] < ISLAND_LATITUDE
+    has_row = row.isin(dt.index)
+    out["reliable"] = has_row & out["minutes"].notna() & ~island
+    notes = pd.Series(None, index=out.index, dtype=object)
+    notes[row != tracts["geoid"]] = "value of the same area under its 2010 tract id " + row
+    notes[~has_row] = "no drive-time row in the source"
+    notes[has_row & out["minutes"].isna()] = "the source gives no drive time"
+    notes[island] = ISLAND_NOTE
+    out["note"] = notes
+    return out.reset_index(drop=True)
+
+
+def drive_time_report(dt: pd.DataFrame, drive: pd.DataFrame, areas_: pd.DataFrame) -> dict:
+    ok = dt[dt["reliable"]]
+    names = {
+        "spa": dict(areas_.loc[areas_["level"] == "spa", ["area", "name"]].itertuples(index=False)),
+        "sd": dict(areas_.loc[areas_["level"] == "sd", ["area", "name"]].itertuples(index=False)),
+    }
+    beyond = {}
+    for m in DRIVE_MINUTES:
+        far = ok[ok["minutes"] > m]
+        beyond[str(m)] = {
+            "county": int(far["pop_total"].sum()),
+            "by_spa": {
+                names["spa"][k]: int(far.loc[far["spa"] == k, "pop_total"].sum()) for k in names["spa"]
+            },
+            "by_district": {
+                names["sd"][k]: int(far.loc[far["sd"] == k, "pop_total"].sum()) for k in names["sd"]
+            },
+        }
+    used = set(dt["geoid"].map(lambda g: oeps_drive_time.RENUMBERED.get(g, g)))
+    return {
+        "tracts": len(dt),
+        "tracts_with_a_reliable_value": len(ok),
+        "population_with_a_reliable_value": int(ok["pop_total"].sum()),
+        "tracts_without_a_value": {
+            g: {"population": int(p), "why": n}
+            for g, p, n in dt.loc[~dt["reliable"], ["geoid", "pop_total", "note"]].itertuples(index=False)
+        },
+        "rows_for_tracts_not_in_the_tract_table": sorted(set(drive["geoid"]) - used - set(dt["geoid"])),
+        "residents_beyond_minutes": beyond,
+    }
+
+
+def hpsa_report(h: pd.DataFrame) -> dict:
+    return {
+        "rows": len(h),
+        "by_status": {k: int(v) for k, v in h["status"].value_counts().sort_index().items()},
+        "designated_by_type": {
+            k: int(v)
+            for k, v in h.loc[h["status"] == "Designated", "type"].value_counts().sort_index().items()
+        },
+    }
 
 
 # --------------------------------------------------------------------------- validation
@@ -339,6 +417,9 @@ def build(
     }
     report = make_report(fac, area, counts, excluded)
     report["districts_2021"] = district_report(area, tracts, near_line)
+    drive = drive_time_table(tracts, src["drive_time"])
+    report["drive_time"] = drive_time_report(drive, src["drive_time"], area)
+    report["hpsa"] = hpsa_report(src["hpsa"])
     manifest = {
         "schema": SCHEMA_VERSION,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -351,6 +432,7 @@ def build(
                 "vintage": s.vintage,
                 "licence": s.licence,
                 "url": s.url,
+                **{f: getattr(s, f) for f in ("method", "geography", "limits") if getattr(s, f)},
             }
             for k, s in SOURCES.items()
         },
@@ -370,6 +452,8 @@ def build(
         "beds": beds,
         "benchmarks": src["benchmarks"],
         "excluded": excluded,
+        "drive_time": drive,
+        "hpsa": src["hpsa"],
     }
     snapshot.write(data_dir, tables, geojson, manifest)
     say("Done", 1.0)
@@ -487,6 +571,15 @@ def print_report(report: dict, out=None) -> None:
     w("straddle a line; ")
     n = d["facilities_near_a_line"]
     w(f"{n['sites']} sites lie within {n['metres']} m of a line (the simplified lines' error)\n")
+    dt = report["drive_time"]
+    w(f"Drive time (OEPS): {dt['tracts_with_a_reliable_value']} of {dt['tracts']} tracts with a value, ")
+    w(f"{dt['population_with_a_reliable_value']:,} residents\n")
+    for m, b in dt["residents_beyond_minutes"].items():
+        w(f"  beyond {m} minutes: {b['county']:,} residents\n")
+    for g, v in dt["tracts_without_a_value"].items():
+        w(f"  no value for tract {g} ({v['population']:,} residents): {v['why']}\n")
+    hp = report["hpsa"]
+    w(f"Mental-health HPSA designations: {hp['rows']} rows, by status {hp['by_status']}\n")
     w("Source rows:\n")
     for k, v in report["source_rows"].items():
         w(f"  {k:<45} {v}\n")

@@ -17,7 +17,9 @@ from dashboard.ingest.sources import (
     districts_2021,
     geo,
     hcai,
+    hpsa,
     lms_211,
+    oeps_drive_time,
     samhsa_directory,
     samhsa_locator,
 )
@@ -284,3 +286,70 @@ def test_lms_administrative_and_advisory_bodies_by_name(name, excluded):
         "Health and Mental Health", "Mental Health Counseling", name, "1 Mock St", "Los Angeles"
     )
     assert (reason == "administrative office, advisory body or support organisation") is excluded
+
+
+# --------------------------------------------------------------------------- OEPS drive time, HPSA
+
+
+def test_drive_time_reads_tracts_minutes_and_counts():
+    df = oeps_drive_time.read(FIXTURE_RAW).set_index("geoid")
+    assert list(df.columns) == ["minutes", "providers_30min"]
+    assert len(df) == 8
+    assert (df.loc["06037000300", "minutes"], df.loc["06037000300", "providers_30min"]) == (12.25, 25)
+    assert math.isnan(df.loc["06037000500", "minutes"])  # blank: unknown, not 0
+    assert df["providers_30min"].dtype == "int64"
+
+
+def test_drive_time_reads_a_national_copy_without_leading_zeros(tmp_path):
+    folder = tmp_path / "oeps_mental_health_drive_time"
+    folder.mkdir()
+    (folder / "mentalhealth_drive_tract_la.csv").write_text(
+        "origin,count within 30,minutes\n1001020100,3,11.5\n6037000100,12,3.5\n6037000200,40,0.0\n"
+    )
+    df = oeps_drive_time.read(tmp_path)
+    assert list(df["geoid"]) == ["06037000100", "06037000200"]  # Alabama's row left out
+
+
+def test_drive_time_rejects_a_tract_listed_twice(raw_copy):
+    path = raw_copy / "oeps_mental_health_drive_time" / "mentalhealth_drive_tract_la.csv"
+    set_cell(path, "origin", "06037000200", row=0)
+    with pytest.raises(common.SourceError, match=r"tract listed twice; column 'origin'.*06037000200"):
+        oeps_drive_time.read(raw_copy)
+
+
+def test_hpsa_reads_la_designations():
+    df = hpsa.read(FIXTURE_RAW)
+    assert list(df.columns) == [
+        "hpsa_id",
+        "name",
+        "type",
+        "population_type",
+        "status",
+        "score",
+        "fte",
+        "designation_population",
+        "formal_ratio",
+        "ratio_goal",
+        "shortage",
+        "designated",
+        "last_update",
+        "as_of",
+    ]
+    assert list(df["hpsa_id"]) == ["7990000001", "7990000002", "7990000003"]  # Orange left out
+    r = row(df, "hpsa_id", "7990000002")
+    assert r["name"] == "LI-MSSA 99.2b/Fakeport E & S"  # the HTML entity decoded
+    assert r["formal_ratio"] is None and r["ratio_goal"] == "20000:1"
+    assert (r["designated"], r["last_update"], r["as_of"]) == ("2020-07-08", "2021-09-10", "2023-01-17")
+    assert (r["score"], r["fte"], r["designation_population"]) == (15, 0.0, 40000)
+    assert df["status"].tolist() == ["Designated", "Designated", "Proposed For Withdrawal"]
+
+
+def test_hpsa_unknown_status_and_bad_date_fail(raw_copy):
+    path = raw_copy / "hpsa_mental_health_ca_2023" / "hpsa_mentalhealth.csv"
+    set_cell(path, "HPSA_Status", "Maybe")
+    with pytest.raises(common.SourceError, match=r"unknown designation status; column 'HPSA_Status'.*Maybe"):
+        hpsa.read(raw_copy)
+    set_cell(path, "HPSA_Status", "Designated")
+    set_cell(path, "HPSA_Designation_Date", "2022-03-14", row=1)
+    with pytest.raises(common.SourceError, match=r"M/D/YYYY; column 'HPSA_Designation_Date'.*2022-03-14"):
+        hpsa.read(raw_copy)

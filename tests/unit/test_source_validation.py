@@ -21,7 +21,9 @@ from dashboard.ingest.sources import (
     districts_2021,
     geo,
     hcai,
+    hpsa,
     lms_211,
+    oeps_drive_time,
     samhsa_directory,
     samhsa_locator,
 )
@@ -101,6 +103,15 @@ CASES = [
         "Long Beach",
     ),
     Case("costs", "benchmarks.csv", costs.read, "care_setting", "care_setting", "3.5"),
+    Case(
+        "oeps_drive_time",
+        "mentalhealth_drive_tract_la.csv",
+        oeps_drive_time.read,
+        "count within 30",
+        "minutes",
+        "soon",
+    ),
+    Case("hpsa_mental_health", "hpsa_mentalhealth.csv", hpsa.read, "HPSA_Status", "HPSA_Score", "high"),
     Case("geo", "la_county_spa_2012.geojson", geo.read_spas, "SPA_NUM", "SPA_NUM", "one"),
     Case(
         "districts_2021",
