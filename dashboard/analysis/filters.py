@@ -35,6 +35,7 @@ GROUP_PARAMS = {
     "setting": "set",
     "payment": "pay",
     "language": "lang",
+    "operator": "op",
 }
 SPAS = tuple(range(1, 9))
 DISTRICTS = tuple(range(1, 6))

@@ -55,7 +55,21 @@ def test_directory_row_fields_and_decoded_codes():
         "90012",
     )
     assert r["phone"] == "213-555-0101"
-    assert r["codes"] == ("MH", "SUMH", "OP", "OMH", "CBT", "GT", "IPT", "MD", "SF", "CHLD", "ADLT", "SP")
+    assert r["codes"] == (
+        "MH",
+        "SUMH",
+        "OP",
+        "OMH",
+        "CBT",
+        "GT",
+        "IPT",
+        "MD",
+        "SF",
+        "CHLD",
+        "ADLT",
+        "SP",
+        "PVTN",
+    )
     assert row(df, "source_id", "mental_3")["program"] == "Youth Program"
 
 
