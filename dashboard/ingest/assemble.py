@@ -210,7 +210,7 @@ class SiteIndex:
     def __init__(self) -> None:
         self.sites: list[Site] = []
         self._by_number: dict[str, list[Site]] = defaultdict(list)
-        self._by_name: dict[str, list[Site]] = defaultdict(list)
+        self._by_name: dict[str | frozenset, list[Site]] = defaultdict(list)
         self._grid: dict[tuple[int, int], list[Site]] = defaultdict(list)
 
     def add(self, site: Site) -> Site:
@@ -223,7 +223,7 @@ class SiteIndex:
         st = match.parse_street(f.street, f.street2)
         if st:
             self._by_number[st.number].append(site)
-        for key in (name_key(f.name), match.full_name(f.name, f.program)):
+        for key in (name_key(f.name), match.full_name(f.name, f.program), match.words(f)):
             if key:
                 self._by_name[key].append(site)
         if f.exact:
@@ -237,7 +237,7 @@ class SiteIndex:
         st = match.parse_street(r.street, r.street2)
         if st:
             out.update((id(s), s) for s in self._by_number.get(st.number, ()))
-        for key in (name_key(r.name), match.full_name(r.name, r.program)):
+        for key in (name_key(r.name), match.full_name(r.name, r.program), match.words(r)):
             if key:
                 out.update((id(s), s) for s in self._by_name.get(key, ()))
         if r.exact:

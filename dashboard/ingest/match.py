@@ -13,7 +13,8 @@ are one place.  Evidence (``compare``):
   "150 Westwood Plaza" / "150 Medical Plaza"), always within the same or a neighbouring
   ZIP (or the same city: a mistyped ZIP such as 90805 for 90806 still matches);
 * name: the words that tell facilities apart (not "mental", "health", "center", place
-  names except at one street address, ...), as ``same`` (the same name and program),
+  names except at one street address, ...), as ``same`` (the same name and program, or
+  the same distinctive words),
   ``strong`` (two or more distinctive words, half of the shorter name's) or ``shared``
   (a distinctive word in common);
 * distance between exact coordinates.
@@ -33,7 +34,8 @@ Rules (``RULES``, strongest first) — a record is the same facility as a site w
                   approximate: a name match says nothing about where the house is);
 ``stale``         a 2020 locations-only record with the same name and program as a
                   current (2024) directory program in the same city and the same or a
-                  neighbouring ZIP, at another address: an old listing of that program.  Its address is kept
+                  neighbouring ZIP (or within 8 km of its ZIP centroid), at another
+                  address: an old listing of that program.  Its address is kept
                   as history, it is not another site.
 
 Never the same: two coded directory programs, two bed-holding facilities, two licence
@@ -132,6 +134,18 @@ def zip_near(a: str | None, b: str | None) -> bool:
     return bool(ca and cb and metres(ca[0], ca[1], cb[0], cb[1]) <= 8000)
 
 
+def area_near(a, b) -> bool:
+    """The same or a neighbouring ZIP, or one record's exact point within 8 km of the other's
+    ZIP centroid (a university's own ZIP, 90089, has no centroid to compare)."""
+    if zip_near(a.zip, b.zip):
+        return True
+    for x, y in ((a, b), (b, a)):
+        c = zipgeo.centroid(y.zip)
+        if c and x.exact and metres(x.lat, x.lon, c[0], c[1]) <= 8000:
+            return True
+    return False
+
+
 def _city(c: str | None) -> str | None:
     return " ".join(c.upper().split()) if isinstance(c, str) and c.strip() else None
 
@@ -172,6 +186,14 @@ def tokens(name: str | None, program: str | None = None, *cities: str | None) ->
     return frozenset(w for w in words - stop if not w.isdigit())
 
 
+def words(x) -> frozenset[str]:
+    """The distinctive words of a name and program, place names and numbers included: two
+    records with the same ones (and more than a place name) have the same name ("Didi Hirsch
+    Inglewood Center" / "Didi Hirsch Mental Health Services, Inglewood Center")."""
+    both = set((name_key(x.name) or "").split()) | set((name_key(x.program) or "").split())
+    return frozenset(both - STOP)
+
+
 def full_name(name: str | None, program: str | None) -> str | None:
     return name_key(" ".join(x for x in (name, program) if isinstance(x, str)) or None)
 
@@ -186,8 +208,10 @@ def name_relation(a, b, *, places: bool = False) -> tuple[str | None, float]:
     place names too (at one street address, "Compton Family Mental Health" and "DMH
     Compton Mental Health Center" share "Compton").
     """
-    if full_name(a.name, a.program) == full_name(b.name, b.program) or (
-        name_key(a.name) == name_key(b.name) and name_key(a.program) == name_key(b.program)
+    if (
+        full_name(a.name, a.program) == full_name(b.name, b.program)
+        or (name_key(a.name) == name_key(b.name) and name_key(a.program) == name_key(b.program))
+        or (words(a) == words(b) and tokens(a.name, a.program, a.city, b.city))
     ):
         return "same", 1.0
     cities = () if places else (a.city, b.city)
@@ -269,7 +293,7 @@ def compare(record, site) -> Evidence | None:
     ev = lambda rule, n=name, s=sim: Evidence(rule, addr, n, s, d)  # noqa: E731
     if site.street is None or record.street is None:
         both = site.street is None and record.street is None
-        if name == "same" and (record.zip == site.zip if both else zip_near(record.zip, site.zip)):
+        if name == "same" and (record.zip == site.zip if both else area_near(record, site)):
             return ev("withheld")
         return None
     if addr in ("suite", "street", "house"):
@@ -293,7 +317,7 @@ def compare(record, site) -> Evidence | None:
         and site.codes is not None
         and addr is None
         and _city(record.city) == _city(site.city)
-        and zip_near(record.zip, site.zip)
+        and area_near(record, site)
     ):
         return ev("stale")
     return None

@@ -163,3 +163,15 @@ def test_a_counselling_centre_named_advisory_is_a_site(real_build, fac):
     assert s["location_precision"] == "exact"
     assert "lms-10165" not in set(real_build.excluded["source_id"])
     assert "lms-10857" in set(real_build.excluded["source_id"])  # SA 6 Advisory Committee: not a site
+
+
+@pytest.mark.parametrize(
+    "program, old",
+    [
+        ("mental_843", "locator-6964"),  # Haven at College: USC's own ZIP 90089 vs 90007
+        ("mental_782", "lms-10921"),  # Didi Hirsch Inglewood Center, 211 LA's spelling
+        ("mental_664", "lms-10749"),  # El Centro de Amistad, West Valley Office
+    ],
+)
+def test_more_2020_listings_of_current_programs(fac, program, old):
+    assert old in ids(site_of(fac, program))

@@ -614,3 +614,23 @@ def test_by_name_helper_still_finds_a_single_site():
         make_src(directory=[rec("directory", "Fakealpha Clinic", "100 Example St", "90012")])
     )
     assert by_name(sites, "Fakealpha Clinic").precision == APPROX
+
+
+def test_the_same_distinctive_words_are_the_same_name():
+    a = r("Fakehirsch Inglewood Center", city="Inglewood")
+    b = r("Fakehirsch Mental Health Services", program="Inglewood Center", city="Inglewood")
+    assert match.name_relation(a, b)[0] == "same"
+    # a number tells two houses apart
+    assert match.name_relation(r("Fakemontare at the Valley 2"), r("Fakemontare at the Valley"))[0] != "same"
+
+
+def test_a_university_zip_has_no_centroid_but_a_nearby_point_is_near():
+    from dashboard.ingest import zipgeo
+
+    assert zipgeo.centroid("90089") is None and zipgeo.centroid("90095") is None  # placeholder points
+    assert zipgeo.centroid("90007") is not None
+    on_campus = r("X", "817 West 34th Street", "90089", lat=34.0205, lon=-118.2856)
+    assert not match.zip_near("90089", "90007")
+    assert match.area_near(on_campus, r("Y", "3077 University Avenue", "90007"))
+    far = r("X", "1 Mock St", "90089", lat=34.2, lon=-118.6)
+    assert not match.area_near(far, r("Y", "3077 University Avenue", "90007"))
