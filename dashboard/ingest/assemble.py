@@ -47,8 +47,8 @@ LOCATION_LABEL = {
 }
 # Which coordinate source wins when several place the same address.
 COORD_PRIORITY = ("samhsa_locator", "hcai", "lms_211", "covidcaremap")
-# Rules by which a record may join a site that is already placed elsewhere, or two placed
-# sites may merge (no name-only rules: those need a current directory program).
+# Rules by which two placed sites may merge in the final pass (not ``withheld`` / ``stale``:
+# those link one record to a current directory program, as history).
 PLACE_RULES = ("address+suite", "address+name", "number+name", "nearby+name")
 
 

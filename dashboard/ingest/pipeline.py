@@ -7,9 +7,11 @@ CLI::
     python -m dashboard.ingest fetch [--from URL]  # fresh raw copies into data/raw/
 
 Steps of ``build``: read every source -> assemble sites (directory programs, then the
-locator, LMS/211, licensed facilities and bed-holding hospitals merged in by normalised
-address) -> locate (exact address match / geocoder cache / ZIP centroid / none) -> taxonomy
-flags -> tag SPA, supervisorial district and tract -> denominators -> validate -> write.
+substance-use directory, locator, LMS/211, licensed facilities and bed-holding hospitals
+joined by the matching rules of ``match``) -> locate (exact address match / geocoder cache
+/ ZIP centroid / none) -> taxonomy flags -> tag SPA, 2021 supervisorial district and tract
+-> denominators (tracts split across district lines by largest area share, with the error
+bound) -> drive time by tract, shortage areas -> validate -> write -> report.
 """
 
 from __future__ import annotations
