@@ -393,6 +393,8 @@ def link(site: Site, rec: Record, ev: match.Evidence, index: SiteIndex, counts: 
         index.add_facet(site, rec)
     if rec.role == "site" and rec.exact and not site.located and not site.withheld:
         site.place(rec.lat, rec.lon, EXACT, f"Exact: address matched to {LOCATION_LABEL[rec.source]}")
+    if ev.rule == "withheld":
+        return  # the facility withholds its address now: an older one is not shown beside it
     if (
         rec.role != "site"
         and rec.street

@@ -31,7 +31,8 @@ Rules (``RULES``, strongest first) — a record is the same facility as a site w
                   the points are within 30 m, one building);
 ``withheld``      the site's address is withheld by the facility and the record has the
                   same name and program in the same or a neighbouring ZIP (the site stays
-                  approximate: a name match says nothing about where the house is);
+                  approximate: a name match says nothing about where the house is; the
+                  record's address is not shown beside it either);
 ``stale``         a 2020 locations-only record with the same name and program as a
                   current (2024) directory program in the same city and the same or a
                   neighbouring ZIP (or within 8 km of its ZIP centroid), at another
@@ -202,11 +203,11 @@ def name_relation(a, b, *, places: bool = False) -> tuple[str | None, float]:
     """('same' | 'strong' | 'shared' | None, similarity 0..1).
 
     ``strong``: at least two distinctive words in common, covering half of the shorter
-    name's.  No relation at all when the organisation
-    names (``name``, without the program) have distinctive words and share none: a
-    program named after the hospital it sits in is not that hospital.  ``places``: count
-    place names too (at one street address, "Compton Family Mental Health" and "DMH
-    Compton Mental Health Center" share "Compton").
+    name's.  No relation at all when the organisation names (``name``, without the
+    program) have distinctive words and share none: a program named after the hospital it
+    sits in is not that hospital.  ``places``: count place names too (at one street
+    address, "Compton Family Mental Health" and "DMH Compton Mental Health Center" share
+    "Compton").
     """
     if (
         full_name(a.name, a.program) == full_name(b.name, b.program)
@@ -283,9 +284,9 @@ def distance(a, b) -> float | None:
 def compare(record, site) -> Evidence | None:
     """The rule by which ``record`` is the same facility as ``site``, or None.
 
-    Both are :class:`dashboard.ingest.assemble.Site` objects (a record is turned into a
-    one-record site first); guards (coded programs, beds, licences, overrides) are the
-    caller's.
+    Either may be a source record or a site (``assemble.Record`` / ``assemble.Site``: name,
+    program, street, street2, city, zip, lat/lon, ``exact``, ``codes``, ``primary_source``);
+    the guards (coded programs, beds, licences, overrides) are the caller's.
     """
     addr = address_relation(record, site)
     name, sim = name_relation(record, site)

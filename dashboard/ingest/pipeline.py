@@ -29,7 +29,7 @@ import pandas as pd
 from dashboard import config, snapshot, taxonomy
 from dashboard.errors import BuildError, SnapshotError, SourceError
 from dashboard.ingest import areas, checks, overrides
-from dashboard.ingest.assemble import NONE, assemble_sites, facility_table
+from dashboard.ingest.assemble import LOCATION_LABEL, NONE, assemble_sites, facility_table
 from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
 from dashboard.ingest.geocode import CensusGeocoder
@@ -495,7 +495,7 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excl
         "facilities_by_source_present": {
             s: int(fac["sources"].str.split(";").map(lambda xs, s=s: s in xs).sum())
             for s in SOURCES
-            if s not in ("geo", "costs")
+            if s in LOCATION_LABEL  # the sources whose records are sites' records
         },
         "facilities_by_location_precision": {
             k: int(v) for k, v in fac["location_precision"].value_counts().items()
@@ -512,7 +512,7 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excl
             "close_pairs_with_similar_names": checks.summary(fac),
             "records_used_by_several_sites": checks.shared_records(fac),
             "links_by_rule": dict(counts.records_linked_by_rule),
-            "overrides_applied": len(overrides.table()),
+            "overrides": len(overrides.table()),  # reviewed entries, listed in manifest["match_overrides"]
         },
         "licensed_acute_psych_beds": {
             "facilities": counts.bed_facilities,

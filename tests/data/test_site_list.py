@@ -87,6 +87,8 @@ def test_four_houses_are_not_stacked_on_their_office(fac):
     houses = [site_of(fac, f"mental_{n}") for n in (1267, 1268, 1269, 1270)]
     assert len({h["site_id"] for h in houses}) == 4
     assert [("locator-6841" in ids(h)) for h in houses] == [False, False, False, True]
+    withheld = fac[fac["street"].isna() & fac["codes"].notna()]
+    assert withheld["other_addresses"].isna().all()  # an old address is not shown beside them
 
 
 # --------------------------------------------------------------------------- 4. false merges
