@@ -20,6 +20,9 @@ class SourceFile:
     download_url: str | None = None
     # Fewer rows (or features) than this means a truncated or wrong file.
     min_rows: int = 1
+    # Without a download_url: what the publisher offers instead (a workbook, a map service,
+    # ...), from the folder's PROVENANCE.md; ``fetch`` shows it with the landing page.
+    offered_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,11 @@ class Source:
     role: str
     files: tuple[SourceFile, ...] = field(default_factory=tuple)
     short: str = ""  # how pages cite it: publisher, product and vintage in a few words
+    # For labels beside a figure that is the source's own (not recomputed here): how it was
+    # made, for which geography, and what it cannot say.
+    method: str = ""
+    geography: str = ""
+    limits: str = ""
 
     def file(self, name: str) -> SourceFile:
         for f in self.files:
@@ -76,13 +84,14 @@ SOURCES: dict[str, Source] = {
                 SourceFile(
                     "samhsa_directory_2024_la_county.csv",
                     _DIRECTORY_COLUMNS,
-                    None,  # published as a national .xlsx workbook
                     min_rows=300,
+                    offered_as="national Excel workbooks (.xlsx), one per directory, with no county column",
                 ),
                 SourceFile(
                     "service_code_key_2024.csv",
                     ("directory_type", "code", "label"),
                     min_rows=300,
+                    offered_as="the code-key sheets of the national Excel workbooks",
                 ),
             ),
         ),
@@ -154,6 +163,7 @@ SOURCES: dict[str, Source] = {
                         "allcats",
                     ),
                     min_rows=150,
+                    offered_as="an ArcGIS REST map service (Esri JSON query results, layer not documented)",
                 ),
             ),
         ),
@@ -211,6 +221,7 @@ SOURCES: dict[str, Source] = {
                         "Longitude",
                     ),
                     min_rows=300,
+                    offered_as="an ArcGIS facility layer / Facility Finder (no documented file download)",
                 ),
             ),
         ),
@@ -240,6 +251,7 @@ SOURCES: dict[str, Source] = {
                         "Licensed.All.Beds",
                     ),
                     min_rows=80,
+                    offered_as="a national hospital table in the CovidCareMap / OEPS GitHub repositories",
                 ),
             ),
         ),
@@ -260,6 +272,8 @@ SOURCES: dict[str, Source] = {
                     "california_mh_licensed_facilities_la_county.csv",
                     ("id", "name", "category", "address", "city", "county", "zip", "phone", "source"),
                     min_rows=20,
+                    offered_as="two statewide listings (DHCS PHF/MHRC and the CDPH facility listing) "
+                    "on the CalHHS portal",
                 ),
             ),
         ),
@@ -267,31 +281,142 @@ SOURCES: dict[str, Source] = {
             key="geo",
             short="LA County ISD population estimates 2018-07-01",
             folder="geo",
-            title="LA County SPAs (2012), supervisorial districts (2011), census tracts "
-            "(2010) with July 2018 population and poverty estimates",
+            title="LA County SPAs (2012), census tracts (2010) with July 2018 population and "
+            "poverty estimates, county outline",
             publisher="LA County eGIS / ISD Demography (Hedderson Demographic Services); LA County DPH",
-            vintage="SPA 2012; districts 2011 plan; population 2018-07-01",
+            vintage="SPA 2012; tracts 2010; population 2018-07-01",
             licence="LA County public data",
             url="https://egis-lacounty.hub.arcgis.com/",
             role="Areas and per-capita denominators",
             files=(
-                SourceFile("la_county_spa_2012.geojson", ("SPA_NUM", "SPA_NAME"), min_rows=8),
                 SourceFile(
-                    "la_county_supervisorial_districts_2011.geojson",
-                    ("SUP_DIST", "DIST_LABEL"),
-                    min_rows=5,
+                    "la_county_spa_2012.geojson",
+                    ("SPA_NUM", "SPA_NAME"),
+                    min_rows=8,
+                    offered_as="shapefiles and file geodatabases on the LA County eGIS portal",
                 ),
                 SourceFile(
                     "la_county_tracts2010_pop2018.geojson",
                     ("GEOID", "SPA_2012", "pop_2018", "pop_0_17", "pop_18_64", "pop_65p", "pov133_2018"),
                     min_rows=2000,
+                    offered_as="a file geodatabase and DBF tables (ISD Demography), joined and "
+                    "dissolved here",
                 ),
                 SourceFile(
                     "la_county_spa_population.csv",
                     ("spa_num", "spa_name", "indicator", "value", "vintage", "source"),
                     min_rows=50,
+                    offered_as="DBF tables and PDF reports, aggregated by SPA here",
                 ),
-                SourceFile("la_county_boundary.geojson", ("NAME",)),
+                SourceFile(
+                    "la_county_boundary.geojson",
+                    ("NAME",),
+                    offered_as="split-tract polygons, dissolved into the outline here",
+                ),
+            ),
+        ),
+        Source(
+            key="districts_2021",
+            short="LA County supervisorial districts, 2021 plan",
+            folder="lacounty_supervisorial_districts_2021",
+            title="LA County Supervisorial Districts (current map, 2021 redistricting), simplified",
+            publisher="LA County eGIS, layer 'Supervisorial District (Current)'; simplified copy "
+            "from the LA Forward voter-guide repository",
+            vintage="2021 redistricting plan (adopted Dec 2021, in force from 2022); downloaded 2026-08-12",
+            licence="Not stated (third-party copy without a licence file; LA County eGIS terms not checked)",
+            url="https://public.gis.lacounty.gov/arcgis/rest/services/LACounty_Dynamic/"
+            "Political_Boundaries/MapServer/27",
+            role="Supervisorial districts for district views (the lines the Board works in); "
+            "simplified, so lines can be off by tens to a few hundred metres",
+            files=(
+                SourceFile(
+                    "supervisorial_districts_2021.geojson",
+                    ("DISTRICT",),
+                    min_rows=5,
+                    offered_as="an ArcGIS REST layer on the LA County eGIS portal (this copy was "
+                    "reprojected and simplified by a third party)",
+                ),
+            ),
+        ),
+        Source(
+            key="oeps_drive_time",
+            short="OEPS drive time to SAMHSA-listed mental-health providers (providers about 2021)",
+            folder="oeps_mental_health_drive_time",
+            title="Opioid Environment Policy Scan (OEPS): drive time to the nearest mental-health "
+            "provider and providers within 30 minutes, by census tract",
+            publisher="Healthy Regions & Policies Lab, Center for Spatial Data Science, University of "
+            "Chicago (OEPS, for the NIH HEAL Initiative JCOIN MAARC)",
+            vintage="providers: SAMHSA treatment locator scraped about January 2021; tracts 2010 "
+            "(TIGER/Line 2018); computed April 2022",
+            licence="Not stated (no licence file); OEPS asks users to cite Cox et al. (2024), OEPS "
+            "Data Warehouse v2.0, Zenodo, doi:10.5281/zenodo.5842465",
+            url="https://github.com/GeoDaCenter/opioid-policy-scan",
+            role="Travel-time lens beside straight-line distance: residents beyond 10, 20 or 30 "
+            "minutes' drive of a SAMHSA-listed mental-health provider",
+            method="Drive minutes from each tract's centroid (not population-weighted) to the nearest "
+            "centroid of a tract holding a provider (0 when the tract holds one), on an OSRM road "
+            "network at free-flow speeds (no traffic; network year not stated); providers within "
+            "30 minutes counted the same way",
+            geography="2010 census tracts (TIGER/Line 2018), the tracts of the dashboard's 2018 "
+            "population estimates",
+            limits="Another provider list (every SAMHSA-listed mental-health provider, about 2021) "
+            "than the dashboard's sites, so it does not follow the sidebar's filters; Santa "
+            "Catalina Island values are implausible upstream and left out; tract 06037137000 "
+            "takes the row of its 2010 id 06037930401 (the same area)",
+            files=(
+                SourceFile(
+                    "mentalhealth_drive_tract_la.csv",
+                    ("origin", "count within 30", "minutes"),
+                    # the national file (tract ids without their leading zero; the reader keeps LA)
+                    "https://raw.githubusercontent.com/GeoDaCenter/opioid-policy-scan/master/code/"
+                    "Access%20Metrics%20-%20Health%20Resources/Tract/Driving/mentalhealth_drive_tract.csv",
+                    min_rows=2000,
+                ),
+            ),
+        ),
+        Source(
+            key="hpsa_mental_health",
+            short="HRSA mental-health shortage areas (HPSA), snapshot 2023-01-17",
+            folder="hpsa_mental_health_ca_2023",
+            title="Health Professional Shortage Areas (HPSA): Mental Health, California",
+            publisher="U.S. Health Resources and Services Administration (HRSA Data Warehouse); "
+            "California Health and Human Services Open Data Portal",
+            vintage="HRSA data-warehouse snapshot of 2023-01-17 (designations last updated "
+            "2021-05 to 2022-11)",
+            licence="Not stated for the CHHS dataset (federal HRSA data; copy via the MIT-licensed "
+            "rcahelpr package, whose licence covers the package, not the data)",
+            url="https://data.chhs.ca.gov/dataset/42406266-89d3-4d04-9c45-587de774a1d5",
+            role="Federal mental-health shortage designations in LA County, as a table",
+            geography="Medical Service Study Areas (MSSAs) and population groups (low-income); no "
+            "polygons and no MSSA-to-tract file are available here, so designations are not "
+            "mapped or joined to tracts, SPAs or districts",
+            limits="One snapshot (designations change continually); one area can appear twice "
+            "under another type or status, so count designated rows",
+            files=(
+                SourceFile(
+                    "hpsa_mentalhealth.csv",
+                    (
+                        "HPSA_Discipline_Class",
+                        "HPSA_Name",
+                        "HPSA_ID",
+                        "County_Equivalent_Name",
+                        "Designation_Type",
+                        "HPSA_Population_Type",
+                        "HPSA_Score",
+                        "HPSA_Provider_Ratio_Goal",
+                        "HPSA_FTE",
+                        "HPSA_Designation_Population",
+                        "HPSA_Formal_Ratio",
+                        "HPSA_Shortage",
+                        "HPSA_Status",
+                        "HPSA_Designation_Date",
+                        "HPSA_Designation_Last_Update_Dat",
+                        "Data_Warehouse_Record_Create_Dat",
+                    ),
+                    "https://data.chhs.ca.gov/dataset/42406266-89d3-4d04-9c45-587de774a1d5/resource/"
+                    "8d10c854-9cf8-459d-8d30-5b1b60eeb845/download/hpsa_mentalhealth.csv",
+                    min_rows=100,
+                ),
             ),
         ),
         Source(
@@ -321,6 +446,7 @@ SOURCES: dict[str, Source] = {
                         "note",
                     ),
                     min_rows=40,
+                    offered_as="figures in many separate publications (compiled and graded by hand)",
                 ),
             ),
         ),

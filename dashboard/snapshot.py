@@ -1,4 +1,4 @@
-"""The processed snapshot the app serves: six tables, simplified area polygons and a manifest.
+"""The processed snapshot the app serves: eight tables, simplified area polygons and a manifest.
 
 It lives in ``data/snapshot/`` and is committed with the code, so a copy of the repository
 alone (a hosting service, a laptop with no network) serves the full dashboard.  Only
@@ -8,7 +8,8 @@ that the committed copy is exactly what that command builds from ``../shared/dat
 Layout::
 
     facilities.parquet areas.parquet tracts.parquet beds.parquet benchmarks.parquet
-    excluded.parquet   spa.geojson sd.geojson tracts.geojson   manifest.json
+    excluded.parquet drive_time.parquet hpsa.parquet
+    spa.geojson sd.geojson tracts.geojson   manifest.json
 
 ``write`` fills a sibling temporary folder and swaps it in by renaming, so a failed build
 never leaves a half-written snapshot in place.
@@ -27,7 +28,7 @@ import pandas as pd
 
 from dashboard.errors import SnapshotError
 
-TABLES = ("facilities", "areas", "tracts", "beds", "benchmarks", "excluded")
+TABLES = ("facilities", "areas", "tracts", "beds", "benchmarks", "excluded", "drive_time", "hpsa")
 GEOJSON = ("spa", "sd", "tracts")
 MANIFEST = "manifest.json"
 # Manifest fields that say when and how fast a build ran: they differ between two builds of
@@ -50,6 +51,8 @@ class Snapshot:
     beds: pd.DataFrame
     benchmarks: pd.DataFrame
     excluded: pd.DataFrame
+    drive_time: pd.DataFrame  # per 2010 tract: OEPS drive minutes to a SAMHSA-listed MH provider
+    hpsa: pd.DataFrame  # LA County mental-health shortage-area designations
     geojson: dict
     manifest: dict
 

@@ -246,6 +246,28 @@ GROUPS: tuple[Group, ...] = (
         ),
         note="Sign language services are listed under populations (deaf and hard of hearing).",
     ),
+    Group(
+        "operator",
+        "Operated by",
+        ANY,
+        (
+            Value("nonprofit", "Private non-profit organisation", ("PVTN",)),
+            Value("for_profit", "Private for-profit organisation", ("PVTP",)),
+            Value("local_government", "Local, county or community government", ("LCCG",)),
+            Value("state_government", "State government", ("STG",)),
+            Value("federal", "Federal government", ("FED",)),
+            Value("va", "U.S. Department of Veterans Affairs", ("VAMC",)),
+            Value("defense", "Department of Defense", ("DDF",)),
+            Value("indian_health", "Indian Health Service", ("IH",)),
+            Value("tribal", "Tribal government", ("TBG",)),
+        ),
+        note="From the facility operation / ownership codes of the SAMHSA directory (2023 survey); "
+        "unknown for sites known only from locations lists or licences. LA County's own clinic "
+        "network (the Department of Mental Health's directly operated clinics) is not in any "
+        "source available here with its operator: the federal directory lists few county-run "
+        "clinics (5 of its 203 LA programs report local, county or community government), so "
+        "'Local, county or community government' is not the county's clinic count.",
+    ),
 )
 
 GROUP_BY_ID: dict[str, Group] = {g.id: g for g in GROUPS}

@@ -31,6 +31,9 @@ for s in registry.SOURCES.values():
             "Licence": s.licence,
             "Link": s.url,
             "Used for": s.role,
+            "Method": s.method,
+            "Geography": s.geography,
+            "Limits": s.limits,
             "Files": ", ".join(f.name for f in s.files),
         }
     )
@@ -54,7 +57,12 @@ st.markdown(
     f"{counts['lms_only_sites']} are locations-only sites.\n"
     f"- DHCS / CDPH licence list: {counts['licensed_rows']} rows; {counts['licensed_rows_matched']} "
     f"joined an existing site, {counts['licensed_only_sites']} are licence-only sites.\n"
-    f"- CDPH licensed beds: {counts['bed_facilities']} facilities with acute psychiatric beds."
+    f"- CDPH licensed beds: {counts['bed_facilities']} facilities with acute psychiatric beds.\n"
+    f"- {registry.cite('oeps_drive_time')}: drive minutes for "
+    f"{report['drive_time']['tracts_with_a_reliable_value']:,} of {report['drive_time']['tracts']:,} tracts "
+    "(Gaps & access).\n"
+    f"- {registry.cite('hpsa_mental_health')}: {report['hpsa']['rows']} LA County rows, "
+    f"{report['hpsa']['by_status'].get('Designated', 0)} designated (Gaps & access)."
 )
 
 st.header("How source codes map to the filters")
@@ -83,20 +91,66 @@ st.markdown(
     "2020, HCAI 2025, LA County LMS/211 or CovidCareMap 2020 — or the US Census geocoder answered "
     "for it (only when the build ran with `--geocode`).\n"
     f"- **Approximate** ({prec.get('approximate', 0)} sites): placed at the centroid of the "
-    "site's ZIP code (package `zipcodes` 3.0.0). Many of these facilities asked SAMHSA not to "
-    "publish their street address. Shown as hollow, dashed symbols on the map.\n"
+    "site's ZIP code (from the `zipcodes` package; a ZIP whose centroid the package shares with "
+    "many others is not used). Many of these facilities asked SAMHSA not to publish their street "
+    "address: a withheld address stays approximate even when another record of the program has "
+    "a point. Shown as hollow, dashed symbols on the map.\n"
     f"- **Not located** ({prec.get('none', 0)}): no address and no coordinates in any source; "
     "counted county-wide, absent from the map and the area figures."
 )
+links = report["matching"]["links_by_rule"]
+pairs = report["matching"]["close_pairs_with_similar_names"]
 st.markdown(
-    "**De-duplication.** One site is one normalised address plus name (and program, where several "
-    "programs share an address). Directory programs are the backbone; locator, 211 and licence "
-    "records at the same address join them and add their ids and coordinates. Records of one "
-    "place that addresses did not join (a ZIP typo, '150 Westwood Plaza' vs '150 W. Westwood "
-    "Blvd.') merge when they carry the same house number, or lie within 30 m, and share a "
-    f"distinctive name word ({counts.get('sites_merged_by_proximity', 0)} merges). Two coded "
-    "directory programs, or two different licences, never merge."
+    "**One record per real site.** Directory programs are the backbone. Every other record "
+    "(2020 locator, 211 LA, licences, bed-holding hospitals) joins the site the evidence "
+    "supports best — the same street and suite (street and street2), house number, ZIP or a "
+    "neighbouring ZIP, distinctive name words and distance — or becomes a site of its own. "
+    f"Records joined: {links.get('address+name', 0)} by address and name, "
+    f"{links.get('address+suite', 0)} by the same suite, {links.get('number+name', 0)} by house "
+    f"number and name, {links.get('nearby+name', 0)} by distance and name; "
+    f"{links.get('withheld', 0)} to programs whose address is withheld (they link, they never "
+    f"place); {links.get('stale', 0)} 2020 listings of a current program at another address are "
+    "kept as its history ('Earlier listed at' in popups and tables), not shown as another site. "
+    "Two organisations at one address stay two sites; a record that fits two sites equally is "
+    f"left out with that reason; no record feeds two sites. {report['matching']['overrides']} "
+    "cases no rule decides are settled in a reviewed table, each with its reason (below). "
+    f"Check: {pairs['pairs']} pairs of sites within {pairs['metres']:.0f} m share a distinctive "
+    f"name word, all explained ({pairs['unexplained']} unexplained): "
+    + "; ".join(f"{n} {why}" for why, n in pairs["explained"].items())
+    + "."
 )
+with st.expander("Reviewed matching decisions"):
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"Decision": o["decision"], "Records": ", ".join(o["records"]), "Why": o["reason"]}
+                for o in manifest.get("match_overrides", [])
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+districts = report["districts_2021"]
+st.markdown(
+    f"**Supervisorial districts** are the {districts['plan']} ({registry.cite('districts_2021')}). "
+    f"{districts['tract_split']} {districts['tracts_straddling']} tracts "
+    f"({districts['population_in_straddling_tracts']:,} residents) straddle a line; "
+    f"{districts['facilities_near_a_line']['sites']} sites lie within "
+    f"{districts['facilities_near_a_line']['metres']} m of one (the lines are simplified)."
+)
+bounds = snap.areas[snap.areas["level"] == "sd"][
+    ["name", "pop_total", "pop_total_area_share", "pop_straddling", "pop_total_low", "pop_total_high"]
+].rename(
+    columns={
+        "name": "District",
+        "pop_total": "Residents (tracts whole, by largest area share)",
+        "pop_total_area_share": "Residents (split by area share)",
+        "pop_straddling": "In tracts on a line",
+        "pop_total_low": "At least",
+        "pop_total_high": "At most",
+    }
+)
+st.dataframe(bounds, hide_index=True, width="stretch", column_config=ui.number_formats(bounds))
 beds = report["licensed_acute_psych_beds"]
 st.markdown(
     f"**Psychiatric beds.** The {registry.cite('cdph_beds')} file lists **{beds['total']:,}** "
@@ -150,10 +204,15 @@ st.markdown(
     "directory; some appear through the 2020 locator and 211 (attributes unknown).\n"
     f"- **Vintages differ**: {registry.cite(*registry.FACILITY_SOURCES, 'cdph_beds', 'geo')}. "
     "Facilities may have opened, moved or closed since.\n"
-    "- **Supervisorial districts** are the 2011 plan; the 2021 lines were not available.\n"
+    "- **LA County's own clinics**: the federal directory lists few county-run clinics "
+    f"({report['by_taxonomy_value'].get('operator', {}).get('values', {}).get('local_government', 0)} "
+    "sites report local government); the county's own clinic network is not in any source "
+    "available here.\n"
     "- **Crisis residential, crisis stabilisation units and urgent care centres** are not in any "
     "source used here.\n"
-    "- **Distances** are straight lines, not travel time or transit access."
+    "- **Distances** are straight lines; travel time comes only from OEPS, for another provider "
+    "list and at free-flow driving speeds (no transit), and shortage areas have no map (no "
+    "MSSA polygons are available)."
 )
 
 st.header("Data quality")
@@ -197,6 +256,8 @@ downloads = [
     ("Census tracts (denominators, SPA, district)", snap.tracts, "tracts"),
     ("Psychiatric bed facilities", snap.beds, "beds"),
     ("Records left out, with reasons", snap.excluded, "excluded"),
+    ("Drive time by tract (OEPS)", snap.drive_time, "drive-time"),
+    ("Shortage areas (HPSA)", snap.hpsa, "hpsa"),
 ]
 for label, frame, name in downloads:
     ui.download(label, frame, notes, f"data-{name}", data)

@@ -196,5 +196,72 @@ else:
         far_tracts.head(50), hide_index=True, width="stretch", column_config=ui.number_formats(far_tracts)
     )
 ui.download("Download all tracts (CSV)", tract_view, notes, "gaps-tracts", data)
+
+# ------------------------------------------------------------------ travel time
+drive_src = registry.SOURCES["oeps_drive_time"]
+st.header("Travel time: a second lens")
+st.caption(
+    f"**{drive_src.short}.** {drive_src.method}. {drive_src.limits}. It is **not recomputed for "
+    "the sidebar's filters** (only the population filter and the area selection apply, to whom "
+    "it counts): read it beside the straight-line distances above, not as the same measure."
+)
+drive = data.snap.drive_time.loc[metrics.tract_mask(data.snap.drive_time, state)]
+overall = metrics.drive_time_summary(drive, den).iloc[0]
+d1, d2, d3 = st.columns(3)
+for col, minutes in zip((d1, d2, d3), metrics.DRIVE_MINUTES, strict=True):
+    col.metric(
+        f"{den.label.capitalize()} beyond {minutes} min",
+        ui.fmt_int(overall[f"beyond_{minutes}"]),
+        help=f"{ui.fmt_pct(overall[f'share_{minutes}'])} of {int(overall['residents']):,} "
+        f"{den.label} {where}.",
+    )
+if overall["tracts_without_value"]:
+    st.caption(
+        f"{int(overall['tracts_without_value'])} tract(s) in the selection have no usable value "
+        "and are left out."
+    )
+drive_notes = ui.download_notes(
+    f"Residents by drive minutes to the nearest SAMHSA-listed mental-health provider (not the sidebar's "
+    f"filters); population: {den.label}",
+    f"{drive_src.short}; {registry.cite('geo')}",
+    ctx.page_path,
+    data,
+)
+for level in ("spa", "sd"):
+    names = data.snap.area_names(level)
+    by = metrics.drive_time_summary(drive, den, by=level).reset_index().rename(columns={"key": "area"})
+    by.insert(1, "name", by["area"].map(names))
+    show = tables.drive_view(by, den.label)
+    st.markdown(f"**{filters.LEVELS[level]}**")
+    if state.memo:
+        ui.memo_table(show, "areas", rows=len(show))
+    else:
+        st.dataframe(show, hide_index=True, width="stretch", column_config=ui.number_formats(show))
+    ui.download(
+        f"Download drive times by {level.upper()} (CSV)", show, drive_notes, f"gaps-drive-{level}", data
+    )
+
+# ------------------------------------------------------------------ shortage areas
+hpsa_src = registry.SOURCES["hpsa_mental_health"]
+st.header("Mental-health shortage areas (HPSA)")
+hpsa = data.snap.hpsa
+designated = hpsa[hpsa["status"] == "Designated"]
+st.caption(
+    f"**{hpsa_src.short}**: {len(hpsa)} Los Angeles County rows, {len(designated)} designated. "
+    f"{hpsa_src.geography}. {hpsa_src.limits}. Federal designations for the whole population "
+    "or a low-income group, not for the sidebar's filters."
+)
+hpsa_view = tables.hpsa_view(hpsa)
+if state.memo:
+    ui.memo_table(hpsa_view, "designations", rows=len(hpsa_view))
+else:
+    st.dataframe(hpsa_view, hide_index=True, width="stretch", column_config=ui.number_formats(hpsa_view))
+ui.download(
+    "Download shortage areas (CSV)",
+    hpsa_view,
+    ["Mental-health HPSA designations in Los Angeles County", f"Source: {hpsa_src.short}"],
+    "gaps-hpsa",
+    data,
+)
 if state.memo:
     ui.memo_footer(SOURCES)

@@ -276,11 +276,22 @@ ui.download("Download facilities (CSV)", view, notes, "map-facilities", data)
 
 st.subheader(f"By {filters.LEVELS[state.level]}")
 show = tables.area_view(chosen, den.label, pop_year, state)
+district_bounds = state.level == "sd" and not area_selected
+if district_bounds:  # tracts on a district line are counted whole: the true population's range
+    sd = data.snap.areas[data.snap.areas["level"] == "sd"].set_index("area")
+    show[f"All residents, at least ({pop_year})"] = show["Area"].map(sd["pop_total_low"])
+    show[f"All residents, at most ({pop_year})"] = show["Area"].map(sd["pop_total_high"])
 st.caption(
     "The table behind the map's colours"
     + (
         ": the selected areas only, each counting the sites and residents inside the selection"
         if area_selected
+        else ""
+    )
+    + (
+        ". District populations count each 2010 tract whole in the district holding most of it; "
+        "with the tracts on a line, the true figure lies between 'at least' and 'at most'"
+        if district_bounds
         else ""
     )
     + ". Beds are licensed, not staffed; per all residents"

@@ -24,10 +24,10 @@ MEASURES = {
     "sites": "Matching sites per 100k residents",
     "beds": "Licensed acute psychiatric beds per 100k residents",
 }
-DISTRICT_PLAN = "2011 plan"
+DISTRICT_PLAN = "2021 plan"
 DISTRICT_HELP = (
-    "Board of Supervisors districts of the 2011 plan (superseded in 2022; the 2021 lines were "
-    "not available). Shows sites in any selected district."
+    "Board of Supervisors districts of the plan adopted in December 2021 (in force since "
+    "2022). Shows sites in any selected district."
 )
 LEVELS = {"spa": "Service Planning Area (2012)", "sd": f"Supervisorial district ({DISTRICT_PLAN})"}
 MILES_CHOICES = (1, 2, 3, 5, 10, 15, 20)
@@ -42,6 +42,7 @@ class FilterState:
     setting: tuple[str, ...] = ()
     payment: tuple[str, ...] = ()
     language: tuple[str, ...] = ()
+    operator: tuple[str, ...] = ()
     spa: tuple[int, ...] = ()
     sd: tuple[int, ...] = ()
     query: str = ""

@@ -69,6 +69,7 @@ GROUP_PARAMS = {
     "setting": "set",
     "payment": "pay",
     "language": "lang",
+    "operator": "op",
 }
 FLAGS = {"include_unknown": "unk", "state_hospital": "dsh", "memo": "memo"}
 FILTER_KEYS = frozenset(

@@ -303,3 +303,28 @@ def continuum_table(
         out[f"{setting}_per_100k"] = per_100k(out[f"{setting}_sites"], out["population"])
     out["beds_per_100k"] = per_100k(out["beds"], out["residents"])
     return out
+
+
+DRIVE_MINUTES = (10, 20, 30)
+
+
+def drive_time_summary(drive: pd.DataFrame, den: Denominator, by: str | None = None) -> pd.DataFrame:
+    """Residents (the denominator's) by drive minutes to the nearest SAMHSA-listed provider:
+    how many live beyond 10, 20 and 30 minutes, per area (``by``: "spa" or "sd") or overall.
+    Tracts without a reliable value are left out of every column but ``tracts_without_value``.
+    ``drive``: the snapshot's drive_time table (or the rows of it inside a selection)."""
+    ok = drive["reliable"].fillna(False).to_numpy(dtype=bool) & drive["minutes"].notna().to_numpy()
+    residents = den.of(drive).to_numpy()
+    frame = pd.DataFrame(
+        {"key": drive[by].to_numpy() if by else 0, "residents": np.where(ok, residents, 0), "missing": ~ok}
+    )
+    for m in DRIVE_MINUTES:
+        frame[f"beyond_{m}"] = np.where(ok & (drive["minutes"].to_numpy() > m), residents, 0)
+    out = frame.groupby("key").agg(
+        residents=("residents", "sum"),
+        **{f"beyond_{m}": (f"beyond_{m}", "sum") for m in DRIVE_MINUTES},
+        tracts_without_value=("missing", "sum"),
+    )
+    for m in DRIVE_MINUTES:
+        out[f"share_{m}"] = np.where(out["residents"] > 0, out[f"beyond_{m}"] / out["residents"], np.nan)
+    return out

@@ -66,3 +66,53 @@ def _plain(v):
     if isinstance(v, (np.floating,)):
         return float(v)
     return v
+
+
+def area_shares(geoms, zones, zone_ids) -> pd.DataFrame:
+    """For each geometry, the share of its area inside each zone it overlaps.
+
+    Columns ``item`` (position in ``geoms``), ``zone`` (id) and ``share`` (0-1; each item's
+    shares sum to 1, so slivers of a simplified outline do not lose population).  Areas are
+    in squared degrees: fine for shares within one small geometry.
+    """
+    geoms = np.asarray(list(geoms), dtype=object)
+    zones = np.asarray(list(zones), dtype=object)
+    ids = np.asarray(list(zone_ids), dtype=object)
+    item, zone = shapely.STRtree(zones).query(geoms, predicate="intersects")
+    area = shapely.area(shapely.intersection(geoms[item], zones[zone]))
+    out = pd.DataFrame({"item": item, "zone": ids[zone], "area": area})
+    out = out[out["area"] > 0]
+    out["share"] = out["area"] / out.groupby("item")["area"].transform("sum")
+    return out.drop(columns="area").sort_values(["item", "zone"]).reset_index(drop=True)
+
+
+# Metres per degree at LA County's latitude (~34 N): enough for distances of a few hundred metres.
+_M_PER_DEG_LAT = 110_574.0
+_M_PER_DEG_LON = 111_320.0 * float(np.cos(np.radians(34.0)))
+
+
+def shared_lines(zones):
+    """The lines two zones have in common (the county's outer edge and coasts left out)."""
+    zones = list(zones)
+    parts = [
+        shapely.intersection(shapely.boundary(a), shapely.boundary(b))
+        for i, a in enumerate(zones)
+        for b in zones[i + 1 :]
+    ]
+    return shapely.union_all([p for p in parts if not p.is_empty])
+
+
+def metres_to(lon, lat, geom) -> np.ndarray:
+    """Distance in metres from each point to ``geom`` (NaN where a coordinate is missing)."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+
+    def scale(xy):
+        return np.column_stack([xy[:, 0] * _M_PER_DEG_LON, xy[:, 1] * _M_PER_DEG_LAT])
+
+    out = np.full(len(lon), np.nan)
+    ok = ~(np.isnan(lon) | np.isnan(lat))
+    if ok.any():
+        pts = shapely.points(lon[ok] * _M_PER_DEG_LON, lat[ok] * _M_PER_DEG_LAT)
+        out[ok] = shapely.distance(pts, shapely.transform(geom, scale))
+    return out

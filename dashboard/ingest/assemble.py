@@ -1,14 +1,19 @@
 """Assemble sites: merge every source's records into one row per site.
 
-One site = one normalised address (+ name, + program where several programs share an
-address).  The SAMHSA mental-health directory gives the attributes; the 2020 locator,
-LA County LMS/211, HCAI and CovidCareMap give coordinates; the DHCS/CDPH licence list
-gives licence categories; the CDPH bed file gives licensed acute psychiatric beds.
-Records that match nothing become sites of their own with *unknown* attributes.
+The SAMHSA mental-health directory gives the sites and their attributes (one site per
+program at an address).  Every other record — the substance-use directory, the 2020
+locator, LA County LMS/211, the DHCS/CDPH licence list, bed-holding hospitals placed by
+HCAI / CovidCareMap — is compared with the sites built so far (``match.compare``: street
+and suite, house number, ZIP and neighbouring ZIPs, name, distance) and joins the one site
+it matches best, or becomes a site of its own with *unknown* attributes.  A record that
+matches several sites equally is left out with that reason; one record never feeds two
+sites.  A 2020 record that repeats a current program at another address joins it as
+history (``other_addresses``) instead of becoming a second site.
 
 Locating tiers, recorded per site in ``location_precision``: ``exact`` (coordinates of
-the same address in a coordinate-bearing source, or the geocoder cache), ``approximate``
-(ZIP centroid), ``none``.
+the site's own street address in a coordinate-bearing source, or the geocoder cache),
+``approximate`` (ZIP centroid; always so when the facility withholds its address),
+``none``.
 """
 
 from __future__ import annotations
@@ -17,68 +22,69 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from dashboard import taxonomy
 from dashboard.errors import BuildError
-from dashboard.ingest import zipgeo
+from dashboard.ingest import match, overrides, zipgeo
+from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
 from dashboard.ingest.geocode import CensusGeocoder
-from dashboard.ingest.normalize import address_key, house_key, name_key, significant_words, street_key
+from dashboard.ingest.normalize import address_key, house_key, name_key, significant_words
 from dashboard.ingest.sources import cdph_beds
 from dashboard.registry import SOURCES
 
 EXACT, APPROX, NONE = "exact", "approximate", "none"
 
 LOCATION_LABEL = {
+    "samhsa_directory": "SAMHSA directory 2024",
     "samhsa_locator": "SAMHSA locator 2020",
     "lms_211": "LA County LMS / 211 LA",
     "hcai": "HCAI facility list 2025",
     "covidcaremap": "CovidCareMap 2020",
+    "dhcs_licensed": "DHCS / CDPH licence list 2026",
+    "cdph_beds": "CDPH licensed beds 2025",
 }
 # Which coordinate source wins when several place the same address.
 COORD_PRIORITY = ("samhsa_locator", "hcai", "lms_211", "covidcaremap")
-# Words too common in facility names to show that two records are one place.
-_STOP = {
-    "LOS",
-    "ANGELES",
-    "LA",
-    "L",
-    "A",
-    "COUNTY",
-    "MENTAL",
-    "HEALTH",
-    "SERVICES",
-    "SERVICE",
-    "COMMUNITY",
-    "FAMILY",
-    "CHILD",
-    "CHILDREN",
-    "CHILDRENS",
-    "PROGRAM",
-    "PROGRAMS",
-    "CLINIC",
-    "TREATMENT",
-    "BEHAVIORAL",
-    "MH",
-    "DEPARTMENT",
-    "DMH",
-    "LAC",
-    "SOUTHERN",
-    "CALIFORNIA",
-    "CA",
-    "VALLEY",
-    "WEST",
-    "EAST",
-    "NORTH",
-    "SOUTH",
-    "AT",
-    "FOR",
-    "IN",
-    "MEMORIAL",
-}
-NEARBY_METRES = 150
+# Rules by which two placed sites may merge in the final pass (not ``withheld`` / ``stale``:
+# those link one record to a current directory program, as history).
+PLACE_RULES = ("address+suite", "address+name", "number+name", "nearby+name")
+
+
+@dataclass
+class Record:
+    """One source record, as matching sees it."""
+
+    name: str | None
+    program: str | None
+    street: str | None
+    street2: str | None
+    city: str | None
+    zip: str | None
+    source: str
+    source_id: str
+    as_of: str
+    lat: float = float("nan")
+    lon: float = float("nan")
+    codes: tuple[str, ...] | None = None
+    licence: str | None = None
+    beds: int | None = None
+    # "site": at the site's own address; "alias": the same facility under another address
+    # spelling or a neighbouring point; "history": an old or withheld-address listing.
+    role: str = "site"
+
+    @property
+    def primary_source(self) -> str:
+        return self.source
+
+    @property
+    def exact(self) -> bool:
+        return self.lat == self.lat and self.lon == self.lon
+
+    def address_text(self) -> str:
+        where = " ".join(x for x in (self.city, self.zip) if x)
+        return ", ".join(x for x in (self.street, where) if x)
 
 
 @dataclass
@@ -100,11 +106,14 @@ class Site:
     precision: str = NONE
     location_source: str = "not located"
     refs: list[tuple[str, str]] = field(default_factory=list)  # (source key, record id)
+    records: list[Record] = field(default_factory=list)  # every record linked, own first
+    other_addresses: list[str] = field(default_factory=list)
     beds: int | None = None
     beds_facid: str | None = None
     beds_name: str | None = None
     state_hospital: bool = False
     description: str | None = None
+    untrusted_point: str | None = None  # why the source's own coordinates were not used
 
     def add_source(self, source: str, source_id: str) -> None:
         if (source, source_id) not in self.refs:
@@ -126,12 +135,47 @@ class Site:
         return self.precision != NONE
 
     @property
+    def exact(self) -> bool:
+        return self.precision == EXACT
+
+    @property
+    def withheld(self) -> bool:
+        """A directory program whose address the facility asked SAMHSA not to publish."""
+        return self.street is None and self.codes is not None
+
+    @property
     def akey(self) -> str | None:
         return address_key(self.street, self.zip)
 
     @property
     def hkey(self) -> str | None:
         return house_key(self.street, self.zip)
+
+    def facets(self) -> list:
+        """What a record is compared with: the site as a whole (its address and current
+        location), then every record linked to it at its address or as an alias (not the
+        history: an old address of a program says nothing about what is there now)."""
+        return [self, *(r for r in self.records if r.role != "history")]
+
+
+def _record(row, *, codes=None, licence=None) -> Record:
+    lat = row["lat"] if pd.notna(row["lat"]) else float("nan")
+    lon = row["lon"] if pd.notna(row["lon"]) else float("nan")
+    return Record(
+        name=row["name"],
+        program=row["program"],
+        street=row["street"],
+        street2=row["street2"],
+        city=row["city"],
+        zip=row["zip"],
+        source=row["source"],
+        source_id=row["source_id"],
+        as_of=row["as_of"],
+        lat=float(lat),
+        lon=float(lon),
+        codes=codes,
+        licence=licence,
+    )
 
 
 def _site_from_row(row, *, codes=None, licence=None) -> Site:
@@ -151,38 +195,72 @@ def _site_from_row(row, *, codes=None, licence=None) -> Site:
         description=row.get("description") if hasattr(row, "get") else None,
     )
     s.add_source(row["source"], row["source_id"])
+    s.records.append(_record(row, codes=codes, licence=licence))
     return s
 
 
+# --------------------------------------------------------------------------- index
+
+
 class SiteIndex:
-    """Sites looked up by exact address key, then by the looser house-number key."""
+    """Sites with candidate look-ups (house number, name, ~200 m grid) over every facet."""
+
+    CELL = 0.002  # degrees, ~200 m
 
     def __init__(self) -> None:
         self.sites: list[Site] = []
-        self.by_addr: dict[str, list[Site]] = defaultdict(list)
-        self.by_house: dict[str, list[Site]] = defaultdict(list)
+        self._by_number: dict[str, list[Site]] = defaultdict(list)
+        self._by_name: dict[str | frozenset, list[Site]] = defaultdict(list)
+        self._grid: dict[tuple[int, int], list[Site]] = defaultdict(list)
 
     def add(self, site: Site) -> Site:
         self.sites.append(site)
-        if site.akey:
-            self.by_addr[site.akey].append(site)
-        if site.hkey:
-            self.by_house[site.hkey].append(site)
+        for f in site.facets():
+            self.add_facet(site, f)
         return site
 
-    def at(self, street, zip5) -> list[Site]:
-        ak, hk = address_key(street, zip5), house_key(street, zip5)
-        if ak and self.by_addr.get(ak):
-            return self.by_addr[ak]
-        if hk and self.by_house.get(hk):
-            return self.by_house[hk]
-        return []
+    def add_facet(self, site: Site, f) -> None:
+        st = match.parse_street(f.street, f.street2)
+        if st:
+            self._by_number[st.number].append(site)
+        for key in (name_key(f.name), match.full_name(f.name, f.program), match.words(f)):
+            if key:
+                self._by_name[key].append(site)
+        if f.exact:
+            self._grid[self._cell(f.lat, f.lon)].append(site)
+
+    def _cell(self, lat, lon) -> tuple[int, int]:
+        return int(lat // self.CELL), int(lon // self.CELL)
+
+    def candidates(self, r) -> list[Site]:
+        out: dict[int, Site] = {}
+        st = match.parse_street(r.street, r.street2)
+        if st:
+            out.update((id(s), s) for s in self._by_number.get(st.number, ()))
+        for key in (name_key(r.name), match.full_name(r.name, r.program), match.words(r)):
+            if key:
+                out.update((id(s), s) for s in self._by_name.get(key, ()))
+        if r.exact:
+            gy, gx = self._cell(r.lat, r.lon)
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    out.update((id(s), s) for s in self._grid.get((gy + dy, gx + dx), ()))
+        return list(out.values())
+
+    def at(self, r) -> list[Site]:
+        """Sites with a facet at ``r``'s street address (same number and street, same or
+        neighbouring ZIP)."""
+        return [
+            s
+            for s in self.candidates(r)
+            if any(match.address_relation(r, f) in ("suite", "street", "house") for f in s.facets())
+        ]
 
 
 class CoordIndex:
     """Coordinates from every coordinate-bearing source, keyed by address."""
 
-    def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
+    def __init__(self, frames: dict[str, pd.DataFrame], untrusted: set[str] = frozenset()) -> None:
         self.by_addr: dict[str, tuple[float, float, str]] = {}
         self.by_house: dict[str, tuple[float, float, str]] = {}
         self.by_id: dict[str, tuple[float, float, str, pd.Series]] = {}
@@ -192,12 +270,14 @@ class CoordIndex:
                 if pd.isna(r["lat"]) or pd.isna(r["lon"]):
                     continue
                 val = (float(r["lat"]), float(r["lon"]), source)
+                self.by_id[r["source_id"]] = (*val, r)
+                if r["source_id"] in untrusted:
+                    continue
                 ak, hk = address_key(r["street"], r["zip"]), house_key(r["street"], r["zip"])
                 if ak:
                     self.by_addr[ak] = val
                 if hk:
                     self.by_house[hk] = val
-                self.by_id[r["source_id"]] = (*val, r)
 
     def lookup(self, street, zip5) -> tuple[float, float, str] | None:
         ak, hk = address_key(street, zip5), house_key(street, zip5)
@@ -208,28 +288,185 @@ class CoordIndex:
         return None
 
 
+def points_at_several_addresses(frame: pd.DataFrame) -> set[str]:
+    """Ids of records whose source gives the very same point to another record with another
+    house number: at least one of them is misplaced and the source cannot say which, so
+    neither point is used as an exact location."""
+    out: set[str] = set()
+    located = frame[frame["lat"].notna() & frame["lon"].notna()]
+    for _, grp in located.groupby(["lat", "lon"]):
+        numbers = {
+            (st.number if (st := match.parse_street(s, s2)) else None)
+            for s, s2 in zip(grp["street"], grp["street2"], strict=True)
+        }
+        if len(numbers) > 1:
+            out.update(grp["source_id"])
+    return out
+
+
+# --------------------------------------------------------------------------- matching
+
+
 def _dedupe_key(site: Site) -> tuple:
     where = site.akey or f"withheld|{site.zip}"
     return (where, name_key(site.name), name_key(site.program))
 
 
+def _licence_ids(site: Site) -> set[str]:
+    return {sid for src, sid in site.refs if src == "dhcs_licensed"}
+
+
+def _ids(x) -> set[str]:
+    return {sid for _, sid in x.refs} if isinstance(x, Site) else {x.source_id}
+
+
+def can_join(a: Site, b: Site | Record) -> bool:
+    """Guards no evidence overrides: two coded directory programs, two bed-holding
+    facilities, two licence records or two licence kinds, reviewed pairs of different places."""
+    if a.codes is not None and b.codes is not None:
+        return False
+    if a.beds is not None and b.beds is not None:
+        return False
+    if a.licence and b.licence and a.licence != b.licence:
+        return False
+    lic_a = _licence_ids(a)
+    lic_b = (
+        _licence_ids(b) if isinstance(b, Site) else ({b.source_id} if b.source == "dhcs_licensed" else set())
+    )
+    if lic_a and lic_b and not lic_a & lic_b:
+        return False
+    return not overrides.different(_ids(a), _ids(b))
+
+
+def evidence(r, site: Site, rules=match.RULES) -> match.Evidence | None:
+    """The best evidence that ``r`` (a record, or another site) is the same place as ``site``."""
+    best = None
+    for x in r.facets() if isinstance(r, Site) else (r,):
+        for f in site.facets():
+            if x is f:
+                continue
+            ev = match.compare(x, f)
+            if ev is not None and ev.rule in rules and (best is None or ev.score > best.score):
+                best = ev
+    return best
+
+
+@dataclass
+class Found:
+    site: Site | None
+    evidence: match.Evidence | None
+    ambiguous: list[Site] = field(default_factory=list)
+
+
+def find(r, index: SiteIndex, *, rules=match.RULES, only=None) -> Found:
+    """The one site ``r`` joins, or none; ties between sites are reported as ambiguous."""
+    scored = []
+    for s in index.candidates(r):
+        if (only is not None and not only(s)) or not can_join(s, r):
+            continue
+        ev = evidence(r, s, rules)
+        if ev is not None:
+            scored.append((ev.score, ev, s))
+    forced = [s for s in index.sites if overrides.same(_ids(r), _ids(s)) and can_join(s, r)]
+    if forced:
+        return Found(forced[0], match.Evidence("override", None, None, 0.0, None))
+    if not scored:
+        return Found(None, None)
+    scored.sort(key=lambda t: t[0], reverse=True)
+    top = [t for t in scored if t[0] == scored[0][0]]
+    if len(top) > 1:
+        return Found(None, top[0][1], [t[2] for t in top])
+    return Found(scored[0][2], scored[0][1])
+
+
+def link(site: Site, rec: Record, ev: match.Evidence, index: SiteIndex, counts: BuildCounts) -> None:
+    """``rec`` is ``site``: note its id, fill gaps, place the site if it is at its address."""
+    site.add_source(rec.source, rec.source_id)
+    site.records.append(rec)
+    counts.linked(ev.rule)
+    if ev.rule in ("stale", "withheld"):
+        rec.role = "history"
+        counts.records_linked_as_history += 1
+    elif not ev.at_same_address:
+        rec.role = "alias"
+    if rec.role != "history":
+        index.add_facet(site, rec)
+    if rec.role == "site" and rec.exact and not site.located and not site.withheld:
+        site.place(rec.lat, rec.lon, EXACT, f"Exact: address matched to {LOCATION_LABEL[rec.source]}")
+    if ev.rule == "withheld":
+        return  # the facility withholds its address now: an older one is not shown beside it
+    if (
+        rec.role != "site"
+        and rec.street
+        and match.address_relation(rec, site) not in ("suite", "street", "house")
+    ):
+        text = f"{rec.address_text()} ({LOCATION_LABEL[rec.source]}, {rec.as_of})"
+        if text not in site.other_addresses:
+            site.other_addresses.append(text)
+
+
+def _ambiguous_reason(found: Found) -> str:
+    n, rule = len(found.ambiguous), found.evidence.rule
+    return f"matches {n} sites equally ({rule}); one record never feeds two sites"
+
+
+def _add_records(
+    frame: pd.DataFrame,
+    index: SiteIndex,
+    counts: BuildCounts,
+    excluded: list[dict],
+    untrusted: set[str],
+    *,
+    licence_col: str | None = None,
+) -> tuple[int, int]:
+    """Join each record to its site or make it a site of its own; (matched, new sites)."""
+    matched = added = 0
+    for _, row in frame.iterrows():
+        rec = _record(row, licence=row[licence_col] if licence_col else None)
+        if row["source_id"] in untrusted:
+            rec.lat = rec.lon = float("nan")
+        found = find(rec, index)
+        if found.ambiguous:
+            excluded.append(_excluded(row, _ambiguous_reason(found)))
+            counts.records_ambiguous += 1
+            continue
+        if found.site is not None:
+            s = found.site
+            link(s, rec, found.evidence, index, counts)
+            s.website = s.website or row["website"]
+            if "description" in row.index:
+                s.description = s.description or row["description"]
+            if licence_col:
+                s.licence = s.licence or row[licence_col]
+            matched += 1
+            continue
+        site = _site_from_row(row, licence=row[licence_col] if licence_col else None)
+        site.records[0] = rec
+        if rec.exact:
+            site.place(rec.lat, rec.lon, EXACT, f"Exact: {LOCATION_LABEL[rec.source]} coordinates")
+        elif row["source_id"] in untrusted:
+            site.untrusted_point = f"{LOCATION_LABEL[rec.source]} gives its point to another address too"
+        index.add(site)
+        added += 1
+    return matched, added
+
+
 def assemble_sites(
     src: dict, geocoder: CensusGeocoder | None = None
-) -> tuple[list[Site], dict, pd.DataFrame, pd.DataFrame]:
+) -> tuple[list[Site], BuildCounts, pd.DataFrame, pd.DataFrame]:
     """Merge every source into sites.
 
     Returns (sites, counts, excluded-records table, bed facilities with their placement).
     """
-    counts: dict[str, object] = {}
+    counts = BuildCounts()
     excluded: list[dict] = []
     index = SiteIndex()
 
     # 1. SAMHSA MH directory programs: the attribute backbone.
     directory = src["directory"]
     mental = directory[directory["directory_type"] == "mental"]
-    counts["directory_mental_rows"] = len(mental)
+    counts.directory_mental_rows = len(mental)
     by_key: dict[tuple, Site] = {}
-    merged_dupes = 0
     for _, row in mental.iterrows():
         site = _site_from_row(row, codes=tuple(row["codes"]))
         k = _dedupe_key(site)
@@ -237,148 +474,103 @@ def assemble_sites(
             other = by_key[k]
             other.codes = tuple(sorted(set(other.codes) | set(site.codes)))
             other.add_source(row["source"], row["source_id"])
-            merged_dupes += 1
+            other.records.append(site.records[0])
+            counts.directory_duplicate_rows_merged += 1
             continue
         by_key[k] = index.add(site)
-    counts["directory_duplicate_rows_merged"] = merged_dupes
 
     # 2. Substance-use directory rows: the same facility in both directories is noted on
     #    the MH site; SUD-only facilities are not mental-health capacity and are left out.
     substance = directory[directory["directory_type"] == "substance"]
-    sub_matched = 0
+    counts.directory_substance_rows = len(substance)
     for _, row in substance.iterrows():
-        hits = [s for s in index.at(row["street"], row["zip"]) if name_key(s.name) == name_key(row["name"])]
-        if hits:
-            for s in hits:
-                s.add_source(row["source"], row["source_id"])
-            sub_matched += 1
+        rec = _record(row)
+        found = find(rec, index, only=lambda s: s.codes is not None)
+        if found.site is not None:
+            link(found.site, rec, found.evidence, index, counts)
+            counts.directory_substance_rows_matched_to_mh += 1
+        elif found.ambiguous:
+            excluded.append(_excluded(row, "substance-use directory row " + _ambiguous_reason(found)))
+            counts.records_ambiguous += 1
         else:
             excluded.append(_excluded(row, "substance-use directory only (no mental-health listing)"))
-    counts["directory_substance_rows"] = len(substance)
-    counts["directory_substance_rows_matched_to_mh"] = sub_matched
 
-    coords = CoordIndex(
-        {
-            "samhsa_locator": src["locator"],
-            "lms_211": src["lms"],
-            "hcai": src["hcai"],
-            "covidcaremap": src["ccm"],
-        }
+    frames = {
+        "samhsa_locator": src["locator"],
+        "lms_211": src["lms"],
+        "hcai": src["hcai"],
+        "covidcaremap": src["ccm"],
+    }
+    untrusted = set().union(*(points_at_several_addresses(f) for f in frames.values()))
+    counts.points_given_to_several_addresses = len(untrusted)
+    coords = CoordIndex(frames, untrusted)
+
+    # 3. SAMHSA locator 2020: coordinates for directory programs at the same address, an
+    #    old address of a current program, or a locations-only site (attributes unknown).
+    counts.locator_rows = len(src["locator"])
+    counts.locator_rows_matched, counts.locator_only_sites = _add_records(
+        src["locator"], index, counts, excluded, untrusted
     )
-
-    # 3. SAMHSA locator 2020: coordinates for directory programs at the same address;
-    #    otherwise a locations-only facility (attributes unknown).
-    loc_matched = loc_added = 0
-    name_zip = defaultdict(list)
-    for s in index.sites:
-        name_zip[(name_key(s.name), s.zip)].append(s)
-    for _, row in src["locator"].iterrows():
-        hits = index.at(row["street"], row["zip"])
-        if not hits:
-            hits = [s for s in name_zip.get((name_key(row["name"]), row["zip"]), []) if s.street is None]
-        if hits:
-            for s in hits:
-                s.add_source(row["source"], row["source_id"])
-                if not s.located:
-                    s.place(
-                        row["lat"],
-                        row["lon"],
-                        EXACT,
-                        f"Exact: address matched to {LOCATION_LABEL['samhsa_locator']}",
-                    )
-                s.website = s.website or row["website"]
-            loc_matched += 1
-        else:
-            site = _site_from_row(row)
-            site.place(
-                row["lat"], row["lon"], EXACT, f"Exact: {LOCATION_LABEL['samhsa_locator']} coordinates"
-            )
-            index.add(site)
-            loc_added += 1
-    counts["locator_rows"] = len(src["locator"])
-    counts["locator_rows_matched"] = loc_matched
-    counts["locator_only_sites"] = loc_added
 
     # 4. LA County LMS / 211: treatment sites only; attributes unknown.
     lms = src["lms"]
-    lms_matched = lms_added = 0
-    for _, row in lms.iterrows():
-        if isinstance(row["exclusion_reason"], str):
-            excluded.append(_excluded(row, row["exclusion_reason"]))
-            continue
-        hits = index.at(row["street"], row["zip"])
-        if hits:
-            for s in hits:
-                s.add_source(row["source"], row["source_id"])
-                if not s.located:
-                    s.place(
-                        row["lat"],
-                        row["lon"],
-                        EXACT,
-                        f"Exact: address matched to {LOCATION_LABEL['lms_211']}",
-                    )
-                s.website = s.website or row["website"]
-                s.description = s.description or row["description"]
-            lms_matched += 1
-        else:
-            site = _site_from_row(row)
-            site.place(row["lat"], row["lon"], EXACT, f"Exact: {LOCATION_LABEL['lms_211']} coordinates")
-            index.add(site)
-            lms_added += 1
-    counts["lms_rows"] = len(lms)
-    counts["lms_rows_excluded"] = int(lms["exclusion_reason"].notna().sum())
-    counts["lms_rows_matched"] = lms_matched
-    counts["lms_only_sites"] = lms_added
+    counts.lms_rows = len(lms)
+    counts.lms_rows_excluded = int(lms["exclusion_reason"].notna().sum())
+    for _, row in lms[lms["exclusion_reason"].notna()].iterrows():
+        excluded.append(_excluded(row, row["exclusion_reason"]))
+    counts.lms_rows_matched, counts.lms_only_sites = _add_records(
+        lms[lms["exclusion_reason"].isna()], index, counts, excluded, untrusted
+    )
 
     # 5. State-licensed PHFs, MHRCs, psychiatric hospitals, psychology clinics.
-    lic_matched = lic_added = 0
-    for _, row in src["licensed"].iterrows():
-        hits = [
-            s
-            for s in index.at(row["street"], row["zip"])
-            if s.licence is None and _same_place_name(s, row["name"], row["program"])
-        ]
-        if hits:
-            for s in hits:
-                s.licence = row["licence"]
-                s.add_source(row["source"], row["source_id"])
-            lic_matched += 1
-            continue
-        site = _site_from_row(row, licence=row["licence"])
-        index.add(site)
-        lic_added += 1
-    counts["licensed_rows"] = len(src["licensed"])
-    counts["licensed_rows_matched"] = lic_matched
-    counts["licensed_only_sites"] = lic_added
+    counts.licensed_rows = len(src["licensed"])
+    counts.licensed_rows_matched, counts.licensed_only_sites = _add_records(
+        src["licensed"], index, counts, excluded, untrusted, licence_col="licence"
+    )
 
     # 6. Licensed acute psychiatric beds (CDPH), placed via HCAI / CovidCareMap.
-    bed_rows, bed_counts = attach_beds(src, index, coords)
-    counts.update(bed_counts)
+    bed_rows = attach_beds(src, index, coords, counts)
 
-    # 7. Records of one place that addresses did not join (ZIP typos, "150 Westwood
-    #    Plaza" vs "150 W. Westwood Blvd."): same house number or a few metres apart,
-    #    and a distinctive word in common.
-    sites, counts["sites_merged_by_proximity"] = merge_nearby(index.sites)
+    # 7. Sites placed since they were compared (licence-only and bed-only sites) that are
+    #    one place with another site.
+    locate(index.sites, coords, geocoder, approximate=False)
+    sites, counts.sites_merged_by_proximity = merge_nearby(index.sites)
 
     # 8. Locate what is still unplaced: address match, geocoder cache, ZIP centroid.
+    locate(sites, coords, geocoder)
+    counts.excluded_records = len(excluded)
+    return sites, counts, pd.DataFrame(excluded, columns=["source", "source_id", "name", "reason"]), bed_rows
+
+
+def locate(
+    sites: list[Site], coords: CoordIndex, geocoder: CensusGeocoder | None, *, approximate: bool = True
+) -> None:
+    """Place unplaced sites: the same street address in a coordinate source, the geocoder
+    cache, then (``approximate``) the ZIP centroid.  A withheld address is never exact."""
     for s in sites:
         if s.located:
             continue
-        hit = coords.lookup(s.street, s.zip) if s.street else None
-        if hit:
-            s.place(hit[0], hit[1], EXACT, f"Exact: address matched to {LOCATION_LABEL[hit[2]]}")
-            continue
-        if geocoder is not None and s.street:
-            g = geocoder.lookup(s.street, s.city, s.zip)
-            if g:
-                s.place(g[0], g[1], EXACT, "Exact: US Census geocoder (cached)")
+        if not s.withheld:
+            hit = coords.lookup(s.street, s.zip) if s.street else None
+            if hit:
+                s.place(hit[0], hit[1], EXACT, f"Exact: address matched to {LOCATION_LABEL[hit[2]]}")
                 continue
+            if geocoder is not None and s.street:
+                g = geocoder.lookup(s.street, s.city, s.zip)
+                if g:
+                    s.place(g[0], g[1], EXACT, "Exact: US Census geocoder (cached)")
+                    continue
+        if not approximate:
+            continue
         c = zipgeo.centroid(s.zip)
         if c:
-            why = "address withheld by the facility" if s.street is None else "no address match"
+            if s.withheld:
+                why = "address withheld by the facility"
+            elif s.untrusted_point:
+                why = s.untrusted_point
+            else:
+                why = "no address match"
             s.place(c[0], c[1], APPROX, f"Approximate: ZIP {s.zip} centroid ({why}; {zipgeo.PACKAGE})")
-    counts["excluded_records"] = len(excluded)
-    return sites, counts, pd.DataFrame(excluded, columns=["source", "source_id", "name", "reason"]), bed_rows
 
 
 def _rank(site: Site) -> tuple:
@@ -390,82 +582,48 @@ def _rank(site: Site) -> tuple:
     )
 
 
-def _house_number(street: str | None) -> str | None:
-    words = (street_key(street) or "").split()
-    return words[0] if words and words[0].isdigit() else None
-
-
-def _can_merge(a: Site, b: Site, metres: float) -> bool:
-    if a.codes is not None and b.codes is not None:
-        return False  # two coded directory programs are two programs
-    if a.beds is not None and b.beds is not None:
-        return False
-    if a.licence and b.licence and a.licence != b.licence:
-        return False  # e.g. a PHF and an MHRC on one campus are two licensed facilities
-    lic_a = {sid for src, sid in a.refs if src == "dhcs_licensed"}
-    lic_b = {sid for src, sid in b.refs if src == "dhcs_licensed"}
-    if lic_a and lic_b and not lic_a & lic_b:
-        return False  # two licence records (even of one kind) are two licensed facilities
-    # Place names are not distinctive: "Long Beach" in two names does not make one site.
-    stop = _STOP | significant_words(a.city, set()) | significant_words(b.city, set())
-    shared = (significant_words(a.name, stop) | significant_words(a.program, stop)) & (
-        significant_words(b.name, stop) | significant_words(b.program, stop)
-    )
-    same_number = _house_number(a.street) is not None and _house_number(a.street) == _house_number(b.street)
-    return bool(shared) and (same_number or (metres < 30 and len(shared) >= 2))
-
-
-def merge_nearby(sites: list[Site], metres: float = NEARBY_METRES) -> tuple[list[Site], int]:
-    """Merge exact-located sites that are one place; the richer record absorbs the other."""
-    cell = 0.002  # ~200 m grid for neighbour search
-    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i, s in enumerate(sites):
-        if s.precision == EXACT:
-            grid[(int(s.lat // cell), int(s.lon // cell))].append(i)
-    absorbed: dict[int, int] = {}
-
-    def root(i: int) -> int:
-        while i in absorbed:
-            i = absorbed[i]
-        return i
-
-    for i, s in enumerate(sites):
-        if s.precision != EXACT:
+def merge_nearby(sites: list[Site]) -> tuple[list[Site], int]:
+    """Merge placed sites that the matching rules call one place (the richer absorbs the
+    other); approximate points are never merged (a ZIP centroid says nothing)."""
+    index = SiteIndex()
+    for s in sites:
+        if s.exact:
+            index.add(s)
+    absorbed: set[int] = set()
+    n = 0
+    for s in list(index.sites):
+        if id(s) in absorbed:
             continue
-        gy, gx = int(s.lat // cell), int(s.lon // cell)
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                for j in grid.get((gy + dy, gx + dx), ()):
-                    if j <= i:
-                        continue
-                    a, b = root(i), root(j)
-                    if a == b:
-                        continue
-                    sa, sb = sites[a], sites[b]
-                    d = _metres(sites[i].lat, sites[i].lon, sites[j].lat, sites[j].lon)
-                    if d <= metres and _can_merge(sa, sb, d):
-                        keep, drop = (a, b) if _rank(sa) >= _rank(sb) else (b, a)
-                        _absorb(sites[keep], sites[drop])
-                        absorbed[drop] = keep
-    return [s for i, s in enumerate(sites) if i not in absorbed], len(absorbed)
+        for o in index.candidates(s):
+            if o is s or id(o) in absorbed or not o.exact:
+                continue
+            if not (can_join(s, o) and can_join(o, s)):
+                continue
+            ev = evidence(s, o, PLACE_RULES)
+            if ev is None:
+                continue
+            keep, drop = (s, o) if _rank(s) >= _rank(o) else (o, s)
+            _absorb(keep, drop)
+            for f in drop.facets():
+                index.add_facet(keep, f)
+            absorbed.add(id(drop))
+            n += 1
+            if drop is s:
+                break
+    return [s for s in sites if id(s) not in absorbed], n
 
 
 def _absorb(keep: Site, drop: Site) -> None:
     for src, sid in drop.refs:
         keep.add_source(src, sid)
+    keep.records.extend(drop.records)
+    keep.other_addresses.extend(a for a in drop.other_addresses if a not in keep.other_addresses)
     for attr in ("website", "phone", "description", "licence", "street", "city", "zip"):
         if getattr(keep, attr) is None and getattr(drop, attr) is not None:
             setattr(keep, attr, getattr(drop, attr))
     if keep.beds is None and drop.beds is not None:
         keep.beds, keep.beds_facid, keep.beds_name = drop.beds, drop.beds_facid, drop.beds_name
         keep.state_hospital = drop.state_hospital
-
-
-def _metres(lat1, lon1, lat2, lon2) -> float:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlat, dlon = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return float(2 * 6_371_000 * np.arcsin(np.sqrt(a)))
 
 
 def _excluded(row, reason: str) -> dict:
@@ -475,11 +633,11 @@ def _excluded(row, reason: str) -> dict:
 def _same_place_name(site: Site, *other_names: str | None) -> bool:
     """Two records at one address are one facility when their names share a word that is
     not common to facility names (e.g. "Kedren", "Gateways", "Casitas")."""
-    a = significant_words(site.name, _STOP) | significant_words(site.program, _STOP)
-    return any(a & significant_words(n, _STOP) for n in other_names)
+    a = significant_words(site.name, match.STOP) | significant_words(site.program, match.STOP)
+    return any(a & significant_words(n, match.STOP) for n in other_names)
 
 
-def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.DataFrame, dict]:
+def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex, counts: BuildCounts) -> pd.DataFrame:
     acute = cdph_beds.acute_psych(src["beds"])
     located_rows = []
     for _, r in acute.iterrows():
@@ -507,7 +665,8 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.Dat
             )
         else:
             lat, lon, source, crow = coords.by_id[ref]
-            hits = [s for s in index.at(crow["street"], crow["zip"]) if s.beds is None]
+            rec = _record(crow)
+            hits = [s for s in index.at(rec) if s.beds is None]
             inpatient = [s for s in hits if s.codes and "HI" in s.codes]
             hosp = [s for s in hits if s.licence == taxonomy.LICENCE_APH]
             named = [s for s in hits if _same_place_name(s, r["facname"], crow["name"])]
@@ -528,10 +687,13 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.Dat
                 )
                 site.place(lat, lon, EXACT, f"Exact: {LOCATION_LABEL[source]} coordinates")
                 site.add_source(source, ref)
+                site.records.append(rec)
             else:
                 site = target
                 site.licence = site.licence or taxonomy.LICENCE_APH
                 site.add_source(source, ref)
+                site.records.append(rec)
+                index.add_facet(site, rec)
                 if not site.located or site.precision == APPROX:
                     site.place(lat, lon, EXACT, f"Exact: {LOCATION_LABEL[source]} coordinates")
         site.beds = int(r["beds"])
@@ -541,13 +703,11 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex) -> tuple[pd.Dat
         site.add_source("cdph_beds", f"cdph-facid-{r['facid']}")
         if not any(site is s for s in index.sites):
             index.add(site)
-    counts = {
-        "bed_facilities": len(acute),
-        "beds_total": int(acute["beds"].sum()),
-        "beds_excluding_state_hospital": int(acute.loc[~acute["state_hospital"], "beds"].sum()),
-        "bed_facilities_unlocated": unmatched,
-    }
-    return acute, counts
+    counts.bed_facilities = len(acute)
+    counts.beds_total = int(acute["beds"].sum())
+    counts.beds_excluding_state_hospital = int(acute.loc[~acute["state_hospital"], "beds"].sum())
+    counts.bed_facilities_unlocated = unmatched
+    return acute
 
 
 def _bed_location(r, src, coords: CoordIndex) -> tuple[str | None, str]:
@@ -619,6 +779,7 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
                 "as_of": s.as_of,
                 "sources": ";".join(s.sources),
                 "source_ids": ";".join(s.source_ids),
+                "other_addresses": "; ".join(s.other_addresses) or None,
                 "attributes": (
                     "SAMHSA directory 2024"
                     if s.codes is not None

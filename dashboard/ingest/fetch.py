@@ -9,8 +9,9 @@ CLI (through the pipeline)::
 With ``--from BASE`` every file of ``registry.SOURCES`` is fetched from
 ``BASE/<folder>/<file>`` (plus ``BASE/<folder>/PROVENANCE.md`` when the mirror has one).
 Without it, files that the publisher offers as a direct download of the same format are
-fetched from ``download_url``; the others are reported as *manual* (the publisher only
-offers a workbook, a map service, a PDF, ...), with the landing page.
+fetched from ``download_url``; the others are reported as *manual* with what the publisher
+offers instead (``offered_as``: a workbook, a map service, a PDF, ...) and the landing
+page.  Both come from the registry's ``SourceFile`` entries.
 
 Each file is downloaded into a staging folder inside ``dest``, checked with the same
 checks the readers use (``dashboard.ingest.sources.common``: not empty, expected columns or
@@ -40,44 +41,6 @@ TIMEOUT = 15.0  # seconds per connection attempt / read; short: a mirror answers
 CHUNK = 1 << 16
 PROVENANCE = "PROVENANCE.md"
 USER_AGENT = "la-mh-capacity-dashboard-fetch/1 (+https://github.com/)"
-
-# What the publisher offers instead of a direct download of the registered file format,
-# from each folder's PROVENANCE.md.  Shown for files without a ``download_url``.
-PUBLISHER_OFFERS: dict[tuple[str, str], str] = {
-    (
-        "samhsa_directory",
-        "samhsa_directory_2024_la_county.csv",
-    ): "national Excel workbooks (.xlsx), one per directory, with no county column",
-    ("samhsa_directory", "service_code_key_2024.csv"): "the code-key sheets of the national Excel workbooks",
-    (
-        "lms_211",
-        "lms_mental_health_points_la_county.csv",
-    ): "an ArcGIS REST map service (Esri JSON query results, layer not documented)",
-    (
-        "hcai",
-        "hcai_facility_list_la_county.csv",
-    ): "an ArcGIS facility layer / Facility Finder (no documented file download)",
-    (
-        "covidcaremap",
-        "hospitals_la_county.csv",
-    ): "a national hospital table in the CovidCareMap / OEPS GitHub repositories",
-    (
-        "dhcs_licensed",
-        "california_mh_licensed_facilities_la_county.csv",
-    ): "two statewide listings (DHCS PHF/MHRC and the CDPH facility listing) on the CalHHS portal",
-    ("geo", "la_county_spa_2012.geojson"): "shapefiles and file geodatabases on the LA County eGIS portal",
-    (
-        "geo",
-        "la_county_supervisorial_districts_2011.geojson",
-    ): "shapefiles on the LA County eGIS portal (the 2011 plan is archived)",
-    (
-        "geo",
-        "la_county_tracts2010_pop2018.geojson",
-    ): "a file geodatabase and DBF tables (ISD Demography), joined and dissolved here",
-    ("geo", "la_county_spa_population.csv"): "DBF tables and PDF reports, aggregated by SPA here",
-    ("geo", "la_county_boundary.geojson"): "split-tract polygons, dissolved into the outline here",
-    ("costs", "benchmarks.csv"): "figures in many separate publications (compiled and graded by hand)",
-}
 
 
 @dataclass
@@ -165,7 +128,7 @@ def fetch_all(base: str | None, dest: Path, *, timeout: float = TIMEOUT, out=Non
         for key, folder, name, url in plan(base):
             src = registry.SOURCES[key]
             if url is None:
-                offers = PUBLISHER_OFFERS.get((key, name), "no direct download of this file")
+                offers = src.file(name).offered_as or "no direct download of this file"
                 report(
                     Outcome(
                         folder,

@@ -7,9 +7,11 @@ CLI::
     python -m dashboard.ingest fetch [--from URL]  # fresh raw copies into data/raw/
 
 Steps of ``build``: read every source -> assemble sites (directory programs, then the
-locator, LMS/211, licensed facilities and bed-holding hospitals merged in by normalised
-address) -> locate (exact address match / geocoder cache / ZIP centroid / none) -> taxonomy
-flags -> tag SPA, supervisorial district and tract -> denominators -> validate -> write.
+substance-use directory, locator, LMS/211, licensed facilities and bed-holding hospitals
+joined by the matching rules of ``match``) -> locate (exact address match / geocoder cache
+/ ZIP centroid / none) -> taxonomy flags -> tag SPA, 2021 supervisorial district and tract
+-> denominators (tracts split across district lines by largest area share, with the error
+bound) -> drive time by tract, shortage areas -> validate -> write -> report.
 """
 
 from __future__ import annotations
@@ -26,18 +28,23 @@ import pandas as pd
 
 from dashboard import config, snapshot, taxonomy
 from dashboard.errors import BuildError, SnapshotError, SourceError
-from dashboard.ingest import areas
-from dashboard.ingest.assemble import NONE, assemble_sites, facility_table
+from dashboard.ingest import areas, checks, overrides
+from dashboard.ingest.assemble import LOCATION_LABEL, NONE, assemble_sites, facility_table
+from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
 from dashboard.ingest.geocode import CensusGeocoder
 from dashboard.ingest.sources import (
     cdph_beds,
+    common,
     costs,
     covidcaremap,
     dhcs_licensed,
+    districts_2021,
     geo,
     hcai,
+    hpsa,
     lms_211,
+    oeps_drive_time,
     samhsa_directory,
     samhsa_locator,
 )
@@ -64,10 +71,12 @@ def read_sources(raw_dir: Path) -> dict[str, object]:
         "licensed": dhcs_licensed.read(raw_dir),
         "benchmarks": costs.read(raw_dir),
         "spas": geo.read_spas(raw_dir),
-        "districts": geo.read_districts(raw_dir),
+        "districts": districts_2021.read(raw_dir),
         "tracts": geo.read_tracts(raw_dir),
         "spa_population": geo.read_spa_population(raw_dir),
         "boundary": geo.read_boundary(raw_dir),
+        "drive_time": oeps_drive_time.read(raw_dir),
+        "hpsa": hpsa.read(raw_dir),
     }
     return out
 
@@ -88,18 +97,63 @@ def tag_areas(fac: pd.DataFrame, src: dict) -> pd.DataFrame:
     return fac
 
 
-def tract_table(src: dict) -> pd.DataFrame:
-    tracts, spas, sds = src["tracts"], src["spas"], src["districts"]
+# A tract straddles a district line when at least this share of its area lies in a second
+# district (smaller slivers are within the simplified lines' error).
+STRADDLE_SHARE = 0.01
+SPLIT_METHOD = (
+    "Each 2010 census tract is counted whole in the 2021 district that holds the largest "
+    f"share of its area. A tract straddles a line when at least {STRADDLE_SHARE:.0%} of its area "
+    "lies in another district; the true district population lies between the population of "
+    "the tracts wholly inside it (low) and that plus every straddling tract it shares (high). "
+    "Area-share apportionment (population split by the share of each tract's area) is shown "
+    "beside it."
+)
+LINE_METRES = 200  # the simplified district lines can be off by this much
+
+
+def district_shares(src: dict) -> pd.DataFrame:
+    """Share of each tract's area in each 2021 district (``areas.area_shares``)."""
+    return areas.area_shares(src["tracts"]["geometry"], src["districts"]["geometry"], src["districts"]["sd"])
+
+
+def tract_table(src: dict, shares: pd.DataFrame) -> pd.DataFrame:
+    tracts, spas = src["tracts"], src["spas"]
     x, y = areas.representative_points(tracts["geometry"])
     out = tracts.drop(columns=["geometry"]).copy()
     out["lon"], out["lat"] = x, y
     spa_by_loc = areas.tag_points(x, y, spas["geometry"], spas["spa"])
     out["spa"] = out["spa"].fillna(pd.Series(spa_by_loc, index=out.index)).astype("Int64")
-    out["sd"] = pd.array(areas.tag_points(x, y, sds["geometry"], sds["sd"]), dtype="Int64")
+    top = shares.sort_values(["item", "share", "zone"], ascending=[True, False, True]).groupby("item").first()
+    out["sd"] = pd.array(pd.Series(top["zone"], dtype="Int64").reindex(out.index), dtype="Int64")
+    out["sd_share"] = top["share"].reindex(out.index).round(3)
+    zones = shares[shares["share"] >= STRADDLE_SHARE].groupby("item")["zone"].nunique()
+    out["sd_straddles"] = zones.reindex(out.index).fillna(0).astype(int) > 1
     return out
 
 
-def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict) -> pd.DataFrame:
+def district_split(tracts: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Per 2021 district: population by the method used (largest area share), the population
+    of tracts straddling its line, the low / high bounds and area-share apportionment."""
+    pop = tracts["pop_total"].to_numpy()
+    sh = shares.assign(pop=pop[shares["item"].to_numpy()])
+    touching = sh[sh["share"] >= STRADDLE_SHARE]
+    straddles = tracts["sd_straddles"].to_numpy()
+    rows = {}
+    for sd in sorted(int(z) for z in shares["zone"].unique()):
+        mine = (tracts["sd"] == sd).to_numpy()
+        inside = int(pop[mine & ~straddles].sum())
+        shared_items = touching.loc[touching["zone"] == sd, "item"].to_numpy()
+        shared = int(pop[shared_items][straddles[shared_items]].sum())
+        rows[sd] = {
+            "pop_total_area_share": round(float((sh["pop"] * sh["share"])[sh["zone"] == sd].sum())),
+            "pop_straddling": shared,
+            "pop_total_low": inside,
+            "pop_total_high": inside + shared,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict, split: pd.DataFrame) -> pd.DataFrame:
     pops = list(taxonomy.DENOMINATORS)
     rows = []
     county = {"level": "county", "area": 0, "name": "Los Angeles County"}
@@ -123,7 +177,85 @@ def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict) -> pd.DataFra
             s = sub.groupby(level)["psych_beds"].sum()
             m = out["level"] == level
             out.loc[m, name] = out.loc[m, "area"].map(s).fillna(0).astype(int)
+    sd = out["level"] == "sd"
+    for col in split.columns:
+        out[col] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out.loc[sd, col] = out.loc[sd, "area"].map(split[col]).astype("Int64").to_numpy()
     return out
+
+
+DRIVE_MINUTES = (10, 20, 30)
+# Tracts whose representative point lies south of this latitude are on Santa Catalina or San
+# Clemente Island (the mainland ends near 33.70 N at Point Fermin).
+ISLAND_LATITUDE = 33.6
+ISLAND_NOTE = (
+    "island tract: the source's drive time is implausible (no mainland provider is reachable "
+    "by car); left out of the drive-time figures"
+)
+
+
+def drive_time_table(tracts: pd.DataFrame, drive: pd.DataFrame) -> pd.DataFrame:
+    """Per tract of the tract table: OEPS drive minutes to the nearest SAMHSA-listed
+    mental-health provider and providers within 30 minutes, with the tract's SPA, 2021
+    district and populations; ``reliable`` marks the values the figures may use."""
+    dt = drive.set_index("geoid")
+    row = tracts["geoid"].map(lambda g: oeps_drive_time.RENUMBERED.get(g, g))
+    out = tracts[["geoid", "spa", "sd", *taxonomy.DENOMINATORS]].copy()
+    out["minutes"] = row.map(dt["minutes"]).astype("float64")
+    out["providers_30min"] = pd.array(row.map(dt["providers_30min"]), dtype="Int64")
+    island = tracts["lat"] < ISLAND_LATITUDE
+    has_row = row.isin(dt.index)
+    out["reliable"] = has_row & out["minutes"].notna() & ~island
+    notes = pd.Series(None, index=out.index, dtype=object)
+    notes[row != tracts["geoid"]] = "value of the same area under its 2010 tract id " + row
+    notes[~has_row] = "no drive-time row in the source"
+    notes[has_row & out["minutes"].isna()] = "the source gives no drive time"
+    notes[island] = ISLAND_NOTE
+    out["note"] = notes
+    return out.reset_index(drop=True)
+
+
+def drive_time_report(dt: pd.DataFrame, drive: pd.DataFrame, areas_: pd.DataFrame) -> dict:
+    ok = dt[dt["reliable"]]
+    names = {
+        "spa": dict(areas_.loc[areas_["level"] == "spa", ["area", "name"]].itertuples(index=False)),
+        "sd": dict(areas_.loc[areas_["level"] == "sd", ["area", "name"]].itertuples(index=False)),
+    }
+    beyond = {}
+    for m in DRIVE_MINUTES:
+        far = ok[ok["minutes"] > m]
+        beyond[str(m)] = {
+            "county": int(far["pop_total"].sum()),
+            "by_spa": {
+                names["spa"][k]: int(far.loc[far["spa"] == k, "pop_total"].sum()) for k in names["spa"]
+            },
+            "by_district": {
+                names["sd"][k]: int(far.loc[far["sd"] == k, "pop_total"].sum()) for k in names["sd"]
+            },
+        }
+    used = set(dt["geoid"].map(lambda g: oeps_drive_time.RENUMBERED.get(g, g)))
+    return {
+        "tracts": len(dt),
+        "tracts_with_a_reliable_value": len(ok),
+        "population_with_a_reliable_value": int(ok["pop_total"].sum()),
+        "tracts_without_a_value": {
+            g: {"population": int(p), "why": n}
+            for g, p, n in dt.loc[~dt["reliable"], ["geoid", "pop_total", "note"]].itertuples(index=False)
+        },
+        "rows_for_tracts_not_in_the_tract_table": sorted(set(drive["geoid"]) - used - set(dt["geoid"])),
+        "residents_beyond_minutes": beyond,
+    }
+
+
+def hpsa_report(h: pd.DataFrame) -> dict:
+    return {
+        "rows": len(h),
+        "by_status": {k: int(v) for k, v in h["status"].value_counts().sort_index().items()},
+        "designated_by_type": {
+            k: int(v)
+            for k, v in h.loc[h["status"] == "Designated", "type"].value_counts().sort_index().items()
+        },
+    }
 
 
 # --------------------------------------------------------------------------- validation
@@ -146,7 +278,7 @@ REQUIRED = (
 
 
 def validate(
-    fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: dict, *, check_counts: bool = True
+    fac: pd.DataFrame, area: pd.DataFrame, src: dict, counts: BuildCounts, *, check_counts: bool = True
 ) -> None:
     missing = [c for c in REQUIRED if c not in fac.columns]
     if missing:
@@ -182,48 +314,31 @@ def validate(
             ("lms_rows", 100, 5000),
             ("licensed_rows", 10, 1000),
         ):
-            if not lo <= counts[key] <= hi:
+            n = getattr(counts, key)
+            if not lo <= n <= hi:
                 raise BuildError(
-                    f"{key} = {counts[key]} is outside the expected range "
+                    f"{key} = {n} is outside the expected range "
                     f"[{lo}, {hi}]: a truncated or wrong source file?"
                 )
         if not 9_000_000 < area.loc[area["level"] == "county", "pop_total"].iloc[0] < 12_000_000:
             raise BuildError(f"{path}: county population outside the expected 9-12 million")
-        check_rows(src)
 
 
-def check_rows(src: dict) -> None:
-    """Each source file gave at least its expected number of rows (a file cut cleanly at a
-    record boundary reads without error, but is short).  Run right after reading, so the
-    message names the file rather than a later symptom (a count, a crosswalk entry)."""
-    for key in SOURCES:
-        for f in SOURCES[key].files:
-            n = _rows_read(src, key, f.name)
-            if n is not None and n < f.min_rows:
+def check_rows(raw_dir: Path) -> None:
+    """Each registered file held at least its ``min_rows`` records when its reader parsed it
+    (a file cut cleanly at a record boundary reads without error, but is short).  Run right
+    after reading, so the message names the file rather than a later symptom (a count, a
+    crosswalk entry).  A registered file no reader parsed is an error in the code."""
+    for s in SOURCES.values():
+        for f in s.files:
+            path = Path(raw_dir) / s.folder / f.name
+            n = common.rows_read(path)
+            if n is None:
+                raise BuildError(f"{s.folder}/{f.name} is registered but no reader read it")
+            if n < f.min_rows:
                 raise BuildError(
-                    f"{SOURCES[key].folder}/{f.name}: {n} rows, expected at least "
-                    f"{f.min_rows}: the file looks truncated"
+                    f"{s.folder}/{f.name}: {n} rows, expected at least {f.min_rows}: the file looks truncated"
                 )
-
-
-def _rows_read(src: dict, key: str, name: str) -> int | None:
-    lookup = {
-        ("samhsa_directory", "samhsa_directory_2024_la_county.csv"): "directory",
-        ("samhsa_locator", None): "locator",
-        ("lms_211", None): "lms",
-        ("cdph_beds", None): "beds",
-        ("hcai", None): "hcai",
-        ("covidcaremap", None): "ccm",
-        ("dhcs_licensed", None): "licensed",
-        ("costs", None): "benchmarks",
-        ("geo", geo.TRACT_FILE): "tracts",
-        ("geo", geo.SPA_FILE): "spas",
-        ("geo", geo.SD_FILE): "districts",
-    }
-    frame_key = lookup.get((key, name)) or lookup.get((key, None))
-    if frame_key is None or frame_key not in src:
-        return None
-    return len(src[frame_key])
 
 
 # --------------------------------------------------------------------------- build
@@ -283,15 +398,17 @@ def build(
     say("Reading the raw sources", 0.05)
     src = read_sources(raw_dir)
     if check_counts:
-        check_rows(src)
+        check_rows(raw_dir)
     say("Matching and locating facilities", 0.35)
     geocoder = geocoder if geocoder is not None else CensusGeocoder()
     sites, counts, excluded, bed_rows = assemble_sites(src, geocoder)
     geocoder.save()
     say("Tagging areas", 0.6)
     fac = tag_areas(facility_table(sites), src)
-    tracts = tract_table(src)
-    area = area_table(tracts, fac, src)
+    shares = district_shares(src)
+    tracts = tract_table(src, shares)
+    area = area_table(tracts, fac, src, district_split(tracts, shares))
+    near_line = areas.metres_to(fac["lon"], fac["lat"], areas.shared_lines(src["districts"]["geometry"]))
     say("Validating", 0.8)
     validate(fac, area, src, counts, check_counts=check_counts)
     beds = _beds_table(bed_rows, fac)
@@ -301,6 +418,10 @@ def build(
         "tracts": areas.to_geojson(src["tracts"], "geoid", tolerance=0.0015, precision=4),
     }
     report = make_report(fac, area, counts, excluded)
+    report["districts_2021"] = district_report(area, tracts, near_line)
+    drive = drive_time_table(tracts, src["drive_time"])
+    report["drive_time"] = drive_time_report(drive, src["drive_time"], area)
+    report["hpsa"] = hpsa_report(src["hpsa"])
     manifest = {
         "schema": SCHEMA_VERSION,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -313,6 +434,7 @@ def build(
                 "vintage": s.vintage,
                 "licence": s.licence,
                 "url": s.url,
+                **{f: getattr(s, f) for f in ("method", "geography", "limits") if getattr(s, f)},
             }
             for k, s in SOURCES.items()
         },
@@ -321,6 +443,7 @@ def build(
         "bed_crosswalk": {
             facid: {"placed_by": ref, "why": why} for facid, (ref, why) in BEDS_TO_LOCATION.items()
         },
+        "match_overrides": overrides.table(),
         "report": report,
     }
     say("Writing the snapshot", 0.9)
@@ -331,6 +454,8 @@ def build(
         "beds": beds,
         "benchmarks": src["benchmarks"],
         "excluded": excluded,
+        "drive_time": drive,
+        "hpsa": src["hpsa"],
     }
     snapshot.write(data_dir, tables, geojson, manifest)
     say("Done", 1.0)
@@ -351,7 +476,7 @@ def _beds_table(bed_rows: pd.DataFrame, fac: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- report
 
 
-def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: dict, excluded: pd.DataFrame) -> dict:
+def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excluded: pd.DataFrame) -> dict:
     county = area[area["level"] == "county"].iloc[0]
     spa = area[area["level"] == "spa"].set_index("name")
     by_value = {}
@@ -370,7 +495,7 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: dict, excluded: p
         "facilities_by_source_present": {
             s: int(fac["sources"].str.split(";").map(lambda xs, s=s: s in xs).sum())
             for s in SOURCES
-            if s not in ("geo", "costs")
+            if s in LOCATION_LABEL  # the sources whose records are sites' records
         },
         "facilities_by_location_precision": {
             k: int(v) for k, v in fac["location_precision"].value_counts().items()
@@ -379,21 +504,41 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: dict, excluded: p
         "facilities_by_spa": {str(k): int(v) for k, v in fac.groupby("spa_name")["site_id"].count().items()},
         "facilities_outside_any_area": int(fac["spa"].isna().sum()),
         "by_taxonomy_value": by_value,
-        "source_rows": dict(counts.items()),
+        "source_rows": counts.as_dict(),
         "excluded_by_reason": {k: int(v) for k, v in excluded["reason"].value_counts().items()}
         if len(excluded)
         else {},
+        "matching": {
+            "close_pairs_with_similar_names": checks.summary(fac),
+            "records_used_by_several_sites": checks.shared_records(fac),
+            "links_by_rule": dict(counts.records_linked_by_rule),
+            "overrides": len(overrides.table()),  # reviewed entries, listed in manifest["match_overrides"]
+        },
         "licensed_acute_psych_beds": {
-            "facilities": counts["bed_facilities"],
-            "total": counts["beds_total"],
-            "excluding_state_hospital": counts["beds_excluding_state_hospital"],
-            "unlocated_facilities": counts["bed_facilities_unlocated"],
+            "facilities": counts.bed_facilities,
+            "total": counts.beds_total,
+            "excluding_state_hospital": counts.beds_excluding_state_hospital,
+            "unlocated_facilities": counts.bed_facilities_unlocated,
             "by_spa": {k: int(v) for k, v in spa["beds"].items()},
         },
         "spas": int((area["level"] == "spa").sum()),
         "districts": int((area["level"] == "sd").sum()),
         "population_2018": int(county["pop_total"]),
         "population_2018_by_spa": {k: int(v) for k, v in spa["pop_total"].items()},
+    }
+
+
+def district_report(area: pd.DataFrame, tracts: pd.DataFrame, near_line) -> dict:
+    sd = area[area["level"] == "sd"].set_index("area")
+    cols = ["pop_total", "pop_total_area_share", "pop_straddling", "pop_total_low", "pop_total_high"]
+    return {
+        "plan": districts_2021.PLAN,
+        "tract_split": SPLIT_METHOD,
+        "straddle_share": STRADDLE_SHARE,
+        "tracts_straddling": int(tracts["sd_straddles"].sum()),
+        "population_in_straddling_tracts": int(tracts.loc[tracts["sd_straddles"], "pop_total"].sum()),
+        "by_district": {str(k): {c: int(r[c]) for c in cols} for k, r in sd.iterrows()},
+        "facilities_near_a_line": {"metres": LINE_METRES, "sites": int((near_line <= LINE_METRES).sum())},
     }
 
 
@@ -418,9 +563,43 @@ def print_report(report: dict, out=None) -> None:
         w(f"  not placed on the map: {', '.join(b['unlocated_facilities'])}\n")
     w(f"Population 2018: {report['population_2018']:,} in {report['spas']} SPAs, ")
     w(f"{report['districts']} districts\n")
+    d = report["districts_2021"]
+    w(f"Supervisorial districts ({d['plan']}): {d['tract_split']}\n")
+    w(f"  {'district':<10}{'population':>12}{'area share':>12}{'straddling':>12}{'low':>12}{'high':>12}\n")
+    for k, v in d["by_district"].items():
+        w(f"  {k:<10}{v['pop_total']:>12,}{v['pop_total_area_share']:>12,}{v['pop_straddling']:>12,}")
+        w(f"{v['pop_total_low']:>12,}{v['pop_total_high']:>12,}\n")
+    w(f"  {d['tracts_straddling']} tracts ({d['population_in_straddling_tracts']:,} residents) ")
+    w("straddle a line; ")
+    n = d["facilities_near_a_line"]
+    w(f"{n['sites']} sites lie within {n['metres']} m of a line (the simplified lines' error)\n")
+    dt = report["drive_time"]
+    w(f"Drive time (OEPS): {dt['tracts_with_a_reliable_value']} of {dt['tracts']} tracts with a value, ")
+    w(f"{dt['population_with_a_reliable_value']:,} residents\n")
+    for m, b in dt["residents_beyond_minutes"].items():
+        w(f"  beyond {m} minutes: {b['county']:,} residents\n")
+    for g, v in dt["tracts_without_a_value"].items():
+        w(f"  no value for tract {g} ({v['population']:,} residents): {v['why']}\n")
+    hp = report["hpsa"]
+    w(f"Mental-health HPSA designations: {hp['rows']} rows, by status {hp['by_status']}\n")
     w("Source rows:\n")
     for k, v in report["source_rows"].items():
         w(f"  {k:<45} {v}\n")
+    mt = report["matching"]
+    cp = mt["close_pairs_with_similar_names"]
+    w(f"Site pairs within {cp['metres']:g} m with similar names: {cp['pairs']} ")
+    w(f"({cp['pairs'] - cp['unexplained']} explained, {cp['unexplained']} unexplained)\n")
+    for k, v in cp["explained"].items():
+        w(f"  {v:>4}  {k}\n")
+    for p in cp["unexplained_pairs"]:
+        w(f"  UNEXPLAINED {p['metres']:>5} m: {p['name_a']} | {p['name_b']}\n")
+    shared = mt["records_used_by_several_sites"]
+    w(f"Source records used by more than one site: {len(shared)}\n")
+    for rid, sites in shared.items():
+        w(f"  {rid}: {', '.join(sites)}\n")
+    w("Records joined to a site, by matching rule:\n")
+    for k, v in mt["links_by_rule"].items():
+        w(f"  {v:>4}  {k}\n")
     w("Excluded records by reason:\n")
     for k, v in report["excluded_by_reason"].items():
         w(f"  {v:>4}  {k}\n")

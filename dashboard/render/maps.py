@@ -102,6 +102,7 @@ POPUP_GROUPS = (
     ("condition", "Programs for"),
     ("payment", "Payment"),
     ("language", "Languages"),
+    ("operator", "Operated by"),
 )
 PRECISION = {"exact": "exact address", "approximate": "approximate (ZIP centroid)"}
 
@@ -134,6 +135,7 @@ class MapData:
 #   bn     the bed file's facility name    f   per POPUP_GROUPS group: indexes of its values
 #          (into meta["groups"]), or None where the group is unknown
 #   s      indexes into meta["sources"]    o   as-of date
+#   h      earlier addresses of the program in older sources (history), or None
 
 
 def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
@@ -182,6 +184,7 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
                         source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles
                     ],
                     "o": _text(r["as_of"]),
+                    "h": _text(r.get("other_addresses")),
                 }
             )
         )
@@ -232,6 +235,7 @@ function lamhPopup(r, D) {
       r.b + ' (' + D.beds_source + (r.bn ? '; ' + r.bn : '') + ')'); }
   }
   lamhLine(box, 'Location', D.precision[r.q]);
+  lamhLine(box, 'Earlier listed at', r.h);
   lamhLine(box, 'Source', r.s.map(function (j) { return D.sources[j]; }).join('; ')
     + (r.o ? ' (as of ' + r.o + ')' : ''));
   return box; }

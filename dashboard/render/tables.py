@@ -54,6 +54,7 @@ PAGE_COLUMNS = [
     "Services",
     "Payment",
     "Languages",
+    "Operated by",
     "Licensed acute psych beds",
     "SPA",
     "Location",
@@ -92,12 +93,14 @@ def facility_view(fac: pd.DataFrame) -> pd.DataFrame:
             "Programs for": _labels(fac, "condition"),
             "Payment": _labels(fac, "payment"),
             "Languages": _labels(fac, "language"),
+            "Operated by": _labels(fac, "operator"),
             "SPA": fac["spa_name"].fillna("not located"),
             f"District ({DISTRICT_PLAN})": fac["sd"],
             "Location": fac["location_precision"].map(PRECISION_TEXT),
             "Attributes from": fac["attributes"],
             "Sources": sources,
             "As of": fac["as_of"],
+            "Earlier listed at": fac["other_addresses"].fillna(""),
             "Site id": fac["site_id"],
         }
     )
@@ -184,6 +187,45 @@ def continuum_view(cont: pd.DataFrame, den_label: str, pop_year: str, beds_label
         if "per 100k" in c:
             out[c] = out[c].astype(float).round(1)
     return out.reset_index(drop=True)
+
+
+def drive_view(summary: pd.DataFrame, den_label: str) -> pd.DataFrame:
+    """Residents beyond 10/20/30 drive minutes per area, as shown and downloaded."""
+    out = pd.DataFrame(
+        {
+            "Area": summary["area"],
+            "Name": summary["name"],
+            den_label.capitalize(): summary["residents"].astype(int),
+        }
+    )
+    for m in (10, 20, 30):
+        out[f"Beyond {m} min"] = summary[f"beyond_{m}"].astype(int)
+        out[f"Beyond {m} min (%)"] = (100 * summary[f"share_{m}"]).round(1)
+    out["Tracts without a value"] = summary["tracts_without_value"].astype(int)
+    return out.reset_index(drop=True)
+
+
+def hpsa_view(hpsa: pd.DataFrame) -> pd.DataFrame:
+    """Shortage-area designations, designated first, highest score first."""
+    order = hpsa.assign(_d=hpsa["status"] != "Designated").sort_values(
+        ["_d", "score"], ascending=[True, False]
+    )
+    return pd.DataFrame(
+        {
+            "Area (MSSA)": order["name"],
+            "HPSA id": order["hpsa_id"].astype(str),
+            "Type": order["type"],
+            "Population": order["population_type"],
+            "Status": order["status"],
+            "Score": order["score"],
+            "FTE": order["fte"],
+            "Designation population": order["designation_population"],
+            "Ratio": order["formal_ratio"].fillna(""),
+            "Shortage (FTE)": order["shortage"],
+            "Designated": order["designated"],
+            "Last update": order["last_update"],
+        }
+    ).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- downloads

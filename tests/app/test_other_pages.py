@@ -115,6 +115,6 @@ def test_data_page_lists_every_filter_value_the_sidebar_offers(run):
 def test_data_page_sources_and_downloads(run, built):
     at = run("data")
     sources = next(df.value for df in at.dataframe if "Publisher" in df.value.columns)
-    assert len(sources) == 9
+    assert len(sources) == 12
     labels = [b.label for b in at.get("download_button")]
     assert any("Facilities" in b for b in labels) and any("Areas" in b for b in labels)

@@ -134,3 +134,39 @@ def test_data_page_names_sources_not_internal_ids(run):
     frames = [d.value for d in at.dataframe]
     by_source = next(f for f in frames if getattr(f.index, "name", None) == "source")
     assert not any("_" in str(i) for i in by_source.index), list(by_source.index)
+
+
+def test_gaps_page_shows_drive_time_as_a_second_lens_and_the_shortage_areas(run):
+    at = run("gaps")
+    drive = metrics.drive_time_summary(SNAP.drive_time, metrics.denominator(FilterState())).iloc[0]
+    for minutes in metrics.DRIVE_MINUTES:
+        assert count(metric(at, f"All residents beyond {minutes} min")) == drive[f"beyond_{minutes}"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "not recomputed for the sidebar's filters" in captions and "free-flow" in captions
+    hpsa = next(d.value for d in at.dataframe if "HPSA id" in d.value.columns)
+    assert len(hpsa) == len(SNAP.hpsa) == 31 and (hpsa["Status"] == "Designated").sum() == 26
+    assert "no polygons" in captions  # why there is no map of them
+    by_district = next(
+        d.value for d in at.dataframe if "Beyond 30 min" in d.value.columns and len(d.value) == 5
+    )
+    assert by_district["Beyond 10 min"].sum() == drive["beyond_10"]
+
+
+def test_operator_filter_is_in_the_sidebar_the_link_and_the_tables(run):
+    state = FilterState(operator=("for_profit",))
+    at = run(params={"op": "for_profit"})
+    assert at.checkbox(key="f_operator__for_profit").value is True
+    assert count(metric(at, "Matching sites")) == filters.match(IDX, state).count
+    assert at.dataframe[0].value["Operated by"].str.contains("Private for-profit").all()
+    # The sidebar says how little of the county's own network the federal directory holds.
+    assert "own clinic network" in " ".join(c.value for c in at.caption)
+
+
+def test_district_table_gives_the_population_range_of_tracts_on_a_line(run):
+    at = run(params={"level": "sd"})
+    table = at.dataframe[1].value
+    pop = table["All residents (2018)"]
+    low, high = table["All residents, at least (2018)"], table["All residents, at most (2018)"]
+    assert ((low <= pop) & (pop <= high) & (low < high)).all()
+    assert pop.sum() == SNAP.areas.query("level == 'county'")["pop_total"].iloc[0]
+    assert "between 'at least' and 'at most'" in " ".join(c.value for c in at.caption)

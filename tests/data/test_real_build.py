@@ -116,3 +116,19 @@ def test_cli_report_json(real_raw, real_build):
     assert (rep["spas"], rep["districts"], rep["population_2018"]) == (8, 5, 10_278_834)
     assert rep["facilities_outside_any_area"] == rep["facilities_by_location_precision"].get("none", 0)
     assert rep == report(real_build)
+
+
+def test_operator_codes_become_the_operated_by_filter(real_raw, real_build):
+    d = samhsa_directory.read(real_raw)
+    mental = d[d["directory_type"] == "mental"]
+    count = lambda code: int(mental["codes"].map(lambda cs: code in cs).sum())  # noqa: E731
+    assert [count(c) for c in ("PVTN", "PVTP", "LCCG", "FED", "VAMC")] == [100, 96, 5, 2, 2]
+    fac = real_build.facilities
+    group = taxonomy.GROUP_BY_ID["operator"]
+    cols = [taxonomy.flag_column("operator", v.id) for v in group.values]
+    coded = fac["codes"].notna()
+    assert fac.loc[coded, cols].notna().all().all() and fac.loc[~coded, cols].isna().all().all()
+    assert fac.loc[coded, cols].any(axis=1).all()  # every directory program reports an operator
+    by_value = real_build.manifest["report"]["by_taxonomy_value"]["operator"]
+    assert by_value["known"] == int(coded.sum())
+    assert by_value["values"]["local_government"] == 5 and by_value["values"]["va"] == 2

@@ -322,7 +322,13 @@ def test_data_page_and_its_downloads(page, hostile_server, wait_for_app):
     assert "'" + LMS[0]["description"] in desc
     names = {r[header.index("name")] for r in rows}
     assert {"'" + DIRECTORY[2]["name1"], DIRECTORY[0]["name1"], LOCATOR[0]["name1"]} <= names
-    for label in ("Areas", "Census tracts", "Psychiatric bed facilities", "Records left out"):
+    for label in (
+        "Areas (SPA",
+        "Census tracts",
+        "Psychiatric bed facilities",
+        "Records left out",
+        "Shortage areas",
+    ):
         assert_formulas_defused(download(page, label))
     assert_nothing_ran(page)
     assert app_errors(page) == []

@@ -111,9 +111,53 @@ def test_tract_table_and_area_sums(fixture_build):
     assert area.loc[("county", 0), "pop_total"] == 36000
     assert area.loc[("spa", 5), "pop_total"] == 5000
     assert area.loc[("spa", 5), "pov133"] == 500
-    # tracts are placed in districts by their representative points (the square centres at
-    # lon -118.5, -118.3, -118.1, -117.9): stripes 1, 2, 4, 5; stripe 3 holds no centre
+    # each tract counts whole in the district holding most of its area: the tract columns are
+    # 80/20 (districts 1/2), 60/40 (2/3), 40/60 (3/4) and 20/80 (4/5) per cent
     assert area.loc["sd", "pop_total"].to_dict() == {1: 6000, 2: 8000, 3: 0, 4: 10000, 5: 12000}
+    assert list(tracts.sort_values("geoid")["sd"]) == [1, 2, 4, 5, 1, 2, 4, 5]
+    assert list(tracts.sort_values("geoid")["sd_share"]) == [0.8, 0.6, 0.6, 0.8] * 2
+    assert tracts["sd_straddles"].all()
+
+
+def test_district_population_split_and_its_error_bound(fixture_build):
+    """Columns hold 6,000 / 8,000 / 10,000 / 12,000 residents (two tracts each)."""
+    sd = fixture_build.areas.set_index(["level", "area"]).loc["sd"]
+    # area-share apportionment: 0.8*6000, 0.2*6000+0.6*8000, 0.4*8000+0.4*10000, ...
+    assert sd["pop_total_area_share"].to_dict() == {1: 4800, 2: 6000, 3: 7200, 4: 8400, 5: 9600}
+    assert int(sd["pop_total_area_share"].sum()) == int(sd["pop_total"].sum()) == 36000
+    # every tract straddles: nothing is wholly inside a district
+    assert sd["pop_total_low"].to_dict() == dict.fromkeys(range(1, 6), 0)
+    assert sd["pop_straddling"].to_dict() == {1: 6000, 2: 14000, 3: 18000, 4: 22000, 5: 12000}
+    assert (sd["pop_total_high"] == sd["pop_total_low"] + sd["pop_straddling"]).all()
+    assert ((sd["pop_total_low"] <= sd["pop_total"]) & (sd["pop_total"] <= sd["pop_total_high"])).all()
+    assert (
+        (sd["pop_total_low"] <= sd["pop_total_area_share"])
+        & (sd["pop_total_area_share"] <= sd["pop_total_high"])
+    ).all()
+    other = fixture_build.areas[fixture_build.areas["level"] != "sd"]
+    assert other["pop_straddling"].isna().all()
+    rep = fixture_build.manifest["report"]["districts_2021"]
+    assert rep["by_district"]["3"] == {
+        "pop_total": 0,
+        "pop_total_area_share": 7200,
+        "pop_straddling": 18000,
+        "pop_total_low": 0,
+        "pop_total_high": 18000,
+    }
+    assert (rep["tracts_straddling"], rep["population_in_straddling_tracts"]) == (8, 36000)
+    assert "largest share of its area" in rep["tract_split"]
+
+
+def test_sites_near_a_district_line_are_counted(fixture_build):
+    # the fixture's district lines are the meridians -118.44, -118.28, -118.12 and -117.96
+    fac = fixture_build.facilities
+    x = fac["lon"].dropna().to_numpy()
+    lines = [-118.44, -118.28, -118.12, -117.96]
+    near = sum(min(abs(v - line) for line in lines) * 92_300 <= 200 for v in x)
+    assert fixture_build.manifest["report"]["districts_2021"]["facilities_near_a_line"] == {
+        "metres": 200,
+        "sites": near,
+    }
 
 
 @pytest.mark.parametrize("lon, lat, spa", [(-118.5, 34.2, 1), (-117.9, 33.8, 8), (-118.3, 33.75, 6)])

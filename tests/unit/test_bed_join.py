@@ -45,7 +45,7 @@ def test_name_match_in_hcai_places_the_beds():
     assert s.licence == taxonomy.LICENCE_APH
     assert s.source_ids == ["hcai-90001", "cdph-facid-999000001"]
     assert beds.iloc[0]["location_how"] == "name match in HCAI facility list 2025"
-    assert counts["bed_facilities_unlocated"] == []
+    assert counts.bed_facilities_unlocated == []
 
 
 def test_name_match_falls_back_to_covidcaremap():
@@ -65,7 +65,7 @@ def test_only_acute_psychiatric_beds_are_counted():
         ],
     )
     sites, counts, _, _beds = run(src)
-    assert (counts["bed_facilities"], counts["beds_total"]) == (1, 40)
+    assert (counts.bed_facilities, counts.beds_total) == (1, 40)
     assert len(sites) == 1 and sites[0].beds == 40
 
 
@@ -130,8 +130,8 @@ def test_crosswalk_none_counts_the_beds_without_a_place(monkeypatch):
     sites, counts, _, _ = run(src)
     s = sites[0]
     assert s.beds == 25 and s.precision == NONE and math.isnan(s.lat)
-    assert counts["beds_total"] == 25
-    assert counts["bed_facilities_unlocated"] == ["FAKEVISTA SPECIALTY HOSPITAL"]
+    assert counts.beds_total == 25
+    assert counts.bed_facilities_unlocated == ["FAKEVISTA SPECIALTY HOSPITAL"]
 
 
 def test_ambiguous_name_fails_and_points_at_the_crosswalk():
@@ -165,7 +165,7 @@ def test_state_hospital_flag_and_totals_with_and_without_it():
         ],
     )
     sites, counts, _, beds = run(src)
-    assert (counts["beds_total"], counts["beds_excluding_state_hospital"]) == (140, 40)
+    assert (counts.beds_total, counts.beds_excluding_state_hospital) == (140, 40)
     assert by_name(sites, "DEPARTMENT OF STATE HOSPITALS - FAKEVALE").state_hospital is True
     assert by_name(sites, "FAKEHILLTOP PSYCHIATRIC HOSPITAL").state_hospital is False
     assert beds.set_index("facid")["state_hospital"].to_dict() == {"999000001": False, "999000002": True}

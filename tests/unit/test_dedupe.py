@@ -45,8 +45,8 @@ def test_directory_duplicate_rows_merge_into_one_site_with_all_codes():
     assert len(sites) == 1
     assert sites[0].codes == ("MH", "OP", "TELE")
     assert sites[0].source_ids == ["mental_1", "mental_2"]
-    assert counts["directory_mental_rows"] == 2
-    assert counts["directory_duplicate_rows_merged"] == 1
+    assert counts.directory_mental_rows == 2
+    assert counts.directory_duplicate_rows_merged == 1
 
 
 def test_programs_sharing_an_address_stay_separate():
@@ -59,7 +59,7 @@ def test_programs_sharing_an_address_stay_separate():
     )
     sites, counts, _, _ = run(src)
     assert len(sites) == 3
-    assert counts["directory_duplicate_rows_merged"] == 0
+    assert counts.directory_duplicate_rows_merged == 0
 
 
 def test_withheld_address_duplicates_merge_by_name_and_zip():
@@ -99,7 +99,7 @@ def test_substance_rows_join_the_mh_listing_or_are_excluded():
     sites, counts, excluded, _ = run(src)
     assert len(sites) == 1
     assert sites[0].source_ids == ["mental_1", "substance_1"]
-    assert counts["directory_substance_rows_matched_to_mh"] == 1
+    assert counts.directory_substance_rows_matched_to_mh == 1
     assert excluded.to_dict("records") == [
         {
             "source": "samhsa_directory",
@@ -137,17 +137,62 @@ def test_locator_row_joins_the_directory_program_at_its_address():
     assert s.sources == ["samhsa_directory", "samhsa_locator"]
     assert s.codes == ("MH", "OP")  # the directory's attributes are kept
     assert s.website == "https://fakealpha.example.org"  # filled from the locator
-    assert (counts["locator_rows_matched"], counts["locator_only_sites"]) == (1, 0)
+    assert (counts.locator_rows_matched, counts.locator_only_sites) == (1, 0)
 
 
-def test_locator_joins_a_withheld_address_program_by_name_and_zip():
+def test_locator_joins_a_withheld_address_program_by_name_and_zip_but_does_not_place_it():
+    """The facility withholds its address: a record of the same name in the ZIP is the same
+    program (one site), but its address says nothing about where the program is now."""
     src = make_src(
-        directory=[rec("directory", "Fakedelta Services", None, "90001")],
-        locator=[rec("locator", "Fakedelta Services", "5 Hidden Way", "90001", lat=33.97, lon=-118.25)],
+        directory=[rec("directory", "Fakedelta Services", None, "90001", source_id="mental_6")],
+        locator=[
+            rec(
+                "locator",
+                "Fakedelta Services",
+                "5 Hidden Way",
+                "90001",
+                lat=33.97,
+                lon=-118.25,
+                source_id="locator-6",
+            )
+        ],
+    )
+    sites, counts, _, _ = run(src)
+    assert len(sites) == 1
+    s = sites[0]
+    assert s.source_ids == ["mental_6", "locator-6"]
+    assert s.precision == APPROX and "address withheld by the facility" in s.location_source
+    assert s.other_addresses == []  # withheld now: the 2020 address is not shown beside it
+    assert counts.records_linked_by_rule == {"withheld": 1}
+
+
+def test_withheld_programs_of_one_organisation_are_not_stacked_on_its_office():
+    """Four houses of one organisation, addresses withheld; the locator lists one of them at
+    the office: only that program is linked, none is placed on the office."""
+    houses = ["Fakeoak", "Fakepine", "Fakeelm", "Fakewoodland"]
+    src = make_src(
+        directory=[
+            rec("directory", "Fakedestinations", None, "91367", program=h, source_id=f"mental_{i}")
+            for i, h in enumerate(houses)
+        ],
+        locator=[
+            rec(
+                "locator",
+                "Fakedestinations",
+                "21 Office Lane",
+                "91367",
+                program="Fakewoodland",
+                street2="Suite 220",
+                lat=34.17,
+                lon=-118.59,
+                source_id="locator-1",
+            )
+        ],
     )
     sites, _, _, _ = run(src)
-    assert len(sites) == 1
-    assert (sites[0].precision, sites[0].lat) == (EXACT, 33.97)
+    assert len(sites) == 4
+    assert all(s.precision == APPROX for s in sites)
+    assert [s.program for s in sites if "locator-1" in s.source_ids] == ["Fakewoodland"]
 
 
 def test_lms_only_site_has_unknown_attributes():
@@ -166,7 +211,7 @@ def test_lms_only_site_has_unknown_attributes():
         ]
     )
     sites, counts, _, _ = run(src)
-    assert counts["lms_only_sites"] == 1
+    assert counts.lms_only_sites == 1
     row = facility_table(sites).iloc[0]
     assert row["attributes"] == "unknown"
     assert row["kind"] == "unknown"
@@ -194,7 +239,7 @@ def test_excluded_lms_rows_are_not_sites():
     )
     sites, counts, excluded, _ = run(src)
     assert sites == []
-    assert counts["lms_rows_excluded"] == 1
+    assert counts.lms_rows_excluded == 1
     assert excluded.iloc[0]["source_id"] == "lms-2"
 
 
@@ -233,7 +278,7 @@ def test_licence_joins_a_site_at_its_address_when_names_share_a_word():
     assert hill.licence == taxonomy.LICENCE_APH and "cdph-1" in hill.source_ids
     clinic = by_name(sites, "FAKEMIND PSYCHOLOGY CLINIC")  # same address, another facility
     assert clinic.licence == taxonomy.LICENCE_PSYCH_CLINIC
-    assert (counts["licensed_rows_matched"], counts["licensed_only_sites"]) == (1, 1)
+    assert (counts.licensed_rows_matched, counts.licensed_only_sites) == (1, 1)
 
 
 # --------------------------------------------------------------------------- proximity merge
@@ -316,13 +361,21 @@ def test_same_house_number_and_a_distinctive_word_merge():
         ),
         (dict(name="Leroy Fakehaynes Center", street="9 Other St", dlat_m=10), "one word, other number"),
         (
-            dict(name="Fakehaynes Fakefamily Center", street="9 Other St", dlat_m=50),
-            "two words, other number, over 30 m",
+            dict(name="Fakehaynes Fakefamily Center", street="9 Other St", dlat_m=160),
+            "two words, other number, over 150 m",
+        ),
+        (
+            dict(name="Fakehaynes Fakefamily Center", street="9 Other St", dlat_m=50, program="Youth"),
+            "one organisation's two program names, other number, over 30 m",
+        ),
+        (
+            dict(name="Fakeother Agency", street="233 Testline Road", dlat_m=0),
+            "another organisation at the same address",
         ),
     ],
 )
 def test_no_merge_without_enough_evidence(b_kwargs, why):
-    a = site("Fakehaynes Fakefamily Programs", "233 Testline Road", "91750", codes=("MH",))
+    a = site("Fakehaynes Fakefamily Programs", "233 Testline Road", "91750", codes=("MH",), program="Adult")
     b = site(b_kwargs.pop("name"), b_kwargs.pop("street"), "91751", **b_kwargs)
     out, n = merged(a, b)
     assert n == 0 and len(out) == 2, why
@@ -333,6 +386,29 @@ def test_two_distinctive_words_within_30_m_merge_despite_other_numbers():
     b = site("Fakeasian Fakepacific Counseling Adult Program", "600 Saint Mock Ave", "90017", dlat_m=20)
     out, n = merged(a, b)
     assert n == 1 and len(out) == 1
+
+
+def test_a_strong_name_match_within_150_m_merges_despite_other_numbers():
+    """One organisation's record at two house numbers of one block (15350 / 15400 Sherman Way)."""
+    a = site("Fakeasian Fakepacific Counseling Center", "15350 Mock Way", "91406")
+    b = site("Fakeasian Fakepacific Counseling - Valley Center", "15400 Mock Way", "91406", dlat_m=95)
+    out, n = merged(a, b)
+    assert n == 1 and len(out) == 1
+
+
+def test_different_organisations_at_one_address_stay_apart_even_with_a_common_word():
+    """ "Wellnest / Adventist Health White Memorial" (a program in the hospital's building) is
+    not the hospital: the organisation names share no distinctive word."""
+    a = site(
+        "Fakenest",
+        "1701 Mock Ave",
+        "90033",
+        program="Fakeadventist Fakewhite Memorial",
+        codes=("MH", "OP"),
+        source="samhsa_directory",
+    )
+    b = site("Fakeadventist Fakewhite Memorial", "1720 Mock Ave", "90033", dlat_m=55, beds=20)
+    assert merged(a, b)[1] == 0
 
 
 def test_two_coded_programs_never_merge():
@@ -412,7 +488,7 @@ def test_approximate_points_are_never_merged():
     assert merged(a, b)[1] == 0
 
 
-def test_proximity_merge_in_assembly_joins_a_zip_typo():
+def test_same_street_in_the_same_city_joins_despite_a_zip_typo():
     src = make_src(
         directory=[
             rec(
@@ -449,8 +525,9 @@ def test_proximity_merge_in_assembly_joins_a_zip_typo():
         ],
     )
     sites, counts, _, _ = run(src)
-    assert counts["lms_only_sites"] == 1  # no address join: the ZIP differs
-    assert counts["sites_merged_by_proximity"] == 1
+    # "150 W. Sample Blvd." 90024 = "150 Sample Plaza" 90095: the same number and street name
+    # in the same city, and a distinctive name word in common
+    assert (counts.lms_rows_matched, counts.lms_only_sites) == (1, 0)
     assert len(sites) == 1
     assert sites[0].source_ids == ["mental_9", "locator-9", "lms-9"]
     assert sites[0].description == "Inpatient (fixture)."

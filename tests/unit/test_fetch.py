@@ -209,11 +209,14 @@ def test_plan_without_mirror_matches_the_registry():
     assert direct == {
         ("samhsa_mh_locator_2020_oeps", "samhsa_mh_providers_la_county.csv"),
         ("cdph_bed_types_2025", "cdph_healthcare_facility_beds_la_county.csv"),
+        ("oeps_mental_health_drive_time", "mentalhealth_drive_tract_la.csv"),  # national file
+        ("hpsa_mental_health_ca_2023", "hpsa_mentalhealth.csv"),  # statewide file
     }
     assert all(plan[k].startswith("https://") for k in direct)
     manual = set(plan) - direct
+    # every file without a direct download says what the publisher offers instead
     assert all(
-        (key, name) in fetch.PUBLISHER_OFFERS
+        registry.SOURCES[key].file(name).offered_as
         for key, folder, name, url in fetch.plan(None)
         if (folder, name) in manual
     )

@@ -31,6 +31,7 @@ FACILITY_COLUMNS = [
     "as_of",
     "sources",
     "source_ids",
+    "other_addresses",
     "attributes",
     "codes",
     "facility_type",
@@ -70,6 +71,10 @@ def test_other_tables(fixture_build):
         "pov133",
         "beds",
         "beds_excl_state",
+        "pop_total_area_share",
+        "pop_straddling",
+        "pop_total_low",
+        "pop_total_high",
     ]
     assert list(b.beds.columns) == [
         "facid",
@@ -85,6 +90,21 @@ def test_other_tables(fixture_build):
         "located",
     ]
     assert list(b.excluded.columns) == ["source", "source_id", "name", "reason"]
+    assert list(b.drive_time.columns) == [
+        "geoid",
+        "spa",
+        "sd",
+        "pop_total",
+        "pop_0_17",
+        "pop_18_64",
+        "pop_65p",
+        "pov133",
+        "minutes",
+        "providers_30min",
+        "reliable",
+        "note",
+    ]
+    assert len(b.hpsa) == 3
     assert len(b.tracts) == 8 and len(b.benchmarks) == 3
     assert [f["id"] for f in b.geojson["spa"]["features"]] == list(range(1, 9))
     assert len(b.geojson["sd"]["features"]) == 5
@@ -153,3 +173,52 @@ def test_cli_report_text(fixture_build, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "Licensed acute psychiatric beds: 160 at 3 facilities (60 without DSH-Metropolitan)" in out
     assert "Population 2018: 36,000 in 8 SPAs, 5 districts" in out
+
+
+def test_drive_time_table_and_figures(fixture_build):
+    dt = fixture_build.drive_time.set_index("geoid")
+    assert len(dt) == 8  # one row per tract of the tract table
+    assert (dt.loc["06037000300", "minutes"], dt.loc["06037000300", "providers_30min"]) == (12.25, 25)
+    assert (dt.loc["06037000300", "spa"], dt.loc["06037000300", "pop_total"]) == (3, 3000)
+    assert dt.loc["06037000500", "note"] == "the source gives no drive time"
+    assert dt.loc["06037000800", "note"] == "no drive-time row in the source"
+    assert pd.isna(dt.loc["06037000800", "providers_30min"])
+    assert list(dt.index[~dt["reliable"]]) == ["06037000500", "06037000800"]
+    rep = fixture_build.manifest["report"]["drive_time"]
+    # reliable tracts 1,2,3,4,6,7 (residents 1000*k): beyond 10 min 3 (12.25), 4 (22.0), 6 (35.75)
+    assert rep["residents_beyond_minutes"]["10"]["county"] == 3000 + 4000 + 6000
+    assert rep["residents_beyond_minutes"]["20"]["county"] == 4000 + 6000
+    assert rep["residents_beyond_minutes"]["30"]["by_spa"]["South"] == 6000
+    assert rep["population_with_a_reliable_value"] == 36000 - 5000 - 8000
+    assert set(rep["tracts_without_a_value"]) == {"06037000500", "06037000800"}
+    assert rep["rows_for_tracts_not_in_the_tract_table"] == ["06037990100"]
+    assert fixture_build.manifest["report"]["hpsa"] == {
+        "rows": 3,
+        "by_status": {"Designated": 2, "Proposed For Withdrawal": 1},
+        "designated_by_type": {"HPSA Population": 1, "High Needs Geographic HPSA": 1},
+    }
+
+
+def test_drive_time_island_tracts_and_renumbered_tract_are_handled():
+    tracts = pd.DataFrame(
+        {
+            "geoid": ["06037137000", "06037599000", "06037000100"],
+            "spa": [2, 8, 1],
+            "sd": [3, 4, 1],
+            "lat": [34.2, 33.34, 34.5],
+            **{p: [100, 200, 300] for p in taxonomy.DENOMINATORS},
+        }
+    )
+    drive = pd.DataFrame(
+        {
+            "geoid": ["06037930401", "06037137000", "06037599000", "06037000100"],
+            "minutes": [4.14, float("nan"), 8.49, 2.0],
+            "providers_30min": [58, 0, 41, 9],
+        }
+    )
+    dt = pipeline.drive_time_table(tracts, drive).set_index("geoid")
+    assert (dt.loc["06037137000", "minutes"], dt.loc["06037137000", "providers_30min"]) == (4.14, 58)
+    assert dt.loc["06037137000", "note"] == "value of the same area under its 2010 tract id 06037930401"
+    assert bool(dt.loc["06037137000", "reliable"]) is True
+    assert bool(dt.loc["06037599000", "reliable"]) is False  # Santa Catalina Island
+    assert dt.loc["06037599000", "note"].startswith("island tract")

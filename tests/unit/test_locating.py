@@ -113,7 +113,7 @@ def test_locator_coordinates_win_over_hcai_for_one_address():
 def test_first_coordinate_source_to_place_a_site_is_kept():
     src = make_src(
         directory=[rec("directory", "Fakealpha Clinic", "100 Example St", "90012")],
-        locator=[rec("locator", "A", "100 Example St", "90012", lat=34.06, lon=-118.24)],
+        locator=[rec("locator", "Fakealpha Clinic Inc", "100 Example St", "90012", lat=34.06, lon=-118.24)],
         lms=[
             rec(
                 "lms",

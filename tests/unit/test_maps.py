@@ -166,3 +166,16 @@ def test_geometry_is_published_once_and_reruns_send_only_colours(tmp_path):
     maps.colour_layer(gj, {7: "#440154"}, {7: "SPA 7: 1.0"}, "t", url=url).add_to(m)
     html = m.get_root().render()
     assert url in html and "#440154" in html and '"coordinates"' not in html
+
+
+def test_popup_data_carries_the_operator_and_earlier_addresses():
+    fac = frame([facility("A", -118.2, 34.0, ["OP", "PVTP"]), facility("B", -118.3, 34.1, None)])
+    fac["other_addresses"] = ["9 Old Rd, Los Angeles 90012 (SAMHSA locator 2020, 2020)", None]
+    prepared = maps.prepare(fac, {"samhsa_directory": "SAMHSA"})
+    a, b = (json.loads(r) for r in prepared.rows)
+    groups = [g for g, _ in maps.POPUP_GROUPS]
+    operator = dict(prepared.meta["groups"])["Operated by"]
+    assert [operator[i] for i in a["f"][groups.index("operator")]] == ["Private for-profit organisation"]
+    assert b["f"][groups.index("operator")] is None  # unknown, not "none"
+    assert a["h"].startswith("9 Old Rd") and b["h"] is None
+    assert "'Earlier listed at', r.h" in maps._POPUP_JS

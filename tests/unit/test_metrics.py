@@ -198,3 +198,23 @@ def test_continuum_table_rows_follow_the_area_filter():
     ]
     sel = t2[t2["name"] == "Selected area"].iloc[0]
     assert sel["beds"] == 140 and sel["population"] == 3000 and sel["outpatient_sites"] == 0
+
+
+def test_drive_time_summary_counts_residents_beyond_each_threshold():
+    drive = TRACTS.assign(minutes=[5.0, 25.0, 40.0], reliable=[True, True, True])
+    den = metrics.denominator(FilterState())
+    total = metrics.drive_time_summary(drive, den).iloc[0]
+    assert (total["residents"], total["beyond_10"], total["beyond_20"], total["beyond_30"]) == (
+        6000,
+        5000,
+        5000,
+        3000,
+    )
+    assert total["share_30"] == pytest.approx(0.5)
+    by_spa = metrics.drive_time_summary(drive, den, by="spa")
+    assert by_spa.loc[1, "beyond_10"] == 2000 and by_spa.loc[2, "beyond_30"] == 3000
+    # A tract without a reliable value counts apart, not as near or far.
+    drive.loc[2, "reliable"] = False
+    kids = metrics.denominator(FilterState(population=("children",)))
+    s = metrics.drive_time_summary(drive, kids).iloc[0]
+    assert (s["residents"], s["beyond_30"], s["tracts_without_value"]) == (700, 0, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard import snapshot
 from dashboard.ingest.sources import hcai
 from tests.fixtures.privacy import assert_no_staff_data, staff_values
 from tests.fixtures.rawdir import FIXTURE_RAW, HCAI_STAFF_COLUMNS
@@ -26,7 +27,7 @@ def test_reader_never_returns_staff_columns():
 def test_fixture_build_has_no_staff_columns_or_values(fixture_build):
     data_dir = fixture_build.path
     n = assert_no_staff_data(data_dir, staff_values(HCAI_CSV))
-    assert n == 10  # 6 tables + 3 geojson + manifest
+    assert n == len(snapshot.files())  # every table, polygon file and the manifest
 
 
 def test_the_check_catches_a_leak(tmp_path):

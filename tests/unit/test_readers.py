@@ -14,9 +14,12 @@ from dashboard.ingest.sources import (
     costs,
     covidcaremap,
     dhcs_licensed,
+    districts_2021,
     geo,
     hcai,
+    hpsa,
     lms_211,
+    oeps_drive_time,
     samhsa_directory,
     samhsa_locator,
 )
@@ -52,7 +55,21 @@ def test_directory_row_fields_and_decoded_codes():
         "90012",
     )
     assert r["phone"] == "213-555-0101"
-    assert r["codes"] == ("MH", "SUMH", "OP", "OMH", "CBT", "GT", "IPT", "MD", "SF", "CHLD", "ADLT", "SP")
+    assert r["codes"] == (
+        "MH",
+        "SUMH",
+        "OP",
+        "OMH",
+        "CBT",
+        "GT",
+        "IPT",
+        "MD",
+        "SF",
+        "CHLD",
+        "ADLT",
+        "SP",
+        "PVTN",
+    )
     assert row(df, "source_id", "mental_3")["program"] == "Youth Program"
 
 
@@ -217,8 +234,10 @@ def test_geo_spas_districts_and_boundary():
     assert spas.set_index("spa").loc[4, "name"] == "Metro"
     # SPA 1 is the square lon -118.6..-118.4, lat 34.0..34.3
     assert spas.set_index("spa").loc[1, "geometry"].bounds == pytest.approx((-118.6, 34.0, -118.4, 34.3))
-    sds = geo.read_districts(FIXTURE_RAW)
-    assert sorted(sds["sd"]) == [1, 2, 3, 4, 5]
+    sds = districts_2021.read(FIXTURE_RAW)  # DISTRICT is text, the features out of order
+    assert list(sds["sd"]) == [1, 2, 3, 4, 5] and sds["sd"].dtype == "int64"
+    assert list(sds["name"]) == ["District 1", "District 2", "District 3", "District 4", "District 5"]
+    assert sds.loc[0, "geometry"].bounds == pytest.approx((-118.6, 33.7, -118.44, 34.3))
     boundary = geo.read_boundary(FIXTURE_RAW)
     assert boundary.area == pytest.approx(0.8 * 0.6)
     assert boundary.contains(shapely.Point(-118.2, 34.0))
@@ -240,3 +259,111 @@ def test_geo_tracts_and_spa_population():
     # only the 2018 vintage is read (the fixture also has 2019 rows of 999 per unit)
     assert pop.loc[0, "pop_total"] == 36000 and pop.loc[3, "pop_total"] == 3000
     assert pop.loc[8, "pov133"] == 800
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def test_address_lines_put_the_street_address_first():
+    line1 = pd.Series(["Fakeadventist Hospital", "100 Example St", None, "P.O. Box 12"])
+    line2 = pd.Series(["1701 Mock Ave, Suite 532", "Suite 2", "12 Pretend Place", None])
+    street, street2 = common.address_lines(line1, line2)
+    assert list(street) == ["1701 Mock Ave, Suite 532", "100 Example St", "12 Pretend Place", "P.O. Box 12"]
+    assert list(street2) == ["Fakeadventist Hospital", "Suite 2", None, None]
+
+
+def test_la_county_rows_whatever_the_spelling():
+    df = pd.DataFrame({"county": ["Los Angeles", "LOS ANGELES COUNTY", " los angeles ", "Orange", None]})
+    assert len(common.la_county(df, "county")) == 3
+
+
+def test_check_allowed_names_the_column_and_values(tmp_path):
+    df = pd.DataFrame({"category": ["PHF", "Spa", "PHF"]})
+    common.check_allowed(df, "category", ("PHF", "Spa"), tmp_path / "f.csv", "unknown category")
+    with pytest.raises(common.SourceError, match=r"f\.csv: unknown category; column 'category'.*'Spa'"):
+        common.check_allowed(df, "category", ("PHF",), tmp_path / "f.csv", "unknown category")
+
+
+@pytest.mark.parametrize(
+    "name, excluded",
+    [
+        ("SA 6 Advisory Committee (SAAC) West Central Mental Health", True),
+        ("Fakeriver Mental Health Advisory Board", True),
+        ("NAMI - Fakeville", True),
+        ("County Mental Health Plan", True),
+        ("West Advisory Christian Counseling Center", False),  # a counselling centre named "Advisory"
+        ("Fakezeta Mental Health Center", False),
+    ],
+)
+def test_lms_administrative_and_advisory_bodies_by_name(name, excluded):
+    reason = lms_211.exclusion_reason(
+        "Health and Mental Health", "Mental Health Counseling", name, "1 Mock St", "Los Angeles"
+    )
+    assert (reason == "administrative office, advisory body or support organisation") is excluded
+
+
+# --------------------------------------------------------------------------- OEPS drive time, HPSA
+
+
+def test_drive_time_reads_tracts_minutes_and_counts():
+    df = oeps_drive_time.read(FIXTURE_RAW).set_index("geoid")
+    assert list(df.columns) == ["minutes", "providers_30min"]
+    assert len(df) == 8
+    assert (df.loc["06037000300", "minutes"], df.loc["06037000300", "providers_30min"]) == (12.25, 25)
+    assert math.isnan(df.loc["06037000500", "minutes"])  # blank: unknown, not 0
+    assert df["providers_30min"].dtype == "int64"
+
+
+def test_drive_time_reads_a_national_copy_without_leading_zeros(tmp_path):
+    folder = tmp_path / "oeps_mental_health_drive_time"
+    folder.mkdir()
+    (folder / "mentalhealth_drive_tract_la.csv").write_text(
+        "origin,count within 30,minutes\n1001020100,3,11.5\n6037000100,12,3.5\n6037000200,40,0.0\n"
+    )
+    df = oeps_drive_time.read(tmp_path)
+    assert list(df["geoid"]) == ["06037000100", "06037000200"]  # Alabama's row left out
+
+
+def test_drive_time_rejects_a_tract_listed_twice(raw_copy):
+    path = raw_copy / "oeps_mental_health_drive_time" / "mentalhealth_drive_tract_la.csv"
+    set_cell(path, "origin", "06037000200", row=0)
+    with pytest.raises(common.SourceError, match=r"tract listed twice; column 'origin'.*06037000200"):
+        oeps_drive_time.read(raw_copy)
+
+
+def test_hpsa_reads_la_designations():
+    df = hpsa.read(FIXTURE_RAW)
+    assert list(df.columns) == [
+        "hpsa_id",
+        "name",
+        "type",
+        "population_type",
+        "status",
+        "score",
+        "fte",
+        "designation_population",
+        "formal_ratio",
+        "ratio_goal",
+        "shortage",
+        "designated",
+        "last_update",
+        "as_of",
+    ]
+    assert list(df["hpsa_id"]) == ["7990000001", "7990000002", "7990000003"]  # Orange left out
+    r = row(df, "hpsa_id", "7990000002")
+    assert r["name"] == "LI-MSSA 99.2b/Fakeport E & S"  # the HTML entity decoded
+    assert r["formal_ratio"] is None and r["ratio_goal"] == "20000:1"
+    assert (r["designated"], r["last_update"], r["as_of"]) == ("2020-07-08", "2021-09-10", "2023-01-17")
+    assert (r["score"], r["fte"], r["designation_population"]) == (15, 0.0, 40000)
+    assert df["status"].tolist() == ["Designated", "Designated", "Proposed For Withdrawal"]
+
+
+def test_hpsa_unknown_status_and_bad_date_fail(raw_copy):
+    path = raw_copy / "hpsa_mental_health_ca_2023" / "hpsa_mentalhealth.csv"
+    set_cell(path, "HPSA_Status", "Maybe")
+    with pytest.raises(common.SourceError, match=r"unknown designation status; column 'HPSA_Status'.*Maybe"):
+        hpsa.read(raw_copy)
+    set_cell(path, "HPSA_Status", "Designated")
+    set_cell(path, "HPSA_Designation_Date", "2022-03-14", row=1)
+    with pytest.raises(common.SourceError, match=r"M/D/YYYY; column 'HPSA_Designation_Date'.*2022-03-14"):
+        hpsa.read(raw_copy)

@@ -21,7 +21,7 @@ STATE_HOSPITAL_PATTERN = "DEPARTMENT OF STATE HOSPITALS"
 def read(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY)
     df = common.read_csv(raw_dir, KEY)
-    df = df[df["COUNTY_NAME"].fillna("").str.upper() == "LOS ANGELES"].reset_index(drop=True)
+    df = common.la_county(df, "COUNTY_NAME")
     if df.empty:
         raise SourceError(path, "no Los Angeles County rows", column="COUNTY_NAME")
     beds = common.to_number(df, "BED_CAPACITY", path, lo=0, hi=5000)

@@ -46,8 +46,19 @@ _HINT = (
 )
 
 
+# Rows (or features) each source file held when a reader last parsed it, by resolved path:
+# the pipeline compares them with the registry's ``min_rows`` (see ``rows_read``).
+_ROWS_READ: dict[Path, int] = {}
+
+
 def path_of(raw_dir: Path, key: str, name: str | None = None) -> Path:
     return source_path(Path(raw_dir), key, name)
+
+
+def rows_read(path: Path) -> int | None:
+    """How many records the file at ``path`` held when a reader last parsed it (None when no
+    reader has read it in this process)."""
+    return _ROWS_READ.get(Path(path).absolute())
 
 
 def _check_file(path: Path, expected: tuple[str, ...] = ()) -> None:
@@ -98,6 +109,7 @@ def read_csv(raw_dir: Path, key: str, name: str | None = None, *, usecols=None) 
         raise SourceError(path, f"file cannot be parsed as CSV ({exc})", hint=_HINT) from None
     if df.empty:
         raise SourceError(path, "file has a header but no rows", hint=_HINT)
+    _ROWS_READ[path.absolute()] = len(df)
     return df
 
 
@@ -140,6 +152,7 @@ def read_geojson(raw_dir: Path, key: str, name: str) -> dict:
     feats = data.get("features") if isinstance(data, dict) else None
     if not isinstance(feats, list) or not feats:
         raise SourceError(path, "file has no GeoJSON features", hint=_HINT)
+    _ROWS_READ[path.absolute()] = len(feats)
     props = feats[0].get("properties") or {}
     for col in spec.columns:
         if col not in props:
@@ -241,3 +254,42 @@ def canonical(df: pd.DataFrame, extras: list[str]) -> pd.DataFrame:
         if col not in df.columns:
             df[col] = None
     return df[list(CANONICAL) + [c for c in extras if c not in CANONICAL]].reset_index(drop=True)
+
+
+def la_county(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows whose county column says Los Angeles ("Los Angeles", "LOS ANGELES COUNTY", ...):
+    statewide or national copies of a source read like the LA subsets."""
+    county = df[column].fillna("").str.upper().str.replace(" COUNTY", "").str.strip()
+    return df[county == "LOS ANGELES"].reset_index(drop=True)
+
+
+def coordinates(df: pd.DataFrame, path: Path, lat: str, lon: str) -> tuple[pd.Series, pd.Series]:
+    """Latitude and longitude columns as numbers, required, inside the LA County box."""
+    y = to_number(df, lat, path, lo=-90, hi=90)
+    x = to_number(df, lon, path, lo=-180, hi=180)
+    check_coordinates(pd.DataFrame({"lat": y, "lon": x}), path)
+    return y, x
+
+
+def check_allowed(df: pd.DataFrame, column: str, allowed, path: Path, problem: str) -> None:
+    """Every value of ``column`` is one of ``allowed`` (else SourceError naming a few)."""
+    bad = ~df[column].isin(list(allowed))
+    if bad.any():
+        raise SourceError(path, problem, column=column, examples=df.loc[bad, column].unique().tolist())
+
+
+_HOUSE_NUMBER = re.compile(r"^\s*\d+[A-Za-z]?\b")
+
+
+def address_lines(line1: pd.Series, line2: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(street, street2) with the street address first.
+
+    Some records put a building or hospital name in the first line and the street address
+    in the second ("Adventist Health White Memorial" / "1701 East Cesar E Chavez, Suite
+    532"): when only the second line starts with a house number, the two are swapped so
+    matching compares street with street.
+    """
+    a, b = clean_text(line1), clean_text(line2)
+    starts = lambda s: s.map(lambda v: isinstance(v, str) and bool(_HOUSE_NUMBER.match(v)))  # noqa: E731
+    swap = ~starts(a) & starts(b)
+    return a.where(~swap, b), b.where(~swap, a)

@@ -15,9 +15,8 @@ AS_OF = "2020"
 def read(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY)
     df = common.read_csv(raw_dir, KEY)
-    df = df[df["County"].fillna("").str.upper() == "LOS ANGELES"].reset_index(drop=True)
-    lat = common.to_number(df, "Latitude", path, lo=-90, hi=90)
-    lon = common.to_number(df, "Longitude", path, lo=-180, hi=180)
+    df = common.la_county(df, "County")
+    lat, lon = common.coordinates(df, path, "Latitude", "Longitude")
     beds = common.to_number(df, "Licensed.All.Beds", path, lo=0, hi=10000, required=False)
     ident = df["CCM_ID"] if "CCM_ID" in df.columns else pd.Series(df.index.astype(str))
     out = pd.DataFrame(
@@ -39,5 +38,4 @@ def read(raw_dir: Path) -> pd.DataFrame:
             "licensed_beds_all": beds,
         }
     )
-    common.check_coordinates(out, path)
     return common.canonical(out, ["hospital_type", "licensed_beds_all"])

@@ -26,24 +26,9 @@ CATEGORIES = (
 def read(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY)
     df = common.read_csv(raw_dir, KEY)
-    df = df[df["county"].fillna("").str.upper().str.replace(" COUNTY", "") == "LOS ANGELES"]
-    df = df.reset_index(drop=True)
-    bad = ~df["category"].isin(CATEGORIES)
-    if bad.any():
-        raise SourceError(
-            path,
-            "unknown licence category",
-            column="category",
-            examples=df.loc[bad, "category"].unique().tolist(),
-        )
-    bad = ~df["source"].isin(AS_OF)
-    if bad.any():
-        raise SourceError(
-            path,
-            "unknown licensing agency",
-            column="source",
-            examples=df.loc[bad, "source"].unique().tolist(),
-        )
+    df = common.la_county(df, "county")
+    common.check_allowed(df, "category", CATEGORIES, path, "unknown licence category")
+    common.check_allowed(df, "source", AS_OF, path, "unknown licensing agency")
     zips = common.zip5(df["zip"])
     # No coordinates here: a malformed ZIP would silently lose the ZIP-centroid fallback.
     bad = df["zip"].notna() & zips.isna()

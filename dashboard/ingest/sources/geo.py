@@ -1,8 +1,9 @@
 """LA County areas and population denominators.
 
-SPAs (2012), supervisorial districts (2011 plan, superseded in 2022 — labelled as such),
-census tracts (2010 definitions) with July 2018 population and poverty estimates, and the
-county outline.  All WGS84 lon/lat.
+SPAs (2012), census tracts (2010 definitions) with July 2018 population and poverty
+estimates, and the county outline.  All WGS84 lon/lat.  (The folder also holds the 2011
+supervisorial districts, superseded in 2022: not read; the districts come from
+``districts_2021``.)
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from dashboard.ingest.sources import common
 
 KEY = "geo"
 SPA_FILE = "la_county_spa_2012.geojson"
-SD_FILE = "la_county_supervisorial_districts_2011.geojson"
 TRACT_FILE = "la_county_tracts2010_pop2018.geojson"
 SPA_POP_FILE = "la_county_spa_population.csv"
 BOUNDARY_FILE = "la_county_boundary.geojson"
 POP_VINTAGE = "2018-07-01"
 
 
-def _frame(data: dict, path: Path) -> pd.DataFrame:
+def features(data: dict, path: Path) -> pd.DataFrame:
+    """GeoJSON features as a frame of their properties plus valid shapely geometries."""
     props = pd.DataFrame([f.get("properties") or {} for f in data["features"]])
     try:
         geoms = shapely.from_geojson([json.dumps(f.get("geometry")) for f in data["features"]])
@@ -41,7 +42,7 @@ def _frame(data: dict, path: Path) -> pd.DataFrame:
     return props
 
 
-def _int_col(df: pd.DataFrame, col: str, path: Path, lo=None, hi=None, required: bool = True) -> pd.Series:
+def int_col(df: pd.DataFrame, col: str, path: Path, lo=None, hi=None, required: bool = True) -> pd.Series:
     text = df[col].map(lambda v: None if v is None or v != v else str(v))
     num = common.to_number(pd.DataFrame({col: text}), col, path, lo=lo, hi=hi, required=required)
     return num.astype("Int64") if not required else num.astype(int)
@@ -49,8 +50,8 @@ def _int_col(df: pd.DataFrame, col: str, path: Path, lo=None, hi=None, required:
 
 def read_spas(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY, SPA_FILE)
-    df = _frame(common.read_geojson(raw_dir, KEY, SPA_FILE), path)
-    spa = _int_col(df, "SPA_NUM", path, lo=1, hi=8)
+    df = features(common.read_geojson(raw_dir, KEY, SPA_FILE), path)
+    spa = int_col(df, "SPA_NUM", path, lo=1, hi=8)
     if sorted(spa) != list(range(1, 9)):
         raise SourceError(
             path, "expected SPAs numbered 1 to 8", column="SPA_NUM", examples=sorted(spa.tolist())
@@ -58,20 +59,9 @@ def read_spas(raw_dir: Path) -> pd.DataFrame:
     return pd.DataFrame({"spa": spa, "name": df["SPA_NAME"], "geometry": df["geometry"]})
 
 
-def read_districts(raw_dir: Path) -> pd.DataFrame:
-    path = common.path_of(raw_dir, KEY, SD_FILE)
-    df = _frame(common.read_geojson(raw_dir, KEY, SD_FILE), path)
-    sd = _int_col(df, "SUP_DIST", path, lo=1, hi=5)
-    if sorted(sd) != list(range(1, 6)):
-        raise SourceError(
-            path, "expected districts numbered 1 to 5", column="SUP_DIST", examples=sorted(sd.tolist())
-        )
-    return pd.DataFrame({"sd": sd, "name": df["DIST_LABEL"], "geometry": df["geometry"]})
-
-
 def read_tracts(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY, TRACT_FILE)
-    df = _frame(common.read_geojson(raw_dir, KEY, TRACT_FILE), path)
+    df = features(common.read_geojson(raw_dir, KEY, TRACT_FILE), path)
     out = pd.DataFrame({"geoid": df["GEOID"].astype(str)})
     if (~out["geoid"].str.fullmatch(r"06037\d{6}")).any():
         raise SourceError(
@@ -81,7 +71,7 @@ def read_tracts(raw_dir: Path) -> pd.DataFrame:
             examples=out.loc[~out["geoid"].str.fullmatch(r"06037\d{6}"), "geoid"].tolist(),
         )
     # One zero-population tract has no SPA; the pipeline assigns it by location.
-    out["spa"] = _int_col(df, "SPA_2012", path, lo=1, hi=8, required=False)
+    out["spa"] = int_col(df, "SPA_2012", path, lo=1, hi=8, required=False)
     for src, dst in (
         ("pop_2018", "pop_total"),
         ("pop_0_17", "pop_0_17"),
@@ -89,7 +79,7 @@ def read_tracts(raw_dir: Path) -> pd.DataFrame:
         ("pop_65p", "pop_65p"),
         ("pov133_2018", "pov133"),
     ):
-        out[dst] = _int_col(df, src, path, lo=0, hi=100000)
+        out[dst] = int_col(df, src, path, lo=0, hi=100000)
     out["geometry"] = df["geometry"]
     return out
 
@@ -122,5 +112,5 @@ def read_spa_population(raw_dir: Path) -> pd.DataFrame:
 
 def read_boundary(raw_dir: Path):
     path = common.path_of(raw_dir, KEY, BOUNDARY_FILE)
-    df = _frame(common.read_geojson(raw_dir, KEY, BOUNDARY_FILE), path)
+    df = features(common.read_geojson(raw_dir, KEY, BOUNDARY_FILE), path)
     return shapely.union_all(df["geometry"].tolist())

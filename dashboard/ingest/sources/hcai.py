@@ -34,11 +34,10 @@ KEEP = (
 def read(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY)
     df = common.read_csv(raw_dir, KEY, usecols=KEEP)
-    df = df[df["County"].fillna("").str.upper() == "LOS ANGELES"].reset_index(drop=True)
+    df = common.la_county(df, "County")
     if "FacilityStatus" in df.columns:
         df = df[df["FacilityStatus"].fillna("A") == "A"].reset_index(drop=True)
-    lat = common.to_number(df, "Latitude", path, lo=-90, hi=90)
-    lon = common.to_number(df, "Longitude", path, lo=-180, hi=180)
+    lat, lon = common.coordinates(df, path, "Latitude", "Longitude")
     street = (df["StreetNbr"].fillna("") + " " + df["StreetName"].fillna("")).str.strip()
     out = pd.DataFrame(
         {
@@ -58,5 +57,4 @@ def read(raw_dir: Path) -> pd.DataFrame:
             "licence_type": common.clean_text(df["LicenseType"]),
         }
     )
-    common.check_coordinates(out, path)
     return common.canonical(out, ["licence_type"]).drop_duplicates("source_id")

@@ -25,8 +25,11 @@ TREATMENT_CATEGORIES = (
     "Mental Health Centers",
     "Health Screening and Testing",
 )
+# An advisory *body* ("SA 6 Advisory Committee"), not any name with the word in it ("West
+# Advisory Christian Counseling Center" is a counselling centre).
 NOT_TREATMENT = re.compile(
-    r"\b(administration|advisory|committee|mental health plan|nami|national alliance)\b",
+    r"\b(administration|advisory (board|body|commission|committee|council|group)|committee|"
+    r"mental health plan|nami|national alliance)\b",
     re.IGNORECASE,
 )
 
@@ -62,14 +65,14 @@ def voice_phone(phones) -> str | None:
 def read(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY)
     df = common.read_csv(raw_dir, KEY).reset_index(drop=True)
-    lat = common.to_number(df, "latitude", path, lo=-90, hi=90)
-    lon = common.to_number(df, "longitude", path, lo=-180, hi=180)
+    lat, lon = common.coordinates(df, path, "latitude", "longitude")
+    street, street2 = common.address_lines(df["addrln1"], df["addrln2"])
     out = pd.DataFrame(
         {
             "name": common.clean_text(df["name"]),
             "program": None,
-            "street": common.clean_text(df["addrln1"]),
-            "street2": common.clean_text(df["addrln2"]),
+            "street": street,
+            "street2": street2,
             "city": common.clean_text(df["city"]),
             "zip": common.zip5(df["zip"]),
             "phone": df["phones"].map(voice_phone),
@@ -87,5 +90,4 @@ def read(raw_dir: Path) -> pd.DataFrame:
         exclusion_reason(a, b, n, s, c)
         for a, b, n, s, c in zip(df["cat1"], df["cat2"], out["name"], out["street"], out["city"], strict=True)
     ]
-    common.check_coordinates(out, path)
     return common.canonical(out, ["description", "category", "exclusion_reason"])

@@ -22,14 +22,7 @@ DIRECTORY_TYPES = ("mental", "substance")
 def read_code_key(raw_dir: Path) -> pd.DataFrame:
     df = common.read_csv(raw_dir, KEY, "service_code_key_2024.csv")
     path = common.path_of(raw_dir, KEY, "service_code_key_2024.csv")
-    bad = ~df["directory_type"].isin(DIRECTORY_TYPES)
-    if bad.any():
-        raise SourceError(
-            path,
-            "unknown directory type",
-            column="directory_type",
-            examples=df.loc[bad, "directory_type"].unique().tolist(),
-        )
+    common.check_allowed(df, "directory_type", DIRECTORY_TYPES, path, "unknown directory type")
     if df["code"].isna().any():
         raise SourceError(path, "code is missing", column="code")
     dup = df.duplicated(["directory_type", "code"])
@@ -44,15 +37,7 @@ def read(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY)
     df = common.read_csv(raw_dir, KEY)
     key = read_code_key(raw_dir)
-
-    bad = ~df["directory_type"].isin(DIRECTORY_TYPES)
-    if bad.any():
-        raise SourceError(
-            path,
-            "unknown directory type",
-            column="directory_type",
-            examples=df.loc[bad, "directory_type"].unique().tolist(),
-        )
+    common.check_allowed(df, "directory_type", DIRECTORY_TYPES, path, "unknown directory type")
     if "state" in df.columns:
         df = df[df["state"].fillna("CA").str.upper() == "CA"]
     if df["name1"].isna().any():

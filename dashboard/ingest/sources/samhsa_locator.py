@@ -16,17 +16,16 @@ def read(raw_dir: Path) -> pd.DataFrame:
     path = common.path_of(raw_dir, KEY)
     df = common.read_csv(raw_dir, KEY)
     if "county" in df.columns:  # a national or statewide copy: keep LA County
-        df = df[df["county"].fillna("").str.upper().str.replace(" COUNTY", "") == "LOS ANGELES"]
-    df = df.reset_index(drop=True)
-    lat = common.to_number(df, "latitude", path, lo=-90, hi=90)
-    lon = common.to_number(df, "longitude", path, lo=-180, hi=180)
+        df = common.la_county(df, "county")
+    lat, lon = common.coordinates(df, path, "latitude", "longitude")
+    street, street2 = common.address_lines(df["street1"], df["street2"])
     first_col = df.columns[0]
     out = pd.DataFrame(
         {
             "name": common.clean_text(df["name1"]),
             "program": common.clean_text(df["name2"]),
-            "street": common.clean_text(df["street1"]),
-            "street2": common.clean_text(df["street2"]),
+            "street": street,
+            "street2": street2,
             "city": common.clean_text(df["city"]),
             "zip": common.zip5(df["zip"].str.zfill(5)),
             "phone": common.clean_text(df["phone"]),
@@ -38,5 +37,4 @@ def read(raw_dir: Path) -> pd.DataFrame:
             "as_of": AS_OF,
         }
     )
-    common.check_coordinates(out, path)
     return common.canonical(out, [])
