@@ -367,3 +367,19 @@ def test_hpsa_unknown_status_and_bad_date_fail(raw_copy):
     set_cell(path, "HPSA_Designation_Date", "2022-03-14", row=1)
     with pytest.raises(common.SourceError, match=r"M/D/YYYY; column 'HPSA_Designation_Date'.*2022-03-14"):
         hpsa.read(raw_copy)
+
+
+@pytest.mark.parametrize(
+    "phone,placeholder",
+    [
+        ("888-888-8888", True),
+        ("(213) 000-0000", True),
+        ("+1 999 999 9999", True),
+        ("310-555-0101", False),
+        ("213-381-3626 x500", False),
+        ("1-800-854-7771", False),
+        (None, False),
+    ],
+)
+def test_placeholder_phone_numbers_are_no_numbers(phone, placeholder):
+    assert common.is_placeholder_phone(phone) is placeholder

@@ -250,10 +250,25 @@ def website(series: pd.Series) -> pd.Series:
 
 
 def canonical(df: pd.DataFrame, extras: list[str]) -> pd.DataFrame:
+    """Every reader's last step: the canonical columns (None where the source has none),
+    then its own; a placeholder phone number is no phone number."""
     for col in CANONICAL:
         if col not in df.columns:
             df[col] = None
+    df["phone"] = df["phone"].map(lambda p: None if is_placeholder_phone(p) else p)
     return df[list(CANONICAL) + [c for c in extras if c not in CANONICAL]].reset_index(drop=True)
+
+
+def is_placeholder_phone(phone) -> bool:
+    """A number no one answers: its ten digits, or its seven after the area code, are one
+    digit repeated (888-888-8888, 213-000-0000), as sources write for "no number"."""
+    if not isinstance(phone, str):
+        return False
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) > 10 and digits.startswith("1"):  # +1 country code
+        digits = digits[1:]
+    digits = digits[:10]  # an extension follows
+    return len(digits) == 10 and (len(set(digits)) == 1 or len(set(digits[3:])) == 1)
 
 
 def la_county(df: pd.DataFrame, column: str) -> pd.DataFrame:
