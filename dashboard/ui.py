@@ -537,6 +537,15 @@ def memo_figures(rows: list[tuple[str, str, str]]) -> None:
     st.table(pd.DataFrame(rows, columns=["Figure", "Value", "Denominator and source"]), hide_index=True)
 
 
+def table(frame: pd.DataFrame, memo: bool, what: str = "areas", rows: int | None = None) -> None:
+    """A table as the layout wants it: on screen a sortable grid with the page's number
+    formats; in the memo layout printed whole (the first ``rows``, default all)."""
+    if memo:
+        memo_table(frame, what, rows=len(frame) if rows is None else rows)
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=number_formats(frame))
+
+
 MEMO_ROWS = 15
 
 

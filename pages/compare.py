@@ -66,11 +66,8 @@ if unknown_out and not state.include_unknown:
 if den.note:
     st.caption(f"Denominator note: {den.note}.")
 cont_view = tables.continuum_view(cont, den.label, pop_vintage[:4], beds_label)
-if state.memo:
-    ui.memo_table(cont_view, "areas", rows=len(cont_view))
-else:
-    with st.expander("Table behind the charts", expanded=False):
-        st.dataframe(cont_view, hide_index=True, width="stretch", column_config=ui.number_formats(cont_view))
+with st.container() if state.memo else st.expander("Table behind the charts", expanded=False):
+    ui.table(cont_view, state.memo)
 notes = ui.download_notes(f"Availability by SPA for: {state.describe()}", SOURCES, ctx.page_path, data)
 ui.download("Download availability table (CSV)", cont_view, notes, "compare-availability", data)
 
@@ -238,11 +235,8 @@ st.caption(
 )
 for c in ip.caveats + op.caveats:
     st.caption(f"⚠ {c}")
-if state.memo:
-    ui.memo_table(frame, "lines", rows=len(frame))
-else:
-    with st.expander("Episode lines as a table"):
-        st.dataframe(frame, hide_index=True, width="stretch")
+with st.container() if state.memo else st.expander("Episode lines as a table"):
+    ui.table(frame, state.memo, "lines")
 ui.download(
     "Download episode arithmetic (CSV)",
     frame,

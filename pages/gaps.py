@@ -87,10 +87,7 @@ for miles in (1, 2, 5, 10, 15):
         }
     )
 distances = pd.DataFrame(rows)
-if state.memo:
-    ui.memo_table(distances, "distances")
-else:
-    st.dataframe(distances, hide_index=True, column_config=ui.number_formats(distances))
+ui.table(distances, state.memo, "distances")
 
 BINS = [1, 2, 5, 10, 20]
 BIN_COLOURS = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#000000"]
@@ -169,10 +166,7 @@ for level in ("spa", "sd"):
     summary = summary.sort_values("residents_far", ascending=False)
     show = tables.far_view(summary, den.label, state.miles)
     st.subheader(f"{filters.LEVELS[level]}: most {den.label} far from care first")
-    if state.memo:
-        ui.memo_table(show, "areas", rows=len(show))
-    else:
-        st.dataframe(show, hide_index=True, width="stretch", column_config=ui.number_formats(show))
+    ui.table(show, state.memo)
     ui.download(
         f"Download {filters.LEVELS[level].split(' (')[0].lower()} table (CSV)",
         show,
@@ -233,10 +227,7 @@ for level in ("spa", "sd"):
     by.insert(1, "name", by["area"].map(names))
     show = tables.drive_view(by, den.label)
     st.markdown(f"**{filters.LEVELS[level]}**")
-    if state.memo:
-        ui.memo_table(show, "areas", rows=len(show))
-    else:
-        st.dataframe(show, hide_index=True, width="stretch", column_config=ui.number_formats(show))
+    ui.table(show, state.memo)
     ui.download(
         f"Download drive times by {level.upper()} (CSV)", show, drive_notes, f"gaps-drive-{level}", data
     )
@@ -252,10 +243,7 @@ st.caption(
     "or a low-income group, not for the sidebar's filters."
 )
 hpsa_view = tables.hpsa_view(hpsa)
-if state.memo:
-    ui.memo_table(hpsa_view, "designations", rows=len(hpsa_view))
-else:
-    st.dataframe(hpsa_view, hide_index=True, width="stretch", column_config=ui.number_formats(hpsa_view))
+ui.table(hpsa_view, state.memo, "designations")
 ui.download(
     "Download shortage areas (CSV)",
     hpsa_view,

@@ -298,10 +298,7 @@ st.caption(
     + ("" if state.state_hospital else ", without the state forensic hospital")
     + "."
 )
-if state.memo:
-    ui.memo_table(show, "areas", rows=len(show))
-else:
-    st.dataframe(show, hide_index=True, width="stretch")
+ui.table(show, state.memo)
 ui.download("Download area table (CSV)", show, notes, f"map-{state.level}", data)
 if state.memo:
     ui.memo_footer(SOURCES)
