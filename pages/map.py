@@ -153,6 +153,10 @@ def view_for(state) -> tuple:
 @st.fragment
 def map_block(mask, area_values, area_breaks, title, level, classes):
     centre, zoom = view_for(ui.current_state())
+    session = st.session_state
+    move = ui.map_move((*centre, zoom), session.get("_map_shows"), session.get("_map_passed"))
+    if move is not None:
+        session["_map_passed"] = move
     layers = [
         maps.choropleth_layer(
             data.snap.geojson[level],
@@ -172,16 +176,17 @@ def map_block(mask, area_values, area_breaks, title, level, classes):
         key="lamh_map",
         height=560,
         use_container_width=True,
-        center=centre,
-        zoom=zoom,
+        center=move[:2] if move else None,
+        zoom=move[2] if move else None,
         returned_objects=["center", "zoom"],
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=True),
     )
-    moved = ui.map_view_from(out, (*centre, zoom), st.session_state.get("_map_requested"))
-    st.session_state["_map_requested"] = (*centre, zoom)
-    if moved is not None and moved != st.session_state.get(ui.K_VIEW):
-        st.session_state[ui.K_VIEW] = moved
+    moved = ui.map_view_from(out, (*centre, zoom), session.get("_map_requested"))
+    session["_map_requested"] = (*centre, zoom)
+    session["_map_shows"] = ui.view_of(out) or session.get("_map_shows")
+    if moved is not None and moved != session.get(ui.K_VIEW):
+        session[ui.K_VIEW] = moved
         st.rerun(scope="app")  # the link, the share box and the screen move together
 
 

@@ -1,9 +1,9 @@
 """The online locating tier: the free US Census geocoder, with results cached on disk.
 
 Off by default (builds are offline and reproducible).  Enabled with
-``python -m dashboard.ingest.pipeline build --geocode`` or ``LAMH_GEOCODE=1``; every answer —
-including "no match" — is cached in ``data/cache/geocode.json`` so later offline builds
-reuse it.
+``python -m dashboard.ingest build --geocode``; every answer — including "no match" — is
+cached in ``data/geocode_cache.json`` (committed with the snapshot it helped build) so later
+offline builds reuse it.
 """
 
 from __future__ import annotations

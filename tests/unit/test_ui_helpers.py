@@ -68,3 +68,14 @@ def test_map_view_from_reports_only_moves_of_the_user():
     )
     assert ui.map_view_from(None, framed) is None
     assert ui.map_view_from({"center": None, "zoom": "x"}, framed) is None
+
+
+def test_map_move_only_when_the_map_does_not_show_the_view_asked_for():
+    county, framed = ui.COUNTY_VIEW, (33.9451, -118.3162, 10)
+    assert ui.map_move(county, None, None) is None  # drawn there: no move, no extra rerun
+    assert ui.map_move(framed, None, None) == framed
+    assert ui.map_move(framed, (33.94512, -118.31621, 10), framed) is None  # shows it already
+    # Asked for again after the user moved away: streamlit-folium ignores a value it was
+    # given last time, so the view is nudged (Leaflet snaps the hair back).
+    again = ui.map_move(framed, (34.2, -118.5, 12), framed)
+    assert again != framed and ui.same_view(again, framed)
