@@ -1,12 +1,12 @@
 """What a user waits for in a real browser: the first map, and each filter change.
 
-Starts the app server (``streamlit run streamlit_app.py`` with ``LAMH_DATA_DIR`` set to a
-processed build) and drives Debian's headless Chromium through Playwright, offline (map
-tiles and external hosts aborted; see bench/harness.py).  All times are taken inside the
-browser: a script injected into every frame records, with a MutationObserver, when the
-"Matching sites" headline value and the map's layer-control text ("Facilities (N)") change,
-when Leaflet and the first facility marker appear, and every click — so a figure is the
-in-page time between two events, not Python polling.
+Starts the app server (``streamlit run dashboard/app.py`` serving a snapshot folder, the
+committed data/snapshot/ by default) and drives Debian's headless Chromium through
+Playwright, offline (map tiles and every external host aborted; see bench/harness.py).
+All times are taken inside the browser: a script injected into every frame records, with a
+MutationObserver, when the "Matching sites" headline value and the map's layer-control
+text ("Facilities (N)") change, when Leaflet and the first facility marker appear, and
+every click — so a figure is the in-page time between two events, not Python polling.
 
 (a) first map: open the app URL in a fresh browser context (empty cache) until the map
     iframe shows its first facility marker (``.lamh-marker``/``.marker-cluster``), measured
@@ -15,7 +15,8 @@ in-page time between two events, not Python polling.
 (b) filter change: the 20 changes of bench/scenario.py made through the real sidebar
     widgets (option click in a multiselect, a chip's remove button, the checkbox); the time
     from the click until the headline shows the expected count AND the layer control shows
-    the expected "Facilities (N)" (counts from dashboard.filters on the same build).  Then
+    the expected "Facilities (N)" (counts from dashboard.analysis.filters on the same
+    snapshot).  Then
     the page is left to settle, and the reruns it asked for are counted (a change can cost
     more than one script run: the map component reports its view back).
 (c) websocket bytes: every frame the browser receives, per script run and per filter change
@@ -35,10 +36,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from bench import harness, scenario  # noqa: E402
-from bench.common import emit, machine_line, stats  # noqa: E402
+from bench import harness, scenario
+from bench.common import emit, machine_line, stats
 
 INIT_JS = r"""
 (() => {
@@ -54,7 +55,8 @@ INIT_JS = r"""
       const ws = new WS(...a), rec = {created: T(), open: null, first: null, last: null, n: 0, bytes: 0};
       L.ws.push(rec);
       ws.addEventListener('open', () => { rec.open = T(); });
-      ws.addEventListener('message', (e) => { rec.n += 1; rec.last = T(); if (rec.first === null) { rec.first = rec.last; }
+      ws.addEventListener('message', (e) => { rec.n += 1; rec.last = T();
+        if (rec.first === null) { rec.first = rec.last; }
         rec.bytes += (e.data && (e.data.byteLength || e.data.size || e.data.length)) || 0; });
       return ws;
     };
@@ -121,34 +123,58 @@ class WsLog:
         m = BackMsg()
         try:
             m.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
-        except Exception:  # noqa: BLE001 - not ours to judge
+        except Exception:  # not ours to judge
             return
         if m.WhichOneof("type") == "rerun_script":
-            widgets = {w.id.rsplit("-", 1)[-1]: str(w).replace("\n", " ")[:60] for w in m.rerun_script.widget_states.widgets}
-            self.runs.append({"tag": self.tag, "bytes": 0, "map_bytes": 0, "frames": 0, "refs": 0,
-                              "finished": False, "sent_widgets": widgets})
+            widgets = {
+                w.id.rsplit("-", 1)[-1]: str(w).replace("\n", " ")[:60]
+                for w in m.rerun_script.widget_states.widgets
+            }
+            self.runs.append(
+                {
+                    "tag": self.tag,
+                    "bytes": 0,
+                    "map_bytes": 0,
+                    "frames": 0,
+                    "refs": 0,
+                    "finished": False,
+                    "sent_widgets": widgets,
+                }
+            )
 
     def _received(self, payload):
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         data = payload if isinstance(payload, bytes) else payload.encode()
         if not self.runs:
-            self.runs.append({"tag": self.tag, "bytes": 0, "map_bytes": 0, "frames": 0, "refs": 0,
-                              "finished": False, "sent_widgets": {}})
+            self.runs.append(
+                {
+                    "tag": self.tag,
+                    "bytes": 0,
+                    "map_bytes": 0,
+                    "frames": 0,
+                    "refs": 0,
+                    "finished": False,
+                    "sent_widgets": {},
+                }
+            )
         run = self.runs[-1]
         run["bytes"] += len(data)
         run["frames"] += 1
         m = ForwardMsg()
         try:
             m.ParseFromString(data)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return
         kind = m.WhichOneof("type")
         if kind == "ref_hash":
             run["refs"] += 1
         elif kind == "delta" and m.delta.WhichOneof("type") == "new_element":
             el = m.delta.new_element
-            if el.WhichOneof("type") == "component_instance" and "folium" in el.component_instance.component_name:
+            if (
+                el.WhichOneof("type") == "component_instance"
+                and "folium" in el.component_instance.component_name
+            ):
                 run["map_bytes"] += len(data)
             if el.WhichOneof("type") == "exception":
                 self.errors.append(el.exception.message[:200])
@@ -205,14 +231,24 @@ def first_map(browser, url: str) -> dict:
             const done = window.__lamh.script.find(e => e[1] === 'notRunning' && e[0] > (w.first || 0));
             return {open: w.open, first: w.first, done: done ? done[0] : null}; }""")
         iframe = frame.evaluate("""() => ({start: performance.timeOrigin,
-            bytes: performance.getEntriesByType('resource').reduce((a, e) => a + (e.transferSize || 0), 0)})""")
+            bytes: performance.getEntriesByType('resource')
+                .reduce((a, e) => a + (e.transferSize || 0), 0)})""")
         runs = page._lamh_ws.runs
-        return {"markers_ms": t_markers - origin, "headline_ms": t_metric - origin,
-                "leaflet_ms": t_leaflet - origin, "dcl_ms": nav["dcl"], "load_ms": nav["load"],
-                "ws_open_ms": (ws["open"] or origin) - origin, "ws_first_ms": (ws["first"] or origin) - origin,
-                "first_run_done_ms": (ws["done"] or origin) - origin,
-                "iframe_start_ms": iframe["start"] - origin, "http_bytes": nav["bytes"] + iframe["bytes"],
-                "runs": len(runs), "ws_bytes": sum(r["bytes"] for r in runs), "js_errors": len(page.js_errors)}
+        return {
+            "markers_ms": t_markers - origin,
+            "headline_ms": t_metric - origin,
+            "leaflet_ms": t_leaflet - origin,
+            "dcl_ms": nav["dcl"],
+            "load_ms": nav["load"],
+            "ws_open_ms": (ws["open"] or origin) - origin,
+            "ws_first_ms": (ws["first"] or origin) - origin,
+            "first_run_done_ms": (ws["done"] or origin) - origin,
+            "iframe_start_ms": iframe["start"] - origin,
+            "http_bytes": nav["bytes"] + iframe["bytes"],
+            "runs": len(runs),
+            "ws_bytes": sum(r["bytes"] for r in runs),
+            "js_errors": len(page.js_errors),
+        }
     finally:
         ctx.close()
 
@@ -222,15 +258,19 @@ def do_change(page, ch: scenario.Change) -> float:
     # escaped for a regex Playwright sends as /…/ (so "/" too; spaces stay plain)
     label = re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", ch.label())
     if ch.key == "f_unknown":
-        page.locator(f'{SIDEBAR} [data-testid="stCheckbox"]').filter(has_text=ch.label()).locator("label").click()
+        page.locator(f'{SIDEBAR} [data-testid="stCheckbox"]').filter(has_text=ch.label()).locator(
+            "label"
+        ).click()
     elif ch.checkbox:
         # match on the expander's own summary (a value label can contain another group's name)
         expander = page.locator(f'{SIDEBAR} [data-testid="stExpander"]').filter(
-            has=page.locator("summary", has_text=ch.group_label()))
+            has=page.locator("summary", has_text=ch.group_label())
+        )
         if not expander.locator("details").first.evaluate("d => d.open"):
             expander.locator("summary").first.click()
         row = expander.locator('[data-testid="stCheckbox"]').filter(
-            has=page.get_by_role("checkbox", name=re.compile(f"^{label} \\(")))
+            has=page.get_by_role("checkbox", name=re.compile(f"^{label} \\("))
+        )
         row.scroll_into_view_if_needed()
         row.locator("label").first.click()
     else:
@@ -242,7 +282,7 @@ def do_change(page, ch: scenario.Change) -> float:
             option = page.get_by_role("option", name=re.compile(f"^{label}( ·|$)"))
             try:
                 option.wait_for(state="visible", timeout=2000)
-            except Exception:  # noqa: BLE001 - the list closed again (it closes when the sidebar scrolls)
+            except Exception:  # the list closed again (it closes when the sidebar scrolls)
                 field.press("ArrowDown")
                 option.wait_for(state="visible", timeout=10_000)
             option.click()
@@ -261,9 +301,10 @@ FIRST_LAYER = """([t0, want]) => window.__lamh.layers.find(e => e[0] >= t0 && e[
 
 
 def filter_changes(browser, url: str, n: int, data_dir: Path) -> tuple[list[dict], dict]:
-    from dashboard import filters, store
+    from dashboard import snapshot
+    from dashboard.analysis import filters
 
-    b = store.load(data_dir)
+    b = snapshot.read(data_dir)
     idx = filters.FlagIndex.build(b.facilities)
     located = (b.facilities["location_precision"] != "none").to_numpy()
     seq = scenario.states()
@@ -288,16 +329,24 @@ def filter_changes(browser, url: str, n: int, data_dir: Path) -> tuple[list[dict
                 t_m = page.evaluate(FIRST_METRIC, [t0, want_metric])
                 t_l = frame.evaluate(FIRST_LAYER, [t0, want_layer])
                 row.update(latency_ms=max(t_m, t_l) - t0, headline_ms=t_m - t0, map_ms=t_l - t0)
-            except Exception as exc:  # noqa: BLE001 - a timeout is a result here
+            except Exception as exc:  # a timeout is a result here
                 shown_metric = page.evaluate("window.__lamh.metric.slice(-1)[0]")
-                row.update(latency_ms=float("nan"), headline_ms=float("nan"), map_ms=float("nan"),
-                           error=f"{type(exc).__name__}: wanted {want_metric} / {want_layer}, "
-                                 f"headline shows {shown_metric and shown_metric[1]}, url {page.url}")
+                row.update(
+                    latency_ms=float("nan"),
+                    headline_ms=float("nan"),
+                    map_ms=float("nan"),
+                    error=f"{type(exc).__name__}: wanted {want_metric} / {want_layer}, "
+                    f"headline shows {shown_metric and shown_metric[1]}, url {page.url}",
+                )
             settle(page)
             runs = ws.for_tag(i)
-            row.update(reruns=len(runs), ws_bytes=sum(r["bytes"] for r in runs),
-                       map_bytes=sum(r["map_bytes"] for r in runs),
-                       run_bytes=[r["bytes"] for r in runs], run_map_bytes=[r["map_bytes"] for r in runs])
+            row.update(
+                reruns=len(runs),
+                ws_bytes=sum(r["bytes"] for r in runs),
+                map_bytes=sum(r["map_bytes"] for r in runs),
+                run_bytes=[r["bytes"] for r in runs],
+                run_map_bytes=[r["map_bytes"] for r in runs],
+            )
             out.append(row)
         extra = {"js_errors": page.js_errors[:5], "exceptions": ws.errors[:5], "final_url": page.url}
         return out, extra
@@ -311,14 +360,21 @@ def main() -> None:
     ap.add_argument("--warm", type=int, default=7, help="first-map runs on a running server")
     ap.add_argument("--changes", type=int, default=len(scenario.CHANGES))
     ap.add_argument("--data-dir", type=Path, default=None)
-    ap.add_argument("--server-option", action="append", default=[], metavar="SECTION.NAME=VALUE",
-                    help="extra `streamlit run` option, e.g. runner.postScriptGC=false (repeatable)")
+    ap.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="SECTION.NAME=VALUE",
+        help="extra `streamlit run` option, e.g. runner.postScriptGC=false (repeatable)",
+    )
     args = ap.parse_args()
-    data_dir = harness.processed_data(args.data_dir)
+    data_dir = harness.snapshot_dir(args.data_dir)
     size = harness.data_size(data_dir)
     print(machine_line() + (f"; server options {args.server_option}" if args.server_option else ""))
-    print(f"data: {size['facilities']:,} facilities ({size['located']:,} located), LA scale; "
-          f"headless Chromium {harness.CHROMIUM}, viewport 1280x900, offline\n")
+    print(
+        f"data: {size['facilities']:,} facilities ({size['located']:,} located), LA scale; "
+        f"headless Chromium {harness.CHROMIUM}, viewport 1280x900, offline\n"
+    )
 
     cold, warm = [], []
     with harness.chromium() as browser:
@@ -338,10 +394,16 @@ def main() -> None:
 
     def first_col(rows):
         out = stats(col(rows, "markers_ms"), 0)
-        for k, name in (("dcl_ms", "DOMContentLoaded p50"), ("load_ms", "load event p50"),
-                        ("ws_open_ms", "websocket open p50"), ("ws_first_ms", "first message p50"),
-                        ("headline_ms", "headline shown p50"), ("first_run_done_ms", "first run done p50"), ("iframe_start_ms", "map iframe starts p50"),
-                        ("leaflet_ms", "Leaflet + markers p50")):
+        for k, name in (
+            ("dcl_ms", "DOMContentLoaded p50"),
+            ("load_ms", "load event p50"),
+            ("ws_open_ms", "websocket open p50"),
+            ("ws_first_ms", "first message p50"),
+            ("headline_ms", "headline shown p50"),
+            ("first_run_done_ms", "first run done p50"),
+            ("iframe_start_ms", "map iframe starts p50"),
+            ("leaflet_ms", "Leaflet + markers p50"),
+        ):
             out[name] = stats(col(rows, k), 0)["median"]
         out["HTTP KB p50"] = round(stats(col(rows, "http_bytes"), 0)["median"] / 1024)
         out["websocket KB p50"] = round(stats(col(rows, "ws_bytes"), 0)["median"] / 1024)
@@ -352,36 +414,72 @@ def main() -> None:
     print(f"script runs during the first load: {[r['runs'] for r in warm]}\n")
 
     ok = [r for r in changes if not r["error"]]
-    print(f"(b) Filter change -> headline AND map layer show the new counts ({len(changes)} changes, in-page ms)")
-    view = pd.DataFrame(changes)[["change", "expect", "latency_ms", "headline_ms", "map_ms", "reruns", "ws_bytes", "map_bytes"]]
+    print(
+        f"(b) Filter change -> headline AND map layer show the new counts "
+        f"({len(changes)} changes, in-page ms)"
+    )
+    view = pd.DataFrame(changes)[
+        ["change", "expect", "latency_ms", "headline_ms", "map_ms", "reruns", "ws_bytes", "map_bytes"]
+    ]
     print(view.round(0).to_string(index=False))
     lat = stats(col(ok, "latency_ms"), 0)
-    print(f"\nlatency median {lat['median']} ms, p95 {lat['p95']} ms, max {lat['max']} ms; errors {len(changes) - len(ok)}")
+    print(
+        f"\nlatency median {lat['median']} ms, p95 {lat['p95']} ms, max {lat['max']} ms; "
+        f"errors {len(changes) - len(ok)}"
+    )
     for r in changes:
         if r["error"]:
             print(f"  ERROR {r['change']}: {r['error']}")
     per_run = [b for r in changes for b in r["run_bytes"]]
     per_run_map = [b for r in changes for b in r["run_map_bytes"]]
-    print(f"\n(c) Websocket bytes received: per filter change median {stats(col(changes, 'ws_bytes'), 0)['median']:,} "
-          f"(p95 {stats(col(changes, 'ws_bytes'), 0)['p95']:,}); per script run median {stats(per_run, 0)['median']:,} "
-          f"of which map component {stats(per_run_map, 0)['median']:,}; script runs per change "
-          f"{stats(col(changes, 'reruns'), 1)['median']} (max {max(col(changes, 'reruns'), default=0)})")
+    print(
+        f"\n(c) Websocket bytes received: per filter change median "
+        f"{stats(col(changes, 'ws_bytes'), 0)['median']:,} "
+        f"(p95 {stats(col(changes, 'ws_bytes'), 0)['p95']:,}); per script run median "
+        f"{stats(per_run, 0)['median']:,} "
+        f"of which map component {stats(per_run_map, 0)['median']:,}; script runs per change "
+        f"{stats(col(changes, 'reruns'), 1)['median']} (max {max(col(changes, 'reruns'), default=0)})"
+    )
     if extra["js_errors"] or extra["exceptions"]:
         print(f"page errors: {extra}")
-    emit("browser", {
-        "data": size, "runs": {"cold": len(cold), "warm": len(warm), "changes": len(changes)},
-        "first_map_ms": {"cold": stats(col(cold, "markers_ms"), 0), "warm": stats(col(warm, "markers_ms"), 0),
-                         "cold_headline": stats(col(cold, "headline_ms"), 0), "warm_headline": stats(col(warm, "headline_ms"), 0)},
-        "first_load_ws_bytes": stats(col(warm, "ws_bytes"), 0), "first_load_http_bytes": stats(col(warm, "http_bytes"), 0),
-        "first_load_milestones_ms": {k: stats(col(warm, k), 0)["median"] for k in
-                                     ("dcl_ms", "load_ms", "ws_open_ms", "ws_first_ms", "headline_ms",
-                                      "first_run_done_ms", "iframe_start_ms", "leaflet_ms", "markers_ms")},
-        "filter_change_ms": lat, "filter_change_headline_ms": stats(col(ok, "headline_ms"), 0),
-        "filter_change_map_ms": stats(col(ok, "map_ms"), 0), "errors": len(changes) - len(ok),
-        "reruns_per_change": stats(col(changes, "reruns"), 1),
-        "ws_bytes_per_change": stats(col(changes, "ws_bytes"), 0), "ws_bytes_per_run": stats(per_run, 0),
-        "map_bytes_per_run": stats(per_run_map, 0), "page_errors": extra,
-    })
+    emit(
+        "browser",
+        {
+            "data": size,
+            "runs": {"cold": len(cold), "warm": len(warm), "changes": len(changes)},
+            "first_map_ms": {
+                "cold": stats(col(cold, "markers_ms"), 0),
+                "warm": stats(col(warm, "markers_ms"), 0),
+                "cold_headline": stats(col(cold, "headline_ms"), 0),
+                "warm_headline": stats(col(warm, "headline_ms"), 0),
+            },
+            "first_load_ws_bytes": stats(col(warm, "ws_bytes"), 0),
+            "first_load_http_bytes": stats(col(warm, "http_bytes"), 0),
+            "first_load_milestones_ms": {
+                k: stats(col(warm, k), 0)["median"]
+                for k in (
+                    "dcl_ms",
+                    "load_ms",
+                    "ws_open_ms",
+                    "ws_first_ms",
+                    "headline_ms",
+                    "first_run_done_ms",
+                    "iframe_start_ms",
+                    "leaflet_ms",
+                    "markers_ms",
+                )
+            },
+            "filter_change_ms": lat,
+            "filter_change_headline_ms": stats(col(ok, "headline_ms"), 0),
+            "filter_change_map_ms": stats(col(ok, "map_ms"), 0),
+            "errors": len(changes) - len(ok),
+            "reruns_per_change": stats(col(changes, "reruns"), 1),
+            "ws_bytes_per_change": stats(col(changes, "ws_bytes"), 0),
+            "ws_bytes_per_run": stats(per_run, 0),
+            "map_bytes_per_run": stats(per_run_map, 0),
+            "page_errors": extra,
+        },
+    )
 
 
 if __name__ == "__main__":

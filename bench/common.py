@@ -11,9 +11,10 @@ import time
 
 def _cpu_model() -> str:
     try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
     return platform.processor() or "?"
@@ -21,9 +22,10 @@ def _cpu_model() -> str:
 
 def _mem_gb() -> float | None:
     try:
-        for line in open("/proc/meminfo"):
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 1024 / 1024, 1)
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    return round(int(line.split()[1]) / 1024 / 1024, 1)
     except OSError:
         pass
     return None
@@ -31,17 +33,24 @@ def _mem_gb() -> float | None:
 
 def machine() -> dict:
     load = os.getloadavg() if hasattr(os, "getloadavg") else (None, None, None)
-    return {"python": platform.python_version(), "cpus": os.cpu_count(),
-            "machine": platform.machine(), "system": platform.system(),
-            "cpu_model": _cpu_model(), "mem_gb": _mem_gb(),
-            "loadavg_1m": round(load[0], 2) if load[0] is not None else None}
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "system": platform.system(),
+        "cpu_model": _cpu_model(),
+        "mem_gb": _mem_gb(),
+        "loadavg_1m": round(load[0], 2) if load[0] is not None else None,
+    }
 
 
 def machine_line() -> str:
     """One line for the top of a report: CPUs, memory, Python, load when started."""
     m = machine()
-    return (f"machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['mem_gb']} GB, Python {m['python']}, "
-            f"{m['system']} {m['machine']}; load average (1 min) at start {m['loadavg_1m']}")
+    return (
+        f"machine: {m['cpus']} CPUs ({m['cpu_model']}), {m['mem_gb']} GB, Python {m['python']}, "
+        f"{m['system']} {m['machine']}; load average (1 min) at start {m['loadavg_1m']}"
+    )
 
 
 def median_of(fn, runs: int) -> tuple[float, list[float]]:
@@ -58,7 +67,7 @@ def p95(values: list[float]) -> float:
     """95th percentile by nearest rank on n-1: the maximum for n <= 11, the second
     largest for n = 12..30."""
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
 
 
 def stats(values, digits: int = 1) -> dict:
@@ -68,10 +77,15 @@ def stats(values, digits: int = 1) -> dict:
         return {"n": 0, "median": None, "p95": None, "min": None, "max": None}
 
     def r(x):
-        return round(x, digits) if digits else int(round(x))
+        return round(x, digits) if digits else round(x)
 
-    return {"n": len(v), "median": r(statistics.median(v)), "p95": r(p95(v)),
-            "min": r(min(v)), "max": r(max(v))}
+    return {
+        "n": len(v),
+        "median": r(statistics.median(v)),
+        "p95": r(p95(v)),
+        "min": r(min(v)),
+        "max": r(max(v)),
+    }
 
 
 def emit(name: str, figures: dict) -> None:

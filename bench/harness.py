@@ -1,14 +1,14 @@
-"""What the benchmark scripts share beyond bench.common: processed data, the app server,
+"""What the benchmark scripts share beyond bench.common: the snapshot, the app server,
 process memory, and an offline headless Chromium.
 
 The server, the browser and the offline routing are the real-browser test harness's own
 (tests/harness.py, a plain module shared with tests/e2e/conftest.py): the server is
-``streamlit run streamlit_app.py`` started with ``LAMH_DATA_DIR`` in its own process group;
-the browser is Debian's /usr/bin/chromium driven by Playwright with the same launch flags;
-map tiles and every other external host are aborted (no internet here), Leaflet-family CDN
-files are answered from static/vendor/ and other CDN .js/.css with an empty stub.  What is
-bench-only lives here: the data helpers, ``streamlit run`` options as SECTION.NAME=VALUE,
-the memory of a process tree, and longer timeouts.
+``streamlit run dashboard/app.py`` serving a snapshot folder (``LAMH_DATA_DIR``; the
+committed data/snapshot/ by default) in its own process group; the browser is Debian's
+/usr/bin/chromium driven by Playwright with the same launch flags; every request to another
+host (map tiles, CDNs, fonts) is aborted (no internet here; Leaflet comes from
+dashboard/static/vendor/).  What is bench-only lives here: the data helpers, ``streamlit
+run`` options as SECTION.NAME=VALUE, the memory of a process tree, and longer timeouts.
 """
 
 from __future__ import annotations
@@ -22,8 +22,14 @@ if str(REPO_ROOT) not in sys.path:
 
 from tests import harness as _h  # noqa: E402
 from tests.harness import (  # noqa: E402,F401 - still importable from bench.harness
-    CDN_HOSTS, CDN_PATH, CHROMIUM, CHROMIUM_ARGS, CONTENT_TYPES, LOCAL_HOSTS, MAP_IFRAME,
-    _vendor_file, chromium, free_port)
+    CDN_HOSTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOCAL_HOSTS,
+    MAP_IFRAME,
+    chromium,
+    free_port,
+)
 
 SERVER_START_TIMEOUT_S = 90.0
 TIMEOUT_MS = 60_000
@@ -32,37 +38,38 @@ TIMEOUT_MS = 60_000
 # ------------------------------------------------------------------ data
 
 
-def processed_data(data_dir: str | Path | None = None) -> Path:
-    """A folder holding a current build of the processed tables.
-
-    ``data_dir`` given: built there when missing or stale (``pipeline.ensure_built``).
-    Otherwise the default LAMH_DATA_DIR / data/processed, also built when needed.
-    """
-    from dashboard import config, pipeline
+def snapshot_dir(data_dir: str | Path | None = None) -> Path:
+    """The snapshot folder to measure: ``data_dir`` when given, else ``config.data_dir()``
+    (``LAMH_DATA_DIR`` or the committed data/snapshot/).  Only read, never built: raises
+    SnapshotError when it holds no complete snapshot."""
+    from dashboard import config, snapshot
 
     target = Path(data_dir) if data_dir else config.data_dir()
-    pipeline.ensure_built(config.raw_dir(), target)
+    snapshot.stamp(target)
     return target.resolve()
 
 
 def fresh_build(into: Path) -> Path:
     """A new offline pipeline build in ``into`` (a temporary folder of the caller)."""
-    from dashboard import config, pipeline
+    from dashboard import config
+    from dashboard.ingest import pipeline
 
-    pipeline.build(config.raw_dir(), into, geocode=False)
+    pipeline.build(config.raw_dir(), into)
     return into
 
 
 def data_size(data_dir: Path) -> dict:
     """Row counts of what the app serves from ``data_dir``."""
-    from dashboard import store
+    from dashboard import snapshot
 
-    b = store.load(data_dir)
+    b = snapshot.read(data_dir)
     fac = b.facilities
-    return {"facilities": len(fac),
-            "located": int((fac["location_precision"] != "none").sum()),
-            "tracts": len(b.tracts),
-            "tract_polygons": len(b.geojson["tracts"]["features"])}
+    return {
+        "facilities": len(fac),
+        "located": int((fac["location_precision"] != "none").sum()),
+        "tracts": len(b.tracts),
+        "tract_polygons": len(b.geojson["tracts"]["features"]),
+    }
 
 
 # ------------------------------------------------------------------ server
@@ -77,19 +84,31 @@ def option_args(opt: str) -> list[str]:
 
 
 class AppServer(_h.AppServer):
-    """``streamlit run streamlit_app.py`` in ``app_dir`` serving ``data_dir``
-    (:class:`tests.harness.AppServer`, logs in a temporary folder).
+    """``streamlit run dashboard/app.py`` in ``app_dir`` serving the snapshot in
+    ``data_dir`` (None: the committed one) (:class:`tests.harness.AppServer`, logs in a
+    temporary folder).
 
     Use as a context manager; ``url`` is the base URL once /_stcore/health answers,
     ``startup_s`` how long that took, ``rss_mb()`` the memory of its process tree.
     ``options`` are ``streamlit run`` options as "section.name=value" (:func:`option_args`).
     """
 
-    def __init__(self, data_dir: Path, app_dir: Path = REPO_ROOT, extra_env: dict | None = None,
-                 options: list[str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        app_dir: Path = REPO_ROOT,
+        extra_env: dict | None = None,
+        options: list[str] | None = None,
+    ):
         self.options = [x for opt in options or () for x in option_args(opt)]
-        super().__init__(data_dir, app_dir, extra_env, args=self.options,
-                         start_timeout_s=SERVER_START_TIMEOUT_S, poll_s=0.05)
+        super().__init__(
+            data_dir,
+            app_dir,
+            extra_env,
+            args=self.options,
+            start_timeout_s=SERVER_START_TIMEOUT_S,
+            poll_s=0.05,
+        )
 
     def rss_mb(self) -> float:
         return tree_rss_mb(self.pid)
@@ -105,7 +124,7 @@ def _children(pid: int) -> list[int]:
         except OSError:
             continue
         # pid (comm) state ppid ...: comm may contain spaces, so split after the last ')'
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         if int(fields[1]) == pid:
             kids.append(int(p.name))
     return kids

@@ -1,6 +1,6 @@
 """Server memory and latency under concurrent sessions, without 20 browsers.
 
-One app server (``streamlit run streamlit_app.py``, LA-scale build).  Sessions speak the
+One app server (``streamlit run dashboard/app.py``, LA-scale snapshot).  Sessions speak the
 app's websocket protocol (bench/wsclient.py) — on 2 cores, 20 Chromium pages would measure
 the browsers, not the server.  A session opens the map page (landing) and makes filter
 changes through the sidebar widgets; the latency of a change is the time from sending the
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import statistics
 import sys
@@ -34,11 +35,11 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from bench import harness, scenario  # noqa: E402
-from bench.common import emit, machine_line, stats  # noqa: E402
-from bench.wsclient import Session  # noqa: E402
+from bench import harness, scenario
+from bench.common import emit, machine_line, stats
+from bench.wsclient import Session
 
 
 class RssSampler:
@@ -56,10 +57,8 @@ class RssSampler:
 
     async def stop(self):
         self.task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self.task
-        except asyncio.CancelledError:
-            pass
 
     def peak(self, since: float = 0.0) -> float:
         return max((v for t, v in self.samples if t >= since), default=float("nan"))
@@ -75,9 +74,9 @@ async def settle_rss(pid: int, seconds: float = 2.0) -> float:
 
 
 def query_for(state) -> str:
-    from dashboard import filters
+    from dashboard.analysis import link
 
-    return urlencode(filters.encode(state))
+    return urlencode(link.encode(state))
 
 
 async def one_session(url: str, expected, n_changes: int) -> tuple[list[dict], dict]:
@@ -87,9 +86,20 @@ async def one_session(url: str, expected, n_changes: int) -> tuple[list[dict], d
         opened = await s.open()
         for i, ch in enumerate(scenario.CHANGES[:n_changes]):
             r = await s.change(ch)
-            rows.append({"change": ch.describe(), "ms": r.seconds * 1000, "bytes": r.bytes,
-                         "map_bytes": r.map_bytes, "ok": r.ok, "right": r.headline == expected(seq[i + 1])})
-        return rows, {"open_ms": [r.seconds * 1000 for r in opened], "open_bytes": sum(r.bytes for r in opened)}
+            rows.append(
+                {
+                    "change": ch.describe(),
+                    "ms": r.seconds * 1000,
+                    "bytes": r.bytes,
+                    "map_bytes": r.map_bytes,
+                    "ok": r.ok,
+                    "right": r.headline == expected(seq[i + 1]),
+                }
+            )
+        return rows, {
+            "open_ms": [r.seconds * 1000 for r in opened],
+            "open_bytes": sum(r.bytes for r in opened),
+        }
 
 
 async def user(i: int, n: int, url: str, k: int, think: float, expected, rng: random.Random) -> dict:
@@ -117,17 +127,18 @@ async def user(i: int, n: int, url: str, k: int, think: float, expected, rng: ra
                 last = r
             out["right"] = last.headline == expected(state)
             out["final"] = (last.headline, expected(state))
-    except (asyncio.TimeoutError, OSError, Exception) as exc:  # noqa: BLE001 - an error is a result
+    except (TimeoutError, OSError, Exception) as exc:  # an error is a result
         out["errors"].append(f"{type(exc).__name__}: {str(exc)[:200]}")
     return out
 
 
 async def main_async(args) -> dict:
-    from dashboard import filters, store
+    from dashboard import snapshot
+    from dashboard.analysis import filters
 
-    data_dir = harness.processed_data(args.data_dir)
+    data_dir = harness.snapshot_dir(args.data_dir)
     size = harness.data_size(data_dir)
-    b = store.load(data_dir)
+    b = snapshot.read(data_dir)
     idx = filters.FlagIndex.build(b.facilities)
     located = (b.facilities["location_precision"] != "none").to_numpy()
 
@@ -135,9 +146,12 @@ async def main_async(args) -> dict:
         return scenario.expected(idx, located, state)[0]
 
     print(machine_line())
-    print(f"data: {size['facilities']:,} facilities, LA scale; {args.sessions} sessions x {args.changes} "
-          f"changes, think time {args.think:.1f} ± 0.5 s; protocol client (websockets), no browser"
-          + (f"; server options {args.server_option}" if args.server_option else "") + "\n")
+    print(
+        f"data: {size['facilities']:,} facilities, LA scale; {args.sessions} sessions x {args.changes} "
+        f"changes, think time {args.think:.1f} ± 0.5 s; protocol client (websockets), no browser"
+        + (f"; server options {args.server_option}" if args.server_option else "")
+        + "\n"
+    )
     with harness.AppServer(data_dir, options=args.server_option) as srv:
         rss_idle = await settle_rss(srv.pid)
         single, opened = await one_session(srv.url, expected, args.single_changes)
@@ -146,8 +160,14 @@ async def main_async(args) -> dict:
         sampler.start()
         t0 = time.perf_counter()
         rng = random.Random(7)
-        users = await asyncio.gather(*[user(i, args.sessions, srv.url, args.changes, args.think, expected,
-                                            random.Random(rng.random())) for i in range(args.sessions)])
+        users = await asyncio.gather(
+            *[
+                user(
+                    i, args.sessions, srv.url, args.changes, args.think, expected, random.Random(rng.random())
+                )
+                for i in range(args.sessions)
+            ]
+        )
         wall = time.perf_counter() - t0
         rss_peak = sampler.peak(t0)
         await sampler.stop()
@@ -156,24 +176,46 @@ async def main_async(args) -> dict:
     lat = [ms for u in users for ms in u["changes"]]
     errors = [e for u in users for e in u["errors"]]
     wrong = [u for u in users if u["right"] is False]
-    return {"data": size, "rss_idle": rss_idle, "rss_one": rss_one, "rss_peak": rss_peak, "rss_after": rss_after,
-            "single": single, "opened": opened, "users": users, "lat": lat, "errors": errors, "wrong": wrong,
-            "wall": wall, "combined": combined}
+    return {
+        "data": size,
+        "rss_idle": rss_idle,
+        "rss_one": rss_one,
+        "rss_peak": rss_peak,
+        "rss_after": rss_after,
+        "single": single,
+        "opened": opened,
+        "users": users,
+        "lat": lat,
+        "errors": errors,
+        "wrong": wrong,
+        "wall": wall,
+        "combined": combined,
+    }
 
 
 async def combined_check(url: str, idx, located) -> list[dict]:
     """Several attribute groups at once (not part of the timed scenario): does each step
     show the count for the filters chosen?  See bench/README.md."""
-    steps = (scenario.Change("add", "f_payment", "medi_cal"), scenario.Change("add", "f_population", "children"),
-             scenario.Change("add", "f_language", "spanish"), scenario.Change("add", "f_setting", "outpatient"))
+    steps = (
+        scenario.Change("add", "f_payment", "medi_cal"),
+        scenario.Change("add", "f_population", "children"),
+        scenario.Change("add", "f_language", "spanish"),
+        scenario.Change("add", "f_setting", "outpatient"),
+    )
     state, out = scenario.states()[0], []
     async with Session(url) as s:
         await s.open()
         for ch in steps:
             state = scenario.apply(state, ch)
             r = await s.change(ch)
-            out.append({"change": ch.describe(), "shown": r.headline, "expected": scenario.expected(idx, located, state)[0],
-                        "url": s.query})
+            out.append(
+                {
+                    "change": ch.describe(),
+                    "shown": r.headline,
+                    "expected": scenario.expected(idx, located, state)[0],
+                    "url": s.query,
+                }
+            )
     return out
 
 
@@ -185,8 +227,13 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=1.0, help="mean think time between changes (s)")
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--no-check-combined", dest="check_combined", action="store_false")
-    ap.add_argument("--server-option", action="append", default=[], metavar="SECTION.NAME=VALUE",
-                    help="extra `streamlit run` option, e.g. runner.postScriptGC=false (repeatable)")
+    ap.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="SECTION.NAME=VALUE",
+        help="extra `streamlit run` option, e.g. runner.postScriptGC=false (repeatable)",
+    )
     args = ap.parse_args()
     r = asyncio.run(main_async(args))
 
@@ -194,20 +241,33 @@ def main() -> None:
     print("One session alone: filter change -> script finished (server round trip, ms)")
     print(single[["change", "ms", "bytes", "map_bytes", "ok", "right"]].round(0).to_string(index=False))
     s1 = stats(single["ms"])
-    print(f"  median {s1['median']} ms, p95 {s1['p95']} ms; opening the app: {[round(x) for x in r['opened']['open_ms']]} ms "
-          f"({r['opened']['open_bytes']:,} bytes)\n")
+    print(
+        f"  median {s1['median']} ms, p95 {s1['p95']} ms; "
+        f"opening the app: {[round(x) for x in r['opened']['open_ms']]} ms "
+        f"({r['opened']['open_bytes']:,} bytes)\n"
+    )
     lat = stats(r["lat"], 0)
     opens = stats([u["open_ms"] for u in r["users"] if u["open_ms"] is not None], 0)
-    print(f"{len(r['users'])} concurrent sessions ({r['wall']:.1f} s): {lat['n']} filter changes, latency median "
-          f"{lat['median']} ms, p95 {lat['p95']} ms, max {lat['max']} ms; opening the app median {opens['median']} ms, "
-          f"p95 {opens['p95']} ms; errors {len(r['errors'])}; sessions with a wrong final headline {len(r['wrong'])}")
+    print(
+        f"{len(r['users'])} concurrent sessions ({r['wall']:.1f} s): {lat['n']} filter changes, "
+        f"latency median {lat['median']} ms, p95 {lat['p95']} ms, max {lat['max']} ms; "
+        f"opening the app median {opens['median']} ms, p95 {opens['p95']} ms; "
+        f"errors {len(r['errors'])}; sessions with a wrong final headline {len(r['wrong'])}"
+    )
     for e in r["errors"][:10]:
         print(f"  error: {e}")
     for u in r["wrong"][:5]:
         print(f"  wrong: session {u['session']} shows {u['final'][0]}, expected {u['final'][1]}")
-    t = pd.DataFrame({"server RSS (MB)": {
-        "idle after start": r["rss_idle"], "1 session connected": r["rss_one"],
-        f"{len(r['users'])} sessions (peak)": r["rss_peak"], "after all closed": r["rss_after"]}}).round(1)
+    t = pd.DataFrame(
+        {
+            "server RSS (MB)": {
+                "idle after start": r["rss_idle"],
+                "1 session connected": r["rss_one"],
+                f"{len(r['users'])} sessions (peak)": r["rss_peak"],
+                "after all closed": r["rss_after"],
+            }
+        }
+    ).round(1)
     print()
     print(t.to_string())
     if r["combined"]:
@@ -215,15 +275,28 @@ def main() -> None:
         for c in r["combined"]:
             flag = "" if c["shown"] == c["expected"] else "   <-- differs"
             print(f"  {c['change']:22} shown {c['shown']}, expected {c['expected']}  ({c['url']}){flag}")
-    emit("load", {
-        "data": r["data"], "sessions": len(r["users"]), "changes_per_session": args.changes, "think_s": args.think,
-        "single_session_ms": s1, "single_open_ms": r["opened"]["open_ms"],
-        "concurrent_ms": lat, "concurrent_open_ms": opens, "errors": len(r["errors"]),
-        "wrong_final_headline": len(r["wrong"]),
-        "rss_mb": {"idle": round(r["rss_idle"], 1), "one_session": round(r["rss_one"], 1),
-                   "sessions_peak": round(r["rss_peak"], 1), "after_close": round(r["rss_after"], 1)},
-        "combined_check": r["combined"],
-    })
+    emit(
+        "load",
+        {
+            "data": r["data"],
+            "sessions": len(r["users"]),
+            "changes_per_session": args.changes,
+            "think_s": args.think,
+            "single_session_ms": s1,
+            "single_open_ms": r["opened"]["open_ms"],
+            "concurrent_ms": lat,
+            "concurrent_open_ms": opens,
+            "errors": len(r["errors"]),
+            "wrong_final_headline": len(r["wrong"]),
+            "rss_mb": {
+                "idle": round(r["rss_idle"], 1),
+                "one_session": round(r["rss_one"], 1),
+                "sessions_peak": round(r["rss_peak"], 1),
+                "after_close": round(r["rss_after"], 1),
+            },
+            "combined_check": r["combined"],
+        },
+    )
 
 
 if __name__ == "__main__":

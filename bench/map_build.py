@@ -1,7 +1,7 @@
 """Build the map for the full facility table our way and the naive way, in one run.
 
 Ours: one compact data layer of all facilities inside a marker cluster, popups built in
-the browser on demand, plus the SPA choropleth (dashboard.maps).  Naive: one folium.Marker
+the browser on demand, plus the SPA choropleth (dashboard.render.maps).  Naive: one folium.Marker
 with a folium.Popup of escaped HTML (the same fields) per facility in a MarkerCluster, plus
 folium.GeoJson for the SPAs.
 Prints the median build+render time and HTML size of each, and their ratios.
@@ -18,40 +18,50 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import folium  # noqa: E402
-import pandas as pd  # noqa: E402
-from folium.plugins import MarkerCluster  # noqa: E402
+import folium
+import pandas as pd
+from folium.plugins import MarkerCluster
 
-from bench.common import emit, median_of  # noqa: E402
-from dashboard import filters, maps, metrics, pipeline, taxonomy  # noqa: E402
-from dashboard.config import data_dir, raw_dir  # noqa: E402
+from bench.common import emit, median_of
+from dashboard import snapshot, taxonomy
+from dashboard.analysis import filters, metrics
+from dashboard.config import data_dir
+from dashboard.render import maps
 
 
 def load():
-    bundle = pipeline.ensure_built(raw_dir(), data_dir())
+    bundle = snapshot.read(data_dir())
     return bundle, {k: v["title"] for k, v in bundle.manifest["sources"].items()}
 
 
 def ours(bundle, titles) -> str:
     fac = bundle.facilities
     idx = filters.FlagIndex.build(fac)
-    state = filters.FilterState()
+    state = filters.FilterState()  # all facilities, areas by SPA
     den = metrics.denominator(state)
-    m = filters.match(idx, state).mask
-    tab = metrics.area_table(fac, m, bundle.tracts, bundle.areas, "spa", den).set_index("area")
+    m = filters.match(idx, state)
+    tab = metrics.area_table(fac, m, bundle.tracts, bundle.areas, state, den).set_index("area")
     breaks = maps.class_breaks(tab["sites_per_100k"].to_numpy())
     base = maps.base_map()
-    maps.choropleth_layer(bundle.geojson["spa"], tab["sites_per_100k"], tab["name"].to_dict(),
-                          breaks, "Sites per 100k").add_to(base)
-    maps.facility_layer(maps.prepare(fac, titles), m).add_to(base)
+    maps.choropleth_layer(
+        bundle.geojson["spa"], tab["sites_per_100k"], tab["name"].to_dict(), breaks, "Sites per 100k"
+    ).add_to(base)
+    maps.facility_layer(maps.prepare(fac, titles), m.mask).add_to(base)
     return base.get_root().render()
 
 
 def naive_popup(row, titles) -> str:
     """The popup a straightforward build would write: the same fields, escaped HTML."""
     e = lambda v: html.escape(str(v)) if v is not None and v == v else ""  # noqa: E731
-    parts = [f"<b>{e(row['name'])}</b>", e(row["program"]), e(row["street"]), e(row["city"]),
-             e(row["phone"]), e(row["website"]), e(row["facility_type"])]
+    parts = [
+        f"<b>{e(row['name'])}</b>",
+        e(row["program"]),
+        e(row["street"]),
+        e(row["city"]),
+        e(row["phone"]),
+        e(row["website"]),
+        e(row["facility_type"]),
+    ]
     for gid in ("setting", "service", "population", "condition", "payment", "language"):
         known = taxonomy.group_known(row, gid)
         parts.append(f"{gid}: " + (", ".join(taxonomy.labels_for(row, gid)) if known else "unknown"))
@@ -62,12 +72,15 @@ def naive_popup(row, titles) -> str:
 
 def naive(bundle, titles) -> str:
     fac = bundle.facilities
-    base = folium.Map(location=list(filters.LA_CENTER), zoom_start=9)
+    base = folium.Map(location=list(maps.LA_CENTER), zoom_start=9)
     folium.GeoJson(bundle.geojson["spa"], name="SPAs").add_to(base)
     cluster = MarkerCluster().add_to(base)
     for row in fac[fac["location_precision"] != "none"].to_dict("records"):
-        folium.Marker([row["lat"], row["lon"]], tooltip=row["name"],
-                      popup=folium.Popup(naive_popup(row, titles), max_width=320)).add_to(cluster)
+        folium.Marker(
+            [row["lat"], row["lon"]],
+            tooltip=row["name"],
+            popup=folium.Popup(naive_popup(row, titles), max_width=320),
+        ).add_to(cluster)
     return base.get_root().render()
 
 
@@ -80,18 +93,29 @@ def main() -> None:
     html_ours, html_naive = ours(bundle, titles), naive(bundle, titles)
     t_ours, _ = median_of(lambda: ours(bundle, titles), args.runs)
     t_naive, _ = median_of(lambda: naive(bundle, titles), args.runs)
-    rows = pd.DataFrame({
-        "build+render median (s)": [t_ours, t_naive],
-        "HTML size (KB)": [len(html_ours.encode()) / 1024, len(html_naive.encode()) / 1024],
-    }, index=["ours: one data layer + cluster", "naive: one Marker per facility"])
+    rows = pd.DataFrame(
+        {
+            "build+render median (s)": [t_ours, t_naive],
+            "HTML size (KB)": [len(html_ours.encode()) / 1024, len(html_naive.encode()) / 1024],
+        },
+        index=["ours: one data layer + cluster", "naive: one Marker per facility"],
+    )
     print(f"Map for {n} located facilities + 8 SPA polygons, median of {args.runs} runs\n")
     print(rows.round(3).to_string())
     print(f"\nnaive / ours: time x{t_naive / t_ours:.1f}, size x{len(html_naive) / len(html_ours):.2f}")
-    emit("map_build", {"facilities": n, "runs": args.runs, "ours_s": round(t_ours, 4),
-                       "naive_s": round(t_naive, 4), "ours_bytes": len(html_ours.encode()),
-                       "naive_bytes": len(html_naive.encode()),
-                       "time_ratio": round(t_naive / t_ours, 2),
-                       "size_ratio": round(len(html_naive) / len(html_ours), 2)})
+    emit(
+        "map_build",
+        {
+            "facilities": n,
+            "runs": args.runs,
+            "ours_s": round(t_ours, 4),
+            "naive_s": round(t_naive, 4),
+            "ours_bytes": len(html_ours.encode()),
+            "naive_bytes": len(html_naive.encode()),
+            "time_ratio": round(t_naive / t_ours, 2),
+            "size_ratio": round(len(html_naive) / len(html_ours), 2),
+        },
+    )
 
 
 if __name__ == "__main__":

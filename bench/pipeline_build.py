@@ -1,16 +1,17 @@
-"""Cold pipeline build: raw sources -> processed tables, into an empty data folder each time.
+"""Cold pipeline build: raw sources -> a snapshot folder, into an empty folder each time.
 
-Two ways, each N times into a new temporary ``LAMH_DATA_DIR`` (offline, as the app and
-``make build`` do it):
+Two ways, each N times into a new temporary folder (offline, as ``make build`` does it;
+never into the committed data/snapshot/):
 
-* CLI: ``python -m dashboard.pipeline build`` in a fresh Python process — interpreter start,
-  imports and the build, what a new user or a deploy waits for;
-* in-process: ``pipeline.build()`` with the modules already imported — the build alone, split
-  into its stages by the progress callback (read sources, match + locate, tag areas,
-  validate, write).
+* CLI: ``python -m dashboard.ingest build`` in a fresh Python process with ``LAMH_DATA_DIR``
+  set to that folder — interpreter start, imports and the build, what a maintainer
+  refreshing the snapshot waits for;
+* in-process: ``pipeline.build(raw, folder)`` with the modules already imported — the build
+  alone, split into its stages by the progress callback (read sources, match + locate, tag
+  areas, validate, write).
 
-The raw sources are read from wherever the app reads them (``LAMH_RAW_DIR``, data/raw or
-../shared/data/raw); the offline geocoder cache (data/cache/geocode.json) is used if present.
+The raw sources are read from wherever a build reads them (``LAMH_RAW_DIR``, data/raw or
+../shared/data/raw); the offline geocoder cache (data/geocode_cache.json) is used if present.
 
     python bench/pipeline_build.py [--runs 3]
 """
@@ -18,6 +19,7 @@ The raw sources are read from wherever the app reads them (``LAMH_RAW_DIR``, dat
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import subprocess
@@ -28,17 +30,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from bench import harness  # noqa: E402
-from bench.common import emit, machine_line, stats  # noqa: E402
+from bench import harness
+from bench.common import emit, machine_line, stats
 
 
 def cli_build(into: Path) -> float:
-    env = {**os.environ, "LAMH_DATA_DIR": str(into), "LAMH_GEOCODE": "0"}
+    env = {**os.environ, "LAMH_DATA_DIR": str(into)}
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "dashboard.pipeline", "build"], cwd=harness.REPO_ROOT,
-                          env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dashboard.ingest", "build"],
+        cwd=harness.REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     dt = time.perf_counter() - t
     if proc.returncode != 0:
         raise RuntimeError(f"pipeline build failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -46,15 +53,17 @@ def cli_build(into: Path) -> float:
 
 
 def in_process_build(into: Path) -> tuple[float, dict[str, float]]:
-    from dashboard import config, pipeline
+    from dashboard import config
+    from dashboard.ingest import pipeline
 
     marks: list[tuple[str, float]] = []
     t = time.perf_counter()
-    pipeline.build(config.raw_dir(), into, geocode=False,
-                   progress=lambda msg, frac: marks.append((msg, time.perf_counter())))
+    pipeline.build(
+        config.raw_dir(), into, progress=lambda msg, frac: marks.append((msg, time.perf_counter()))
+    )
     dt = time.perf_counter() - t
     stages = {}
-    for (msg, start), (_next, end) in zip(marks, marks[1:]):
+    for (msg, start), (_next, end) in itertools.pairwise(marks):
         stages[msg] = end - start
     return dt, stages
 
@@ -78,15 +87,28 @@ def main() -> None:
         size = harness.data_size(tmp / "cli0")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"output: {size['facilities']:,} facilities ({size['located']:,} located), {size['tracts']:,} tracts "
-          f"and tract polygons; {args.runs} runs each, alternating\n")
-    t = pd.DataFrame({"CLI, fresh process (s)": stats(cli, 2), "pipeline.build in-process (s)": stats(inproc, 2)}).T
+    print(
+        f"output: {size['facilities']:,} facilities ({size['located']:,} located), {size['tracts']:,} tracts "
+        f"and tract polygons; {args.runs} runs each, alternating\n"
+    )
+    t = pd.DataFrame(
+        {"CLI, fresh process (s)": stats(cli, 2), "pipeline.build in-process (s)": stats(inproc, 2)}
+    ).T
     print(t.to_string())
     st = pd.DataFrame(stage_rows).median().round(2)
     print("\nin-process stages, median seconds:")
     print(st.to_string())
-    emit("pipeline_build", {"data": size, "runs": args.runs, "cli_s": stats(cli, 2), "in_process_s": stats(inproc, 2),
-                            "stages_median_s": st.to_dict(), "raw_dir": str(config.raw_dir())})
+    emit(
+        "pipeline_build",
+        {
+            "data": size,
+            "runs": args.runs,
+            "cli_s": stats(cli, 2),
+            "in_process_s": stats(inproc, 2),
+            "stages_median_s": st.to_dict(),
+            "raw_dir": str(config.raw_dir()),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import harness  # noqa: E402
-from bench.common import machine, machine_line  # noqa: E402
+from bench import harness
+from bench.common import machine, machine_line
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -51,9 +51,14 @@ def run(name: str, extra: list[str], data_dir: Path) -> tuple[list[dict], float,
         cmd += ["--data-dir", str(data_dir)]
     print(f"\n{'=' * 100}\n$ {' '.join(cmd[1:])}\n", flush=True)
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=harness.REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env={**os.environ, "PYTHONUNBUFFERED": "1",
-                                            "LAMH_DATA_DIR": str(data_dir)})
+    proc = subprocess.Popen(
+        cmd,
+        cwd=harness.REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "LAMH_DATA_DIR": str(data_dir)},
+    )
     lines = []
     for line in proc.stdout:
         if line.startswith('{"bench"'):
@@ -78,74 +83,146 @@ def summary(res: dict[str, dict]) -> list[dict]:
     rows = []
 
     def add(figure, value, target=None, ok=None, note=""):
-        rows.append({"figure": figure, "value": value, "target": target or "", "met": "" if ok is None else ("yes" if ok else "NO"),
-                     "note": note})
+        rows.append(
+            {
+                "figure": figure,
+                "value": value,
+                "target": target or "",
+                "met": "" if ok is None else ("yes" if ok else "NO"),
+                "note": note,
+            }
+        )
 
     pb = res.get("pipeline_build")
     if pb:
         add("cold pipeline build, CLI fresh process (s)", f"{pb['cli_s']['median']} (n={pb['cli_s']['n']})")
-        add("cold pipeline build, in-process (s)", f"{pb['in_process_s']['median']} (n={pb['in_process_s']['n']})")
+        add(
+            "cold pipeline build, in-process (s)",
+            f"{pb['in_process_s']['median']} (n={pb['in_process_s']['n']})",
+        )
     br = res.get("browser")
     if br:
         w, c = br["first_map_ms"]["warm"], br["first_map_ms"]["cold"]
-        add("open URL -> first marker, warm server (ms)", f"p50 {w['median']}, p95 {w['p95']} (n={w['n']})", "<= 3000",
-            w["p95"] is not None and w["p95"] <= 3000)
-        add("open URL -> first marker, new server (ms)", f"p50 {c['median']}, p95 {c['p95']} (n={c['n']})", "<= 3000",
-            c["p95"] is not None and c["p95"] <= 3000)
+        add(
+            "open URL -> first marker, warm server (ms)",
+            f"p50 {w['median']}, p95 {w['p95']} (n={w['n']})",
+            "<= 3000",
+            w["p95"] is not None and w["p95"] <= 3000,
+        )
+        add(
+            "open URL -> first marker, new server (ms)",
+            f"p50 {c['median']}, p95 {c['p95']} (n={c['n']})",
+            "<= 3000",
+            c["p95"] is not None and c["p95"] <= 3000,
+        )
         f = br["filter_change_ms"]
-        add("filter change -> headline + map updated (ms)", f"p50 {f['median']}, p95 {f['p95']} (n={f['n']})", "p95 <= 500",
-            f["p95"] is not None and f["p95"] <= 500 and br["errors"] == 0, f"errors {br['errors']}")
-        add("script runs per filter change (browser)", f"p50 {br['reruns_per_change']['median']}, max {br['reruns_per_change']['max']}")
-        add("websocket bytes per script run (browser)", f"p50 {br['ws_bytes_per_run']['median']:,}, max {br['ws_bytes_per_run']['max']:,}")
+        add(
+            "filter change -> headline + map updated (ms)",
+            f"p50 {f['median']}, p95 {f['p95']} (n={f['n']})",
+            "p95 <= 500",
+            f["p95"] is not None and f["p95"] <= 500 and br["errors"] == 0,
+            f"errors {br['errors']}",
+        )
+        add(
+            "script runs per filter change (browser)",
+            f"p50 {br['reruns_per_change']['median']}, max {br['reruns_per_change']['max']}",
+        )
+        add(
+            "websocket bytes per script run (browser)",
+            f"p50 {br['ws_bytes_per_run']['median']:,}, max {br['ws_bytes_per_run']['max']:,}",
+        )
         m = br["map_bytes_per_run"]
-        add("map component bytes per script run (browser)", f"p50 {m['median']:,}, max {m['max']:,}", "<= 300 KB",
-            m["max"] is not None and m["max"] <= 300 * 1024)
+        add(
+            "map component bytes per script run (browser)",
+            f"p50 {m['median']:,}, max {m['max']:,}",
+            "<= 300 KB",
+            m["max"] is not None and m["max"] <= 300 * 1024,
+        )
     cp = res.get("compute")
     if cp:
         for scale, per in cp["results"].items():
             for page, s in per.items():
                 r = s["rerun_ms"]
                 if scale == "x1":
-                    add(f"server compute per rerun, {page}, LA (ms)", f"p50 {r['median']}, p95 {r['p95']} (n={r['n']})",
-                        "<= 150", r["median"] <= 150, "" if r["p95"] <= 150 else "p95 over")
+                    add(
+                        f"server compute per rerun, {page}, LA (ms)",
+                        f"p50 {r['median']}, p95 {r['p95']} (n={r['n']})",
+                        "<= 150",
+                        r["median"] <= 150,
+                        "" if r["p95"] <= 150 else "p95 over",
+                    )
                 else:
-                    add(f"server compute per rerun, {page}, {scale} (ms)", f"p50 {r['median']}, p95 {r['p95']} (n={r['n']})")
+                    add(
+                        f"server compute per rerun, {page}, {scale} (ms)",
+                        f"p50 {r['median']}, p95 {r['p95']} (n={r['n']})",
+                    )
             if "map" in per and scale == "x1":
-                add("  of which Streamlit's gc.collect after the run, map, LA (ms)",
-                    f"p50 {per['map']['parts_median_ms'].get('gc after run', 0)}")
+                add(
+                    "  of which Streamlit's gc.collect after the run, map, LA (ms)",
+                    f"p50 {per['map']['parts_median_ms'].get('gc after run', 0)}",
+                )
             if "map" in per:
                 fm = per["map"]["filter_metrics_ms"]
                 kb = per["map"]["map_bytes"]
                 tgt = "<= 200" if scale == "x100" else None
-                add(f"filter + metrics per rerun, map page, {scale} (ms)", f"p50 {fm['median']}, p95 {fm['p95']}", tgt,
-                    (fm["p95"] <= 200) if tgt else None)
-                add(f"map payload per rerun, {scale} (KB)", f"p50 {kb['median'] / 1024:.0f}, max {kb['max'] / 1024:.0f}",
+                add(
+                    f"filter + metrics per rerun, map page, {scale} (ms)",
+                    f"p50 {fm['median']}, p95 {fm['p95']}",
+                    tgt,
+                    (fm["p95"] <= 200) if tgt else None,
+                )
+                add(
+                    f"map payload per rerun, {scale} (KB)",
+                    f"p50 {kb['median'] / 1024:.0f}, max {kb['max'] / 1024:.0f}",
                     "<= 300" if scale == "x1" else ("bounded" if scale == "x100" else None),
-                    (kb["max"] <= 300 * 1024) if scale in ("x1", "x100") else None)
+                    (kb["max"] <= 300 * 1024) if scale in ("x1", "x100") else None,
+                )
         nv = cp.get("naive_map")
         if nv:
-            add("map payload ours vs naive one-Marker build, LA (KB)",
-                f"ours p50 {nv['ours_bytes']['median'] / 1024:.0f} / naive p50 {nv['naive_bytes']['median'] / 1024:.0f}; "
-                f"ratio p50 x{nv['size_ratio']['median']}")
+            add(
+                "map payload ours vs naive one-Marker build, LA (KB)",
+                f"ours p50 {nv['ours_bytes']['median'] / 1024:.0f} / "
+                f"naive p50 {nv['naive_bytes']['median'] / 1024:.0f}; "
+                f"ratio p50 x{nv['size_ratio']['median']}",
+            )
         gaps = _get(cp, "results", "x1", "gaps", "map_bytes")
         if gaps:
-            add("gaps page map payload per rerun, LA (KB)", f"p50 {gaps['median'] / 1024:.0f}", "<= 300", gaps["median"] <= 300 * 1024)
+            add(
+                "gaps page map payload per rerun, LA (KB)",
+                f"p50 {gaps['median'] / 1024:.0f}",
+                "<= 300",
+                gaps["median"] <= 300 * 1024,
+            )
     ld = res.get("load")
     if ld:
         c = ld["concurrent_ms"]
-        add(f"{ld['sessions']} concurrent sessions, filter change (ms)", f"p50 {c['median']}, p95 {c['p95']} (n={c['n']})",
-            "p95 <= 2000, 0 errors", c["p95"] is not None and c["p95"] <= 2000 and ld["errors"] == 0,
-            f"errors {ld['errors']}, wrong results {ld['wrong_final_headline']}")
+        add(
+            f"{ld['sessions']} concurrent sessions, filter change (ms)",
+            f"p50 {c['median']}, p95 {c['p95']} (n={c['n']})",
+            "p95 <= 2000, 0 errors",
+            c["p95"] is not None and c["p95"] <= 2000 and ld["errors"] == 0,
+            f"errors {ld['errors']}, wrong results {ld['wrong_final_headline']}",
+        )
         s1 = ld["single_session_ms"]
-        add("one session alone, filter change round trip (ms)", f"p50 {s1['median']}, p95 {s1['p95']} (n={s1['n']})")
+        add(
+            "one session alone, filter change round trip (ms)",
+            f"p50 {s1['median']}, p95 {s1['p95']} (n={s1['n']})",
+        )
         r = ld["rss_mb"]
         add("server RSS idle / 1 session (MB)", f"{r['idle']} / {r['one_session']}")
-        add(f"server RSS with {ld['sessions']} sessions, peak (MB)", f"{r['sessions_peak']} (after close {r['after_close']})",
-            "<= 300", r["sessions_peak"] <= 300)
+        add(
+            f"server RSS with {ld['sessions']} sessions, peak (MB)",
+            f"{r['sessions_peak']} (after close {r['after_close']})",
+            "<= 300",
+            r["sessions_peak"] <= 300,
+        )
     mb = res.get("map_build")
     if mb:
-        add("map build, all facilities: ours vs naive (s / KB)",
-            f"{mb['ours_s']} s {mb['ours_bytes'] / 1024:.0f} KB vs {mb['naive_s']} s {mb['naive_bytes'] / 1024:.0f} KB")
+        add(
+            "map build, all facilities: ours vs naive (s / KB)",
+            f"{mb['ours_s']} s {mb['ours_bytes'] / 1024:.0f} KB vs "
+            f"{mb['naive_s']} s {mb['naive_bytes'] / 1024:.0f} KB",
+        )
     return rows
 
 
@@ -160,8 +237,8 @@ def main() -> None:
         plan = {k: v for k, v in plan.items() if k in args.only.split(",")}
     t0 = time.perf_counter()
     print(machine_line())
-    data_dir = harness.processed_data(args.data_dir)
-    print(f"processed data: {data_dir} ({harness.data_size(data_dir)})")
+    data_dir = harness.snapshot_dir(args.data_dir)
+    print(f"snapshot: {data_dir} ({harness.data_size(data_dir)})")
     results, lines, failed = {}, [], []
     for name, extra in plan.items():
         got, secs, rc = run(name, extra, data_dir)
@@ -174,8 +251,10 @@ def main() -> None:
             lines.append(g)
     total = time.perf_counter() - t0
     rows = summary(results)
-    print(f"\n{'=' * 100}\nSUMMARY ({'quick' if args.quick else 'full'} run, {total / 60:.1f} min; "
-          f"{machine_line().removeprefix('machine: ')})\n")
+    print(
+        f"\n{'=' * 100}\nSUMMARY ({'quick' if args.quick else 'full'} run, {total / 60:.1f} min; "
+        f"{machine_line().removeprefix('machine: ')})\n"
+    )
     w = max(len(r["figure"]) for r in rows) if rows else 10
     v = max(len(r["value"]) for r in rows) if rows else 10
     for r in rows:
@@ -188,8 +267,20 @@ def main() -> None:
     with out.open("w") as fh:
         for g in lines:
             fh.write(json.dumps(g, sort_keys=True) + "\n")
-        fh.write(json.dumps({"bench": "summary", "machine": machine(), "quick": args.quick,
-                             "total_s": round(total, 1), "failed": failed, "rows": rows}, sort_keys=True) + "\n")
+        fh.write(
+            json.dumps(
+                {
+                    "bench": "summary",
+                    "machine": machine(),
+                    "quick": args.quick,
+                    "total_s": round(total, 1),
+                    "failed": failed,
+                    "rows": rows,
+                },
+                sort_keys=True,
+            )
+            + "\n"
+        )
     print(f"\nJSON lines: {out}")
     sys.exit(1 if failed else 0)
 

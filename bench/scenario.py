@@ -15,12 +15,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from dashboard import filters, taxonomy
-from dashboard.filters import FilterState
+from dashboard import taxonomy
+from dashboard.analysis import filters
+from dashboard.analysis.filters import FilterState
 
 # widget key -> FilterState field
-FIELDS = {**{f"f_{g.id}": g.id for g in taxonomy.GROUPS},
-          "f_spa": "spa", "f_sd": "sd", "f_unknown": "include_unknown"}
+FIELDS = {
+    **{f"f_{g.id}": g.id for g in taxonomy.GROUPS},
+    "f_spa": "spa",
+    "f_sd": "sd",
+    "f_unknown": "include_unknown",
+}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Synthetic facility tables scaled ×k from a real build, to show how cost grows with data.
+"""Synthetic facility tables scaled ×k from a real snapshot, to show how cost grows with data.
 
 Method: every facility row is kept once as it is, and k−1 copies are added.  A copy keeps
 every attribute (name, program, taxonomy flags, setting, payment, beds, sources, as-of,
@@ -11,8 +11,9 @@ inside the county and their area tags stay true.  Sites that are not located sta
 located.  Tracts, areas, beds, benchmarks and geometry are the real ones (the population
 does not grow: per-capita figures grow ×k, which is fine for timing).
 
-The scaled build is written as a complete processed-data folder (same manifest, so the
-app does not think it is stale) that the real app can serve through ``LAMH_DATA_DIR``.
+The scaled copy is written as a complete snapshot folder (the source's manifest plus a
+``synthetic`` entry, and its own content id) that the real app can serve through
+``LAMH_DATA_DIR``.  The source is only read (by default the committed data/snapshot/).
 
     python bench/synthetic.py --scale 100 --out /tmp/lamh-x100   # prints sizes
 """
@@ -20,27 +21,29 @@ app does not think it is stale) that the real app can serve through ``LAMH_DATA_
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import shapely  # noqa: E402
+import numpy as np
+import pandas as pd
+import shapely
 
 SIGMA_DEG = 0.01
 MAX_DRAWS = 8
-METHOD = ("each facility kept + (k-1) copies with the same attributes and area tags, new "
-          "site_id, located copies jittered N(0, 0.01 deg) and kept inside the same SPA and "
-          "district polygon (else original position)")
+METHOD = (
+    "each facility kept + (k-1) copies with the same attributes and area tags, new "
+    "site_id, located copies jittered N(0, 0.01 deg) and kept inside the same SPA and "
+    "district polygon (else original position)"
+)
 
 
 def _polygons(geojson: dict) -> dict[int, object]:
-    return {int(f["properties"]["id"]): shapely.make_valid(shapely.geometry.shape(f["geometry"]))
-            for f in geojson["features"]}
+    return {
+        int(f["properties"]["id"]): shapely.make_valid(shapely.geometry.shape(f["geometry"]))
+        for f in geojson["features"]
+    }
 
 
 def scale_facilities(fac: pd.DataFrame, k: int, geojson: dict, seed: int = 0) -> pd.DataFrame:
@@ -86,28 +89,27 @@ def scale_facilities(fac: pd.DataFrame, k: int, geojson: dict, seed: int = 0) ->
 
 
 def scaled_data_dir(src_data_dir: Path, k: int, out_dir: Path, seed: int = 0) -> Path:
-    """A processed-data folder like ``src_data_dir`` whose facility table is scaled ×k."""
-    from dashboard import store
+    """A snapshot folder ``out_dir`` like the snapshot in ``src_data_dir`` (only read) whose
+    facility table is scaled ×k."""
+    from dashboard import snapshot
 
-    src = store.current_path(Path(src_data_dir))
-    if src is None:
-        raise FileNotFoundError(f"no current build in {src_data_dir}")
-    out_dir = Path(out_dir)
-    name = f"{src.name}-x{k}"
-    dest = out_dir / "builds" / name
-    if not (dest / "manifest.json").exists():
-        bundle = store.load(Path(src_data_dir))
-        tmp = out_dir / "builds" / f".tmp-{name}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(src, tmp)
-        fac = scale_facilities(bundle.facilities, k, bundle.geojson, seed=seed)
-        fac.to_parquet(tmp / "facilities.parquet", index=False)
-        manifest = json.loads((tmp / "manifest.json").read_text())
-        manifest["synthetic"] = {"scale": k, "seed": seed, "method": METHOD,
-                                 "facilities": len(fac), "from_build": src.name}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, default=str))
-        tmp.rename(dest)
-    (out_dir / "CURRENT").write_text(name)
+    out_dir = Path(out_dir).resolve()
+    if out_dir == Path(src_data_dir).resolve():
+        raise ValueError(f"{out_dir}: would overwrite the snapshot it scales")
+    snap = snapshot.read(Path(src_data_dir))
+    tables = {t: getattr(snap, t) for t in snapshot.TABLES}
+    tables["facilities"] = fac = scale_facilities(snap.facilities, k, snap.geojson, seed=seed)
+    manifest = {
+        **snap.manifest,
+        "synthetic": {
+            "scale": k,
+            "seed": seed,
+            "method": METHOD,
+            "facilities": len(fac),
+            "from_snapshot": snap.id,
+        },
+    }
+    snapshot.write(out_dir, tables, snap.geojson, manifest)
     return out_dir
 
 
@@ -115,12 +117,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=int, default=10)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--from", dest="src", type=Path, default=None,
-                    help="processed-data folder to scale (default: LAMH_DATA_DIR / data/processed)")
+    ap.add_argument(
+        "--from",
+        dest="src",
+        type=Path,
+        default=None,
+        help="snapshot folder to scale (default: LAMH_DATA_DIR / data/snapshot)",
+    )
     args = ap.parse_args()
     from bench import harness
 
-    src = harness.processed_data(args.src)
+    src = harness.snapshot_dir(args.src)
     out = scaled_data_dir(src, args.scale, args.out)
     print(f"x{args.scale}: {harness.data_size(out)} in {out}")
 

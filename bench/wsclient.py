@@ -22,6 +22,7 @@ a Chromium per session.  Like the browser it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -33,8 +34,16 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from bench import scenario
 
-WIDGET_TYPES = {"multiselect", "checkbox", "text_input", "slider", "radio", "selectbox",
-                "number_input", "component_instance"}
+WIDGET_TYPES = {
+    "multiselect",
+    "checkbox",
+    "text_input",
+    "slider",
+    "radio",
+    "selectbox",
+    "number_input",
+    "component_instance",
+}
 OK_STATUS = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 MAP_VIEW = {"zoom": 9, "center": {"lat": 34.26, "lng": -118.3}}
 MAX_CACHED_MESSAGE_AGE = 2  # Streamlit's default; sent to the browser in new_session
@@ -52,7 +61,10 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY") and not self.exceptions
+        return (
+            self.status in ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
+            and not self.exceptions
+        )
 
 
 def _state_from_proto(kind: str, el) -> WidgetState | None:
@@ -100,10 +112,15 @@ class Session:
         self.map_id: str | None = None
         self.ws = None
 
-    async def __aenter__(self) -> "Session":
-        self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"],
-                                           origin=self.base_url, max_size=None, open_timeout=60,
-                                           ping_interval=None)
+    async def __aenter__(self) -> Session:
+        self.ws = await websockets.connect(
+            self.ws_url,
+            subprotocols=["streamlit"],
+            origin=self.base_url,
+            max_size=None,
+            open_timeout=60,
+            ping_interval=None,
+        )
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -146,10 +163,8 @@ class Session:
                 if et == "exception":
                     res.exceptions.append(el.message[:300])
                 elif et == "metric" and el.label.startswith("Matching sites"):
-                    try:
+                    with contextlib.suppress(ValueError):
                         res.headline = int(el.body.replace(",", ""))
-                    except ValueError:
-                        pass
                 elif et in WIDGET_TYPES and getattr(el, "id", ""):
                     elements[el.id] = (et, el)
                     if et == "component_instance":
@@ -170,7 +185,9 @@ class Session:
                 if m.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     continue
                 self.runs += 1
-                self.cached = {h: r for h, r in self.cached.items() if self.runs - r <= MAX_CACHED_MESSAGE_AGE}
+                self.cached = {
+                    h: r for h, r in self.cached.items() if self.runs - r <= MAX_CACHED_MESSAGE_AGE
+                }
                 break
         res.seconds = time.perf_counter() - t
         if self.map_id and self.map_id in self.widgets:
@@ -192,7 +209,7 @@ class Session:
     # -------------------------------------------------------------- widgets
 
     def _find(self, key: str) -> tuple[str, object]:
-        for wid, (kind, el) in self.elements.items():
+        for wid, (_kind, el) in self.elements.items():
             if wid.rsplit("-", 1)[-1] == key:
                 return wid, el
         raise KeyError(f"no widget with key {key!r} in the last run")
@@ -212,7 +229,7 @@ class Session:
 
             if ch.op == "add":
                 option = next(o for o in el.options if is_it(o))
-                cur = cur + [option] if not any(is_it(c) for c in cur) else cur
+                cur = [*cur, option] if not any(is_it(c) for c in cur) else cur
             else:
                 cur = [c for c in cur if not is_it(c)]
             w.string_array_value.data.extend(cur)
