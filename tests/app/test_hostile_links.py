@@ -31,7 +31,7 @@ from dashboard import taxonomy
 from dashboard.analysis import costs, filters, link
 from tests.app.conftest import PAGES, count, metric, open_to_end
 
-EXAMPLES = 30  # generated links with junk, on the page that owns the junk
+EXAMPLES = 20  # generated links with junk, on the page that owns the junk
 VALID_EXAMPLES = 5  # generated links of valid settings, on every page
 
 SHARED_NOTICE = "could not be used and were reset"

@@ -101,7 +101,7 @@ def test_option_counts_of_an_all_group_count_the_sites_left_after_checking():
     assert counts["children"] == 2  # already checked: what is shown now
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.data())
 def test_the_number_beside_a_value_is_the_result_of_checking_it(data):
     """For any state and any value: option_counts == the count after checking it."""

@@ -124,7 +124,7 @@ def states(draw):
     return FilterState(**kw)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(states())
 def test_round_trip_any_state(state):
     back, notices = decode(encode(state))
@@ -141,7 +141,7 @@ junk_values = st.one_of(
 junk_keys = st.one_of(st.sampled_from(sorted(link.KEYS)), st.text(max_size=20))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.dictionaries(junk_keys, junk_values, max_size=12))
 def test_decode_never_raises_and_stays_valid(params):
     state, notices = decode(params)
@@ -260,7 +260,7 @@ VALUES = (
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(COST_KEYS, VALUES, max_size=12))
 def test_arbitrary_params_never_raise_and_give_valid_assumptions(params):
     a, notices = link.decode_costs(params, bench())
@@ -274,7 +274,7 @@ def test_arbitrary_params_never_raise_and_give_valid_assumptions(params):
     assert a.scenario.area in (None, *filters.SPAS)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     los=st.floats(0, 365),
     price=st.floats(0, 50_000),
