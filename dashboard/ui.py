@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import config, registry, snapshot, taxonomy
-from dashboard.analysis import filters, link
+from dashboard.analysis import costs, filters, link
 from dashboard.analysis.filters import FilterState, FlagIndex
 from dashboard.errors import SnapshotError
 from dashboard.render import maps, tables
@@ -78,6 +78,17 @@ def _load(folder: str, stamp: str) -> Data:
     gc.collect()
     gc.freeze()
     return data
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _cost_defaults(snapshot_id: str, rates: str, _benchmarks: pd.DataFrame) -> costs.Assumptions:
+    return costs.default_assumptions(_benchmarks, rates)
+
+
+def cost_defaults(data: Data, rates: str) -> costs.Assumptions:
+    """The sourced default cost inputs for ``rates``: once per snapshot, not on every rerun
+    (the look-ups by benchmark id are a tenth of the cost page's run)."""
+    return _cost_defaults(data.snap.id, rates, data.snap.benchmarks)
 
 
 def load_data() -> Data:
@@ -228,9 +239,13 @@ def share_link(page_path: str) -> str:
 
 
 def show_notices() -> None:
+    """Notices about the link just opened.  Always one container, empty or not: an element
+    that comes and goes above a page shifts the page's elements, and a shifted map is
+    re-mounted (a new iframe, Leaflet and every layer drawn again)."""
     notices = st.session_state.pop(K_NOTICES, None)
-    if notices:
-        notice_box("Some settings in the link could not be used and were reset to defaults:", notices)
+    with st.container():
+        if notices:
+            notice_box("Some settings in the link could not be used and were reset to defaults:", notices)
 
 
 def notice_box(headline: str, notices: list[str]) -> None:
@@ -277,8 +292,9 @@ def close_sidebar_after_navigation(page_path: str) -> None:
     Streamlit's own navigation does).  The script is the app's own, no outside text."""
     last = st.session_state.get(K_LAST_PAGE)
     st.session_state[K_LAST_PAGE] = page_path
-    if last is not None and last != page_path:
-        st.html(_CLOSE_SIDEBAR_ON_PHONE, unsafe_allow_javascript=True, width="content")
+    with st.container():  # one element either way (see show_notices)
+        if last is not None and last != page_path:
+            st.html(_CLOSE_SIDEBAR_ON_PHONE, unsafe_allow_javascript=True, width="content")
 
 
 def navigation(pages: list) -> None:

@@ -139,10 +139,10 @@ if ui.page_needs_seeding():  # a link opened, or Back/Forward: the inputs take t
 def _rates_changed() -> None:
     """New rate basis: prices go back to that basis's sourced defaults."""
     prices_only = [n for n in INPUT_KEYS if n.endswith("price") or n == "per_diem"]
-    _fill(costs.default_assumptions(bench, session[K_RATES]), prices_only)
+    _fill(ui.cost_defaults(data, session[K_RATES]), prices_only)
 
 
-defaults = costs.default_assumptions(bench, session.get(K_RATES, costs.NATIONAL))
+defaults = ui.cost_defaults(data, session.get(K_RATES, costs.NATIONAL))
 basis = defaults.basis
 
 
@@ -327,6 +327,6 @@ chosen = costs.Assumptions(
         area=session.get(K_AREA),
     ),
 )
-ui.set_page_params(ctx.page_path, link.encode_costs(chosen, costs.default_assumptions(bench, costs.NATIONAL)))
+ui.set_page_params(ctx.page_path, link.encode_costs(chosen, ui.cost_defaults(data, costs.NATIONAL)))
 if state.memo:
     ui.memo_footer(SOURCES)

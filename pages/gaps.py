@@ -49,11 +49,12 @@ SOURCES = registry.cite(*registry.FACILITY_SOURCES, "geo")
 if state.memo:
     ui.memo_header(ctx.page_path, data)
 
-if n_sites == 0:
-    st.warning(
-        "No site matches the current filters, so every resident counts as far from care. "
-        "Loosen a filter in the sidebar (or include sites with unknown attributes)."
-    )
+with st.container():  # one element whatever it holds, so the map below keeps its place
+    if n_sites == 0:
+        st.warning(
+            "No site matches the current filters, so every resident counts as far from care. "
+            "Loosen a filter in the sidebar (or include sites with unknown attributes)."
+        )
 
 county = metrics.far_summary(acc_area).iloc[0]
 where = "in the selected area(s)" if (state.spa or state.sd) else "in the county"
@@ -69,9 +70,10 @@ c3.metric(
     ui.fmt_int(n_sites),
     help="Matching sites anywhere in the county (a resident may cross an area line for care).",
 )
-if den.note:
-    st.caption(f"Denominator note: {den.note}.")
-ui.unknown_note(am, state)
+with st.container():  # as above
+    if den.note:
+        st.caption(f"Denominator note: {den.note}.")
+    ui.unknown_note(am, state)
 
 st.markdown("**At other distances**")
 rows = []

@@ -84,9 +84,10 @@ else:
         f"{head.residents_far:,} {den.label} farther than {state.miles} miles "
         "(straight line) from the nearest matching site"
     )
-if den.note:
-    st.caption(f"Denominator note: {den.note}.")
-ui.unknown_note(matched, state)
+with st.container():  # one element whatever it holds, so the map below keeps its place
+    if den.note:
+        st.caption(f"Denominator note: {den.note}.")
+    ui.unknown_note(matched, state)
 
 # The memo layout prints the map across the page with its legend (no controls beside it).
 left, right = (st.container(), None) if state.memo else st.columns([3, 1])

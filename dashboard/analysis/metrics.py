@@ -154,8 +154,7 @@ def area_table(
     no rates."""
     level = state.level
     names = snapshot.area_names(areas, level)
-    tm = tract_mask(tracts, state)
-    t = tracts.loc[tm]
+    t = tracts.loc[tract_mask(tracts, state), list(dict.fromkeys([level, "pop_total", *den.columns]))]
     pop = den.of(t).groupby(t[level]).sum()
     total = t.groupby(level)["pop_total"].sum()
     where = fac[level].to_numpy()
@@ -268,22 +267,21 @@ def continuum_table(
     den = denominator(state)
     by_spa = replace(state, level="spa")
     county_state = replace(state, spa=(), sd=())
-    out = None
+    out = {}
     totals = {"selection": {}, "county": {}}
     for setting in CONTINUUM:
         m = match(idx, replace(by_spa, setting=(setting,)))
-        t = area_table(fac, m, tracts, areas, by_spa, den)
-        cols = t[["area", "name", "selected", "sites", "unknown_sites"]].rename(
-            columns={"sites": f"{setting}_sites", "unknown_sites": f"{setting}_unknown"}
-        )
-        out = cols if out is None else out.merge(cols, on=["area", "name", "selected"])
+        t = area_table(fac, m, tracts, areas, by_spa, den)  # one row per SPA, same order each time
+        out[f"{setting}_sites"] = t["sites"].to_numpy()
+        out[f"{setting}_unknown"] = t["unknown_sites"].to_numpy()
         totals["selection"][f"{setting}_sites"] = m.count
         totals["selection"][f"{setting}_unknown"] = int((m.unknown & ~m.mask).sum())
         mc = match(idx, replace(county_state, setting=(setting,)))
         totals["county"][f"{setting}_sites"] = mc.count
         totals["county"][f"{setting}_unknown"] = int((mc.unknown & ~mc.mask).sum())
-    out = out.merge(t[["area", "population", "residents", "beds"]], on="area")
-    out = out[out["selected"]].drop(columns="selected")
+    out = pd.concat([t[["area", "name"]], pd.DataFrame(out), t[["population", "residents", "beds"]]], axis=1)[
+        t["selected"].to_numpy()
+    ]
     rows = [out]
     for key, st8, name in (
         ("selection", state, "Selected area"),
