@@ -13,7 +13,7 @@ import gc
 import html
 import re
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -68,7 +68,7 @@ def _load(folder: str, stamp: str) -> Data:
         idx=FlagIndex.build(fac),
         source_titles=titles,
         view=tables.facility_view(fac),
-        map_data=maps.prepare(fac, titles),
+        map_data=_published(maps.prepare(fac, titles)),
         geo_urls={k: maps.publish_geometry(g) for k, g in snap.geojson.items()},
         state_hospital_beds=int(fac.loc[fac["state_hospital"], "psych_beds"].sum()),
         label_points={k: maps.label_points(snap.geojson[k]) for k in ("spa", "sd")},
@@ -78,6 +78,10 @@ def _load(folder: str, stamp: str) -> Data:
     gc.collect()
     gc.freeze()
     return data
+
+
+def _published(md: maps.MapData) -> maps.MapData:
+    return replace(md, url=maps.publish_facilities(md))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -125,6 +125,13 @@ class MapData:
     lon: np.ndarray
     kind: np.ndarray
     located: np.ndarray
+    url: str | None = None  # all of it as a static file (publish_facilities): reruns send positions
+
+    def payload(self, positions) -> str:
+        """The meta data and the rows at ``positions`` (null where a row is None) as one
+        script-safe JSON object."""
+        rows = ",".join(self.rows[i] or "null" for i in positions)
+        return safe_json(self.meta)[:-1] + ',"rows":[' + rows + "]}"
 
 
 # The keys of one facility in the map's data (short: every rerun sends the matching rows):
@@ -289,21 +296,32 @@ def facility_layer(data: MapData, mask: np.ndarray) -> folium.FeatureGroup:
     pos = np.flatnonzero(np.asarray(mask, dtype=bool) & data.located)
     if len(pos) > MAX_POINTS:
         return _cell_layer(data, pos)
-    # Rows are JSON already: a rerun joins the matching ones (no per-facility work).
-    payload = safe_json(data.meta)[:-1] + ',"rows":[' + ",".join(data.rows[i] for i in pos) + "]}"
-    script = _POPUP_JS + (
-        "var cluster = L.markerClusterGroup({showCoverageOnHover:false, maxClusterRadius:40,"
-        " spiderfyOnMaxZoom:true, disableClusteringAtZoom:15});"
-        "var markers = data.rows.map(function (r) {"
-        " var m = L.marker([r.y, r.x], {icon: L.divIcon({className: 'lamh-marker lamh-' + r.k,"
-        "  html: data.icons[r.k][r.q], iconSize: [16, 16], iconAnchor: [8, 8]}),"
-        "  title: r.n + (r.q ? ' (approximate location)' : ''), keyboard: true});"
-        " m.bindPopup(function () { return lamhPopup(r, data); }, {maxWidth: 320});"
-        " return m; });"
-        "cluster.addLayers(markers);"
-        "{{ this._parent.get_name() }}.addLayer(cluster);"
+    draw = (
+        "function draw(all, rows) { var cluster = L.markerClusterGroup({showCoverageOnHover:false,"
+        " maxClusterRadius:40, spiderfyOnMaxZoom:true, disableClusteringAtZoom:15});"
+        " cluster.addLayers(rows.map(function (r) {"
+        "  var m = L.marker([r.y, r.x], {icon: L.divIcon({className: 'lamh-marker lamh-' + r.k,"
+        "   html: all.icons[r.k][r.q], iconSize: [16, 16], iconAnchor: [8, 8]}),"
+        "   title: r.n + (r.q ? ' (approximate location)' : ''), keyboard: true});"
+        "  m.bindPopup(function () { return lamhPopup(r, all); }, {maxWidth: 320});"
+        "  return m; }));"
+        " {{ this._parent.get_name() }}.addLayer(cluster); }"
     )
-    el = _DataScript(payload, script)
+    if data.url:
+        # Every facility's data comes once from a file the browser caches (kept in the map's
+        # window across reruns); a rerun sends only the positions of the matching ones.
+        payload = safe_json({"url": data.url, "pick": pos.tolist()})
+        script = (
+            "var cache = window.lamhFacilities = window.lamhFacilities || {};"
+            "function pick(all) { draw(all, data.pick.map(function (i) { return all.rows[i]; })); }"
+            "if (cache[data.url]) { pick(cache[data.url]); } else {"
+            " fetch(data.url, {cache: 'force-cache'}).then(function (r) { return r.json(); })"
+            "  .then(function (all) { cache[data.url] = all; pick(all); }); }"
+        )
+    else:  # the rows travel with the map (rows are JSON already: no per-facility work)
+        payload = data.payload(pos)
+        script = "draw(data, data.rows);"
+    el = _DataScript(payload, _POPUP_JS + draw + script)
     urls = assets.urls()
     el.default_js = [("markercluster_js", urls["markercluster_js"])]
     el.default_css = [
@@ -440,12 +458,22 @@ def frame(lat: np.ndarray, lon: np.ndarray, width_px: int = 700, height_px: int 
 
 
 def publish_geometry(geojson: dict, static_dir=None) -> str | None:
-    """Write polygons once as a content-addressed file under ``static/geo/`` and return its
-    URL, so browsers fetch (and cache) the geometry once while reruns send only colours.
-    None when the folder cannot be written (the layer then embeds the geometry)."""
+    """Polygons as a static file (``publish``): browsers fetch (and cache) the geometry
+    once while reruns send only colours."""
+    return publish(json.dumps(geojson, separators=(",", ":")), "geo", static_dir)
+
+
+def publish_facilities(data: MapData, static_dir=None) -> str | None:
+    """Every facility's map data as a static file (``publish``): browsers fetch it once and
+    reruns send only which rows match."""
+    return publish(data.payload(range(len(data.rows))), "facilities", static_dir)
+
+
+def publish(text: str, prefix: str, static_dir=None) -> str | None:
+    """Write ``text`` once as a content-addressed file under ``static/geo/`` and return its
+    URL.  None when the folder cannot be written (the layer then embeds its data)."""
     static_dir = Path(static_dir or config.STATIC_DIR)
-    text = json.dumps(geojson, separators=(",", ":"))
-    name = f"geo-{hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]}.json"
+    name = f"{prefix}-{hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]}.json"
     path = static_dir / "geo" / name
     try:
         if not path.exists():
@@ -518,38 +546,55 @@ def colour_layer(
         ]
         for f in geojson["features"]
     }
+    # The polygons of one URL are drawn once per map and kept across reruns (in the map's
+    # window): a rerun restyles them in place (no new SVG paths; tooltips and labels read
+    # the newest run's data).  The layer sits on the map itself and follows its feature
+    # group: when a rerun replaces the group, the new group takes it over before the old
+    # group's removal (deferred a tick) would take it off the map.
     draw = (
-        "function draw(gj) { var layer = L.geoJSON(gj, {"
-        " style: function (f) { var s = data.style[String(f.properties.id)];"
-        "  return {fillColor: s ? s[0] : '" + NO_DATA + "', color: s && s[2] ? '#6B6B6B' : '#333333',"
-        "   dashArray: s && s[2] ? '5 4' : null, weight: " + str(weight) + ","
-        "   fillOpacity: s && s[2] ? 0.35 : 0.55}; },"
-        " onEachFeature: function (f, l) { var s = data.style[String(f.properties.id)];"
-        "  var text = s ? s[1] : String(f.properties.id);"
-        "  var tip = document.createElement('span'); tip.textContent = text;"
-        "  l.bindTooltip(tip, {sticky: true});"
-        "  if (data.focusable) { l.on('add', function () { var el = l.getElement(); if (!el) { return; }"
+        "var fg = {{ this._parent.get_name() }};"
+        "var keep = window.lamhAreas = window.lamhAreas || {};"
+        "var e = (data.url && keep[data.url]) || {}; if (data.url) { keep[data.url] = e; }"
+        "e.data = data; e.owner = fg;"
+        "function text(id) { var s = e.data.style[String(id)]; return s ? s[1] : String(id); }"
+        "function styleOf(f) { var s = e.data.style[String(f.properties.id)];"
+        " return {fillColor: s ? s[0] : '" + NO_DATA + "', color: s && s[2] ? '#6B6B6B' : '#333333',"
+        "  dashArray: s && s[2] ? '5 4' : null, weight: " + str(weight) + ","
+        "  fillOpacity: s && s[2] ? 0.35 : 0.55}; }"
+        "function show() { if (e.owner === fg && e.layer && fg._map && !fg._map.hasLayer(e.layer)) {"
+        " fg._map.addLayer(e.layer); } }"
+        "fg.on('add', show);"
+        "fg.on('remove', function () { var map = fg._map; setTimeout(function () {"
+        " if (e.owner === fg && e.layer && map.hasLayer(e.layer)) { map.removeLayer(e.layer); } }, 0); });"
+        "function draw(gj) {"
+        " if (e.layer) { e.layer.setStyle(styleOf); } else { e.layer = L.geoJSON(gj, {style: styleOf,"
+        "  onEachFeature: function (f, l) {"
+        "   l.bindTooltip(function () { var tip = document.createElement('span');"
+        "    tip.textContent = text(f.properties.id); return tip; }, {sticky: true});"
+        "   if (e.data.focusable) { l.on('add', function () { var el = l.getElement(); if (!el) { return; }"
         "    el.setAttribute('tabindex', '0'); el.setAttribute('role', 'img');"
-        "    el.setAttribute('aria-label', text);"
         "    el.addEventListener('focus', function () { l.openTooltip(l.getBounds().getCenter()); });"
-        "    el.addEventListener('blur', function () { l.closeTooltip(); }); }); } }});"
-        " {{ this._parent.get_name() }}.addLayer(layer); }"
+        "    el.addEventListener('blur', function () { l.closeTooltip(); }); }); } }}); }"
+        " if (e.data.focusable) { if (e.layer._map) { label(); } else { e.layer.once('add', label); } }"
+        " show(); }"
+        "function label() { e.layer.eachLayer(function (l) { var el = l.getElement();"
+        " if (el) { el.setAttribute('aria-label', text(l.feature.properties.id)); } }); }"
         "(data.labels || []).forEach(function (r) {"
         " var box = document.createElement('div'); box.className = 'lamh-area-label';"
         " var n = document.createElement('b'); n.textContent = r[2]; box.appendChild(n);"
         " box.appendChild(document.createElement('br')); box.appendChild(document.createTextNode(r[3]));"
         " box.style.cssText = 'font:600 11px/1.2 sans-serif;color:#1A1A1A;text-align:center;"
         "white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none';"
-        " {{ this._parent.get_name() }}.addLayer(L.marker([r[0], r[1]], {interactive: false, keyboard: false,"
+        " fg.addLayer(L.marker([r[0], r[1]], {interactive: false, keyboard: false,"
         "  icon: L.divIcon({className: '', html: box, iconSize: [110, 30], iconAnchor: [55, 15]})})); });"
         + _LEGEND_JS
     )
     payload: dict = {"style": style, "labels": labels or [], "focusable": focusable, "legend": legend}
     if url:
         payload["url"] = url
-        script = (
-            draw
-            + "fetch(data.url, {cache: 'force-cache'}).then(function (r) { return r.json(); }).then(draw);"
+        script = draw + (
+            "if (e.layer) { draw(null); } else { fetch(data.url, {cache: 'force-cache'})"
+            ".then(function (r) { return r.json(); }).then(draw); }"
         )
     else:
         payload["geo"] = geojson

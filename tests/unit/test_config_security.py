@@ -111,8 +111,8 @@ OS_WRITES = {("os", "replace"), ("os", "rename"), ("os", "remove"), ("shutil", "
 MAY_WRITE = {
     (
         "dashboard/render/maps.py",
-        "publish_geometry",
-    ): "area polygons, content-addressed, under dashboard/static/geo/",
+        "publish",
+    ): "area polygons and the facilities' map data, content-addressed, under dashboard/static/geo/",
     ("dashboard/snapshot.py", "write"): "the build command's writer (the server only reads the snapshot)",
 }
 
@@ -169,7 +169,7 @@ def test_no_upload_widget_and_no_file_written_outside_the_allowed_places(path):
         "Path('x').write_text('y')",
         "os.replace('a', 'b')",
         "df.to_csv('out.csv')",
-        "def publish():\n    Path('x').write_bytes(b'')",  # allowed in maps.py's publish_geometry only
+        "def publish():\n    Path('x').write_bytes(b'')",  # allowed in maps.py's publish only
         "st.download_button('x', data)",  # downloads go through ui.download
     ],
 )
