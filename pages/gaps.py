@@ -129,10 +129,8 @@ with left:
         )
         st.plotly_chart(fig, width="stretch", config=ui.chart_config("la-mh-gaps-map"))
     else:
-        tips = {
-            g: f"Tract {g}: {d:.1f} mi; {int(res[g]):,} {den.label}"
-            if np.isfinite(d)
-            else f"Tract {g}: no matching site"
+        tips = {  # the denominator's name is added in the browser (tip_suffix)
+            g: f"Tract {g}: {f'{d:.1f} mi' if np.isfinite(d) else 'no matching site'}; {int(res[g]):,}"
             for g, d in dist.items()
         }
         layer = maps.colour_layer(
@@ -143,6 +141,7 @@ with left:
             url=data.geo_urls["tracts"],
             weight=0.3,
             legend={"title": "Miles to nearest site", "rows": legend},
+            tip_suffix=f" {den.label}",
         )
         st_folium(
             maps.base_map(),
