@@ -127,7 +127,7 @@ class WsLog:
             return
         if m.WhichOneof("type") == "rerun_script":
             widgets = {
-                w.id.rsplit("-", 1)[-1]: str(w).replace("\n", " ")[:60]
+                w.id.rsplit("-", 1)[-1]: str(w).replace("\n", " ")[:600]
                 for w in m.rerun_script.widget_states.widgets
             }
             self.runs.append(
