@@ -136,10 +136,13 @@ def _calls(source: str):
 
 
 def problems(rel: str, source: str) -> list[str]:
-    """Upload widgets, and file writes outside MAY_WRITE, in one module's source."""
+    """Upload widgets, file writes outside MAY_WRITE and the code-running builtins ruff does
+    not flag (compile, __import__), in one module's source."""
     out = []
     for func, name, base, node in _calls(source):
         where = f"{rel}:{node.lineno}"
+        if isinstance(node.func, ast.Name) and name in ("compile", "__import__"):
+            out.append(f"{where}: {name}() runs code")
         if name in UPLOAD_WIDGETS:
             out.append(f"{where}: st.{name} lets a user send a file")
         if name == "download_button" and not (rel == "dashboard/ui.py" and func == "download"):
@@ -171,6 +174,8 @@ def test_no_upload_widget_and_no_file_written_outside_the_allowed_places(path):
         "df.to_csv('out.csv')",
         "def publish():\n    Path('x').write_bytes(b'')",  # allowed in maps.py's publish only
         "st.download_button('x', data)",  # downloads go through ui.download
+        "compile(text, 'f', 'exec')",
+        "__import__(name)",
     ],
 )
 def test_the_scan_sees_writes_and_uploads(code):
