@@ -6,10 +6,12 @@ choropleth — is returned as feature groups for ``st_folium(feature_group_to_ad
 
 Facilities are ONE compact data layer inside a marker cluster (not one Python ``Marker``
 each); the browser builds a popup only when one is opened, from DOM nodes and
-``textContent``, so source text is never parsed as HTML.  All data is embedded as JSON with
-``<``, ``>``, ``&`` and quotes escaped, so a hostile facility name cannot close the script
-tag either.  Area tooltips are set as text too.  Area polygons are published once per
-build as static files the browser caches; reruns send only their colours.
+``textContent``, so source text is never parsed as HTML.  All data is JSON with ``<``,
+``>``, ``&`` and quotes escaped, so a hostile facility name cannot close a script tag
+either.  Area tooltips are set as text too.  Area polygons and every facility's map data
+are published once per build as static files the browser caches (``publish``): a rerun
+sends only area colours and the positions of the matching facilities, and the map keeps
+its polygons across reruns, restyling them in place.
 """
 
 from __future__ import annotations
