@@ -130,34 +130,27 @@ class WsLog:
                 w.id.rsplit("-", 1)[-1]: str(w).replace("\n", " ")[:600]
                 for w in m.rerun_script.widget_states.widgets
             }
-            self.runs.append(
-                {
-                    "tag": self.tag,
-                    "bytes": 0,
-                    "map_bytes": 0,
-                    "frames": 0,
-                    "refs": 0,
-                    "finished": False,
-                    "sent_widgets": widgets,
-                }
-            )
+            self._new_run(widgets)
+
+    def _new_run(self, sent_widgets: dict) -> None:
+        self.runs.append(
+            {
+                "tag": self.tag,
+                "bytes": 0,
+                "map_bytes": 0,
+                "frames": 0,
+                "refs": 0,
+                "finished": False,
+                "sent_widgets": sent_widgets,
+            }
+        )
 
     def _received(self, payload):
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         data = payload if isinstance(payload, bytes) else payload.encode()
         if not self.runs:
-            self.runs.append(
-                {
-                    "tag": self.tag,
-                    "bytes": 0,
-                    "map_bytes": 0,
-                    "frames": 0,
-                    "refs": 0,
-                    "finished": False,
-                    "sent_widgets": {},
-                }
-            )
+            self._new_run({})
         run = self.runs[-1]
         run["bytes"] += len(data)
         run["frames"] += 1
@@ -360,13 +353,7 @@ def main() -> None:
     ap.add_argument("--warm", type=int, default=7, help="first-map runs on a running server")
     ap.add_argument("--changes", type=int, default=len(scenario.CHANGES))
     ap.add_argument("--data-dir", type=Path, default=None)
-    ap.add_argument(
-        "--server-option",
-        action="append",
-        default=[],
-        metavar="SECTION.NAME=VALUE",
-        help="extra `streamlit run` option, e.g. runner.postScriptGC=false (repeatable)",
-    )
+    harness.add_server_option(ap)
     args = ap.parse_args()
     data_dir = harness.snapshot_dir(args.data_dir)
     size = harness.data_size(data_dir)

@@ -83,6 +83,17 @@ def option_args(opt: str) -> list[str]:
     return [f"--{key.removeprefix('--')}", value]
 
 
+def add_server_option(ap) -> None:
+    """The ``--server-option`` argument of the scripts that start servers (see option_args)."""
+    ap.add_argument(
+        "--server-option",
+        action="append",
+        default=[],
+        metavar="SECTION.NAME=VALUE",
+        help="extra `streamlit run` option, e.g. runner.postScriptGC=false (repeatable)",
+    )
+
+
 class AppServer(_h.AppServer):
     """``streamlit run dashboard/app.py`` in ``app_dir`` serving the snapshot in
     ``data_dir`` (None: the committed one) (:class:`tests.harness.AppServer`, logs in a

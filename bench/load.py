@@ -227,13 +227,7 @@ def main() -> None:
     ap.add_argument("--think", type=float, default=1.0, help="mean think time between changes (s)")
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--no-check-combined", dest="check_combined", action="store_false")
-    ap.add_argument(
-        "--server-option",
-        action="append",
-        default=[],
-        metavar="SECTION.NAME=VALUE",
-        help="extra `streamlit run` option, e.g. runner.postScriptGC=false (repeatable)",
-    )
+    harness.add_server_option(ap)
     args = ap.parse_args()
     r = asyncio.run(main_async(args))
 

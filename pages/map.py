@@ -93,20 +93,11 @@ with st.container():  # one element whatever it holds, so the map below keeps it
 left, right = (st.container(), None) if state.memo else st.columns([3, 1])
 if right is not None:
     with right:
-        st.radio(
-            "Colour areas by",
-            options=list(filters.MEASURES),
-            key=ui.K_MEASURE,
-            format_func=lambda k: filters.MEASURES[k],
-            persist_state="session",
-        )
-        st.radio(
-            "Areas",
-            options=list(filters.LEVELS),
-            key=ui.K_LEVEL,
-            format_func=lambda k: filters.LEVELS[k],
-            persist_state="session",
-        )
+        for label, choices, key in (
+            ("Colour areas by", filters.MEASURES, ui.K_MEASURE),
+            ("Areas", filters.LEVELS, ui.K_LEVEL),
+        ):
+            st.radio(label, options=list(choices), key=key, format_func=choices.get, persist_state="session")
 state = ui.current_state()
 area_tab = metrics.area_table(fac, matched, tracts, areas, state, den)
 chosen = area_tab[area_tab["selected"]]
