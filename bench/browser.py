@@ -46,7 +46,7 @@ INIT_JS = r"""
   if (window.__lamh) { return; }
   const T = () => performance.timeOrigin + performance.now();
   const L = window.__lamh = {clicks: [], metric: [], layers: [], leaflet: null, markers: null,
-                            script: [], ws: []};
+                            areas: null, paint: null, script: [], ws: []};
   document.addEventListener('click', () => L.clicks.push(T()), true);
   // The app's websocket: when it opened, first and last message (main frame only).
   const WS = window.WebSocket;
@@ -80,6 +80,9 @@ INIT_JS = r"""
       if (!L.layers.length || L.layers[L.layers.length - 1][1] !== t) { L.layers.push([T(), t]); } }
     if (L.leaflet === null && document.querySelector('.leaflet-container')) { L.leaflet = T(); }
     if (L.markers === null && document.querySelector('.lamh-marker, .marker-cluster')) { L.markers = T(); }
+    if (L.areas === null && document.querySelector('.leaflet-overlay-pane path')) { L.areas = T(); }
+    if (L.paint === null && document.querySelector(
+      '[data-testid="stMetricValue"], [data-testid="stMain"] [data-testid="stHeading"]')) { L.paint = T(); }
   };
   // A MutationObserver for exact times, re-attached whenever the document element changes
   // (the map component writes its iframe's document), plus a 10 ms poll as a safety net.

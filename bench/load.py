@@ -79,17 +79,24 @@ def query_for(state) -> str:
     return urlencode(link.encode(state))
 
 
-async def one_session(url: str, expected, n_changes: int) -> tuple[list[dict], dict]:
+async def one_session(url: str, pid: int, expected, n_changes: int) -> tuple[list[dict], dict]:
+    """The scenario's changes one after another in one session: the round trip of each and
+    the server's CPU time for it (``harness.cpu_ms``: from the send until 0.2 s after the
+    run finished, when nothing else runs)."""
     seq = scenario.states()
     rows = []
     async with Session(url) as s:
         opened = await s.open()
         for i, ch in enumerate(scenario.CHANGES[:n_changes]):
+            await asyncio.sleep(0.2)
+            cpu = harness.cpu_ms(pid)
             r = await s.change(ch)
+            await asyncio.sleep(0.2)
             rows.append(
                 {
                     "change": ch.describe(),
                     "ms": r.seconds * 1000,
+                    "cpu_ms": harness.cpu_ms(pid) - cpu,
                     "bytes": r.bytes,
                     "map_bytes": r.map_bytes,
                     "ok": r.ok,
@@ -154,7 +161,7 @@ async def main_async(args) -> dict:
     )
     with harness.AppServer(data_dir, options=args.server_option) as srv:
         rss_idle = await settle_rss(srv.pid)
-        single, opened = await one_session(srv.url, expected, args.single_changes)
+        single, opened = await one_session(srv.url, srv.pid, expected, args.single_changes)
         rss_one = await settle_rss(srv.pid, 0.5)
         sampler = RssSampler(srv.pid)
         sampler.start()
@@ -233,10 +240,15 @@ def main() -> None:
 
     single = pd.DataFrame(r["single"])
     print("One session alone: filter change -> script finished (server round trip, ms)")
-    print(single[["change", "ms", "bytes", "map_bytes", "ok", "right"]].round(0).to_string(index=False))
-    s1 = stats(single["ms"])
     print(
-        f"  median {s1['median']} ms, p95 {s1['p95']} ms; "
+        single[["change", "ms", "cpu_ms", "bytes", "map_bytes", "ok", "right"]]
+        .round(0)
+        .to_string(index=False)
+    )
+    s1, cpu1 = stats(single["ms"]), stats(single["cpu_ms"])
+    print(
+        f"  median {s1['median']} ms, p95 {s1['p95']} ms; server CPU per change median "
+        f"{cpu1['median']} ms, p95 {cpu1['p95']} ms; "
         f"opening the app: {[round(x) for x in r['opened']['open_ms']]} ms "
         f"({r['opened']['open_bytes']:,} bytes)\n"
     )
@@ -277,6 +289,7 @@ def main() -> None:
             "changes_per_session": args.changes,
             "think_s": args.think,
             "single_session_ms": s1,
+            "single_session_cpu_ms": cpu1,
             "single_open_ms": r["opened"]["open_ms"],
             "concurrent_ms": lat,
             "concurrent_open_ms": opens,
