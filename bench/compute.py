@@ -164,7 +164,7 @@ class Probe:
 
 class ThreadProfiler:
     """cProfile of the script thread: AppTest runs each rerun in a new thread, so the
-    profiler is switched on from inside it (at ui.load_data, the app's first call)."""
+    profiler is switched on from inside it (at context.load_data, the app's first call)."""
 
     def __init__(self):
         self.stats: pstats.Stats | None = None
@@ -173,9 +173,9 @@ class ThreadProfiler:
         self.saved = None
 
     def install(self) -> None:
-        from dashboard import ui
+        from dashboard.ui import context
 
-        orig = ui.load_data
+        orig = context.load_data
         prof = self
 
         @functools.wraps(orig)
@@ -186,7 +186,7 @@ class ThreadProfiler:
             return orig(*a, **kw)
 
         self.saved = orig
-        ui.load_data = load_data
+        context.load_data = load_data
 
     def collect(self) -> None:
         if self.current is None:
@@ -200,10 +200,10 @@ class ThreadProfiler:
         self.current = None
 
     def uninstall(self) -> None:
-        from dashboard import ui
+        from dashboard.ui import context
 
         if self.saved is not None:
-            ui.load_data = self.saved
+            context.load_data = self.saved
 
 
 # ------------------------------------------------------------------ the naive map

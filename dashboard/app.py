@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import ui  # noqa: E402
+from dashboard.ui import context, show, sidebar, urlstate  # noqa: E402
 
 st.set_page_config(
     page_title="LA County outpatient mental-health capacity",
@@ -40,17 +40,17 @@ PAGES = [
     st.Page(PAGES_DIR / "data.py", title="Data & methods", icon=":material/dataset:", url_path="data"),
 ]
 
-# Our own page links (ui.navigation) carry the view in the link; Streamlit's would drop it.
+# Our own page links (sidebar.navigation) carry the view in the link; Streamlit's would drop it.
 page = st.navigation(PAGES, position="hidden")
-ui.static_serving_check()
-data = ui.load_data()
-ui.sync_from_url(page.url_path)
-ui.navigation(PAGES)
-state = ui.sidebar(data)
-ui.set_context(ui.PageContext(data=data, state=state, page_path=page.url_path))
-ui.page_style()
-ui.close_sidebar_after_navigation(page.url_path)
-ui.show_notices()
+context.static_serving_check()
+data = context.load_data()
+urlstate.sync_from_url(page.url_path)
+sidebar.navigation(PAGES)
+state = sidebar.sidebar(data)
+context.set_page(context.PageContext(data=data, state=state, page_path=page.url_path))
+show.page_style()
+sidebar.close_sidebar_after_navigation(page.url_path)
+urlstate.show_notices()
 page.run()
-ui.share_box(page.url_path, data)
-ui.sync_url(page.url_path)
+sidebar.share_box(page.url_path, data)
+urlstate.sync_url(page.url_path)

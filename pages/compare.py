@@ -5,11 +5,12 @@ from dataclasses import fields, replace
 
 import streamlit as st
 
-from dashboard import registry, ui
+from dashboard import registry
 from dashboard.analysis import costs, link, metrics
-from dashboard.render import charts, tables
+from dashboard.render import charts, tables, text
+from dashboard.ui import context, show, urlstate
 
-ctx = ui.page_context()
+ctx = context.page()
 data, state = ctx.data, ctx.state
 snap = data.snap
 fac, tracts, areas, bench = snap.facilities, snap.tracts, snap.areas, snap.benchmarks
@@ -19,14 +20,14 @@ session = st.session_state
 st.title("Inpatient vs outpatient")
 area_selected = bool(state.spa or state.sd)
 st.caption(
-    f"Showing **{ui.escape_markdown(state.describe())}** (care-setting filter replaced by each "
+    f"Showing **{text.escape_markdown(state.describe())}** (care-setting filter replaced by each "
     "setting below). Outpatient capacity is counted in sites; inpatient capacity in "
     "licensed (not staffed) beds. Availability follows every sidebar filter, areas included; "
     "episode costs are per episode and the same anywhere in the county."
 )
 SOURCES = registry.cite("samhsa_directory", "dhcs_licensed", "cdph_beds", "geo", "costs")
 if state.memo:
-    ui.memo_header(ctx.page_path, data)
+    show.memo_header(ctx.page_path, data)
 
 # ------------------------------------------------------------------ availability
 st.header("Availability by Service Planning Area" + (" in the selection" if area_selected else ""))
@@ -38,15 +39,15 @@ beds_label = "Licensed acute psychiatric beds" + (
 )
 fig_sites, fig_beds = charts.availability_figures(cont, band, den.label, beds_label)
 left, right = st.columns(2)  # side by side on a screen, one above the other on a phone
-left.plotly_chart(fig_sites, width="stretch", config=ui.chart_config("la-mh-sites-by-setting"))
-right.plotly_chart(fig_beds, width="stretch", config=ui.chart_config("la-mh-beds"))
+left.plotly_chart(fig_sites, width="stretch", config=show.chart_config("la-mh-sites-by-setting"))
+right.plotly_chart(fig_beds, width="stretch", config=show.chart_config("la-mh-beds"))
 county = cont.iloc[-1]
 st.caption(
     f"Left: matching sites per 100k {den.label} ({registry.cite('geo')}), by setting — "
     "outpatient, then the middle of the continuum (partial hospitalization / day treatment, "
     f"residential). Sources: {registry.cite('samhsa_directory', 'dhcs_licensed')}. Right: "
     f"licensed acute psychiatric beds per 100k residents ({registry.cite('cdph_beds')}). "
-    f"County: {ui.fmt_rate(county['beds_per_100k'])} per 100k ({int(county['beds']):,} beds; "
+    f"County: {text.fmt_rate(county['beds_per_100k'])} per 100k ({int(county['beds']):,} beds; "
     + (
         "the state forensic hospital, DSH-Metropolitan, included"
         if state.state_hospital
@@ -67,9 +68,9 @@ if den.note:
     st.caption(f"Denominator note: {den.note}.")
 cont_view = tables.continuum_view(cont, den.label, pop_vintage[:4], beds_label)
 with st.container() if state.memo else st.expander("Table behind the charts", expanded=False):
-    ui.table(cont_view, state.memo)
-notes = ui.download_notes(f"Availability by SPA for: {state.describe()}", SOURCES, ctx.page_path, data)
-ui.download("Download availability table (CSV)", cont_view, notes, "compare-availability", data)
+    show.table(cont_view, state.memo)
+notes = show.download_notes(f"Availability by SPA for: {state.describe()}", SOURCES, ctx.page_path, data)
+show.download("Download availability table (CSV)", cont_view, notes, "compare-availability", data)
 
 # ------------------------------------------------------------------ unit prices
 st.header("Unit prices and their sources")
@@ -103,7 +104,7 @@ st.dataframe(
         "source_url": st.column_config.LinkColumn("source"),
     },
 )
-ui.download(
+show.download(
     "Download unit prices (CSV)",
     prices,
     [
@@ -127,22 +128,22 @@ def _fill(a: costs.Assumptions, names=None) -> None:
                 session[INPUT_KEYS[f.name]] = int(value) if costs.LIMITS[f.name].whole else float(value)
 
 
-if ui.page_needs_seeding():  # a link opened, or Back/Forward: the inputs take the link's values
-    seeded, cost_notices = link.decode_costs(ui.page_link_params(ctx.page_path), bench)
+if urlstate.page_needs_seeding():  # a link opened, or Back/Forward: the inputs take the link's values
+    seeded, cost_notices = link.decode_costs(urlstate.page_link_params(ctx.page_path), bench)
     session[K_RATES] = seeded.rates
     session[K_AREA] = seeded.scenario.area
     _fill(seeded)
     if cost_notices:
-        ui.notice_box("Some cost settings in the link could not be used:", cost_notices)
+        urlstate.notice_box("Some cost settings in the link could not be used:", cost_notices)
 
 
 def _rates_changed() -> None:
     """New rate basis: prices go back to that basis's sourced defaults."""
     prices_only = [n for n in INPUT_KEYS if n.endswith("price") or n == "per_diem"]
-    _fill(ui.cost_defaults(data, session[K_RATES]), prices_only)
+    _fill(context.cost_defaults(data, session[K_RATES]), prices_only)
 
 
-defaults = ui.cost_defaults(data, session.get(K_RATES, costs.NATIONAL))
+defaults = context.cost_defaults(data, session.get(K_RATES, costs.NATIONAL))
 basis = defaults.basis
 
 
@@ -220,7 +221,7 @@ m1, m2, m3 = st.columns(3)
 m1.metric("Inpatient episode", f"${ip.total:,.2f}", help=" ".join(ip.caveats))
 m2.metric("Outpatient episode", f"${op.total:,.2f}", help=" ".join(op.caveats))
 ratio = ip.total / op.total if op.total else float("nan")
-m3.metric("Inpatient ÷ outpatient", ui.fmt_rate(ratio, 1) + "×" if op.total else "–")
+m3.metric("Inpatient ÷ outpatient", text.fmt_rate(ratio, 1) + "×" if op.total else "–")
 st.caption(
     f"USD per episode, {rates_text}. The source and year of every price and count is "
     "under its input above and in the table below."
@@ -228,7 +229,9 @@ st.caption(
 st.markdown("**The arithmetic**")
 st.code("\n".join([*costs.arithmetic(ip), "", *costs.arithmetic(op)]), language=None)
 frame = costs.episode_frame(ip, op)
-st.plotly_chart(charts.episode_figure(frame), width="stretch", config=ui.chart_config("la-mh-episode-costs"))
+st.plotly_chart(
+    charts.episode_figure(frame), width="stretch", config=show.chart_config("la-mh-episode-costs")
+)
 st.caption(
     "Each bar is one episode; each segment one line of the arithmetic above (the same "
     "numbers as the table below)."
@@ -236,11 +239,11 @@ st.caption(
 for c in ip.caveats + op.caveats:
     st.caption(f"⚠ {c}")
 with st.container() if state.memo else st.expander("Episode lines as a table"):
-    ui.table(frame, state.memo, "lines")
-ui.download(
+    show.table(frame, state.memo, "lines")
+show.download(
     "Download episode arithmetic (CSV)",
     frame,
-    ui.download_notes(
+    show.download_notes(
         f"Episode costs, {rates_text}; assumptions as set on the page (county-wide)",
         registry.cite("costs"),
         ctx.page_path,
@@ -257,7 +260,7 @@ with w1:
     st.subheader("… admissions were diverted to outpatient care")
     number("diverted_admissions")
     div = costs.divert_admissions(_value("diverted_admissions"), ip.total, op.total)
-    st.metric("Change in annual cost", ui.fmt_usd(div.change))
+    st.metric("Change in annual cost", text.fmt_usd(div.change))
     st.caption(
         ("A saving: " if div.change < 0 else "An extra cost: " if div.change > 0 else "")
         + f"{div.diverted:,} admissions a year: ${div.cost_before:,.0f} as inpatient stays "
@@ -296,7 +299,7 @@ with w2:
         else:
             st.metric(
                 f"Outpatient sites per 100k {den.label}",
-                ui.fmt_rate(sites.after),
+                text.fmt_rate(sites.after),
                 delta=f"{sites.change:+.2f}",
                 delta_color="off",
             )
@@ -306,7 +309,7 @@ with w2:
             )
             st.metric(
                 "Licensed psych beds per 100k residents",
-                ui.fmt_rate(beds.after),
+                text.fmt_rate(beds.after),
                 delta=f"{beds.change:+.2f}",
                 delta_color="off",
             )
@@ -327,6 +330,8 @@ chosen = costs.Assumptions(
         area=session.get(K_AREA),
     ),
 )
-ui.set_page_params(ctx.page_path, link.encode_costs(chosen, ui.cost_defaults(data, costs.NATIONAL)))
+urlstate.set_page_params(
+    ctx.page_path, link.encode_costs(chosen, context.cost_defaults(data, costs.NATIONAL))
+)
 if state.memo:
-    ui.memo_footer(SOURCES)
+    show.memo_footer(SOURCES)

@@ -4,9 +4,11 @@ known gaps, data-quality counts and downloads."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import registry, taxonomy, ui
+from dashboard import registry, taxonomy
+from dashboard.render import text
+from dashboard.ui import context, show
 
-ctx = ui.page_context()
+ctx = context.page()
 data = ctx.data
 snap = data.snap
 manifest = snap.manifest
@@ -150,7 +152,7 @@ bounds = snap.areas[snap.areas["level"] == "sd"][
         "pop_total_high": "At most",
     }
 )
-st.dataframe(bounds, hide_index=True, width="stretch", column_config=ui.number_formats(bounds))
+st.dataframe(bounds, hide_index=True, width="stretch", column_config=show.number_formats(bounds))
 beds = report["licensed_acute_psych_beds"]
 st.markdown(
     f"**Psychiatric beds.** The {registry.cite('cdph_beds')} file lists **{beds['total']:,}** "
@@ -163,7 +165,7 @@ st.markdown(
 if beds["unlocated_facilities"]:
     st.caption(
         "Not placed (counted county-wide only): "
-        + ", ".join(ui.escape_markdown(n) for n in beds["unlocated_facilities"])
+        + ", ".join(text.escape_markdown(n) for n in beds["unlocated_facilities"])
     )
 xw = pd.DataFrame(
     [
@@ -244,7 +246,7 @@ with q2:
     )
 
 st.header("Downloads")
-notes = ui.download_notes(
+notes = show.download_notes(
     "LA County mental-health capacity dashboard: processed table (codes and flags as in the snapshot)",
     registry.cite(*registry.SOURCES),
     ctx.page_path,
@@ -260,4 +262,4 @@ downloads = [
     ("Shortage areas (HPSA)", snap.hpsa, "hpsa"),
 ]
 for label, frame, name in downloads:
-    ui.download(label, frame, notes, f"data-{name}", data)
+    show.download(label, frame, notes, f"data-{name}", data)

@@ -8,18 +8,19 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import registry, ui
+from dashboard import registry
 from dashboard.analysis import filters, metrics
-from dashboard.render import charts, maps, tables
+from dashboard.render import charts, maps, tables, text
+from dashboard.ui import context, show
 
-ctx = ui.page_context()
+ctx = context.page()
 data, state = ctx.data, ctx.state
 fac, tracts, areas = data.snap.facilities, data.snap.tracts, data.snap.areas
 pop_vintage = data.snap.manifest["population_vintage"]
 
 st.title("Gaps & access")
 st.caption(
-    f"Showing **{ui.escape_markdown(state.describe())}**. Distance is the straight line from each "
+    f"Showing **{text.escape_markdown(state.describe())}**. Distance is the straight line from each "
     "census tract's representative point (2010 tracts) to the nearest matching site "
     "anywhere in the county — not travel time. Residents: LA County ISD estimates "
     f"({pop_vintage}). Sites placed at a ZIP centroid count where they are placed."
@@ -47,7 +48,7 @@ am = filters.match(data.idx, replace(state, spa=(), sd=()))
 n_sites = am.count
 SOURCES = registry.cite(*registry.FACILITY_SOURCES, "geo")
 if state.memo:
-    ui.memo_header(ctx.page_path, data)
+    show.memo_header(ctx.page_path, data)
 
 with st.container():  # one element whatever it holds, so the map below keeps its place
     if n_sites == 0:
@@ -61,19 +62,19 @@ where = "in the selected area(s)" if (state.spa or state.sd) else "in the county
 c1, c2, c3 = st.columns(3)
 c1.metric(
     f"{den.label.capitalize()} farther than {state.miles} mi",
-    ui.fmt_int(county["residents_far"]),
+    text.fmt_int(county["residents_far"]),
     help=f"Out of {int(county['residents']):,} {den.label} {where}.",
 )
-c2.metric(f"Share of {den.label} {where}", ui.fmt_pct(county["share_far"]))
+c2.metric(f"Share of {den.label} {where}", text.fmt_pct(county["share_far"]))
 c3.metric(
     "Matching sites used",
-    ui.fmt_int(n_sites),
+    text.fmt_int(n_sites),
     help="Matching sites anywhere in the county (a resident may cross an area line for care).",
 )
 with st.container():  # as above
     if den.note:
         st.caption(f"Denominator note: {den.note}.")
-    ui.unknown_note(am, state)
+    show.unknown_note(am, state)
 
 st.markdown("**At other distances**")
 rows = []
@@ -89,7 +90,7 @@ for miles in (1, 2, 5, 10, 15):
         }
     )
 distances = pd.DataFrame(rows)
-ui.table(distances, state.memo, "distances")
+show.table(distances, state.memo, "distances")
 
 BINS = [1, 2, 5, 10, 20]
 BIN_COLOURS = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#000000"]
@@ -112,7 +113,7 @@ colours = {g: bin_colour(d) for g, d in dist.items()}
 left, right = st.columns([3, 1])
 with right:
     st.markdown("**Miles to the nearest matching site** (straight line, by tract)")
-    st.markdown(ui.legend_html(legend), unsafe_allow_html=True)
+    st.markdown(maps.legend_html(legend), unsafe_allow_html=True)
     st.caption("Viridis colours: darker is farther. The ranked tables below hold the same numbers.")
 
 with left:
@@ -127,7 +128,7 @@ with left:
             {},
             title,
         )
-        st.plotly_chart(fig, width="stretch", config=ui.chart_config("la-mh-gaps-map"))
+        st.plotly_chart(fig, width="stretch", config=show.chart_config("la-mh-gaps-map"))
     else:
         tips = {  # the denominator's name is added in the browser (tip_suffix)
             g: f"Tract {g}: {f'{d:.1f} mi' if np.isfinite(d) else 'no matching site'}; {int(res[g]):,}"
@@ -153,7 +154,7 @@ with left:
             layer_control=folium.LayerControl(collapsed=True),
         )
 
-notes = ui.download_notes(
+notes = show.download_notes(
     f"Residents farther than {state.miles} miles (straight line from 2010 tract representative points) "
     f"from a mental-health site matching: {state.describe()}",
     SOURCES,
@@ -165,12 +166,12 @@ for level in ("spa", "sd"):
     summary = metrics.far_summary(acc_area, by=level).reset_index().rename(columns={level: "area"})
     summary.insert(1, "name", summary["area"].map(names))
     summary = summary.sort_values("residents_far", ascending=False)
-    show = tables.far_view(summary, den.label, state.miles)
+    shown = tables.far_view(summary, den.label, state.miles)
     st.subheader(f"{filters.LEVELS[level]}: most {den.label} far from care first")
-    ui.table(show, state.memo)
-    ui.download(
+    show.table(shown, state.memo)
+    show.download(
         f"Download {filters.LEVELS[level].split(' (')[0].lower()} table (CSV)",
-        show,
+        shown,
         notes,
         f"gaps-{level}",
         data,
@@ -185,12 +186,12 @@ if far_tracts.empty:
         f"No tract in the selection has {den.label} farther than {state.miles} miles from a matching site."
     )
 elif state.memo:
-    ui.memo_table(far_tracts, "tracts with residents far from care")
+    show.memo_table(far_tracts, "tracts with residents far from care")
 else:
     st.dataframe(
-        far_tracts.head(50), hide_index=True, width="stretch", column_config=ui.number_formats(far_tracts)
+        far_tracts.head(50), hide_index=True, width="stretch", column_config=show.number_formats(far_tracts)
     )
-ui.download("Download all tracts (CSV)", tract_view, notes, "gaps-tracts", data)
+show.download("Download all tracts (CSV)", tract_view, notes, "gaps-tracts", data)
 
 # ------------------------------------------------------------------ travel time
 drive_src = registry.SOURCES["oeps_drive_time"]
@@ -206,8 +207,8 @@ d1, d2, d3 = st.columns(3)
 for col, minutes in zip((d1, d2, d3), metrics.DRIVE_MINUTES, strict=True):
     col.metric(
         f"{den.label.capitalize()} beyond {minutes} min",
-        ui.fmt_int(overall[f"beyond_{minutes}"]),
-        help=f"{ui.fmt_pct(overall[f'share_{minutes}'])} of {int(overall['residents']):,} "
+        text.fmt_int(overall[f"beyond_{minutes}"]),
+        help=f"{text.fmt_pct(overall[f'share_{minutes}'])} of {int(overall['residents']):,} "
         f"{den.label} {where}.",
     )
 if overall["tracts_without_value"]:
@@ -215,7 +216,7 @@ if overall["tracts_without_value"]:
         f"{int(overall['tracts_without_value'])} tract(s) in the selection have no usable value "
         "and are left out."
     )
-drive_notes = ui.download_notes(
+drive_notes = show.download_notes(
     f"Residents by drive minutes to the nearest SAMHSA-listed mental-health provider (not the sidebar's "
     f"filters); population: {den.label}",
     f"{drive_src.short}; {registry.cite('geo')}",
@@ -226,11 +227,11 @@ for level in ("spa", "sd"):
     names = data.snap.area_names(level)
     by = metrics.drive_time_summary(drive, den, by=level).reset_index().rename(columns={"key": "area"})
     by.insert(1, "name", by["area"].map(names))
-    show = tables.drive_view(by, den.label)
+    shown = tables.drive_view(by, den.label)
     st.markdown(f"**{filters.LEVELS[level]}**")
-    ui.table(show, state.memo)
-    ui.download(
-        f"Download drive times by {level.upper()} (CSV)", show, drive_notes, f"gaps-drive-{level}", data
+    show.table(shown, state.memo)
+    show.download(
+        f"Download drive times by {level.upper()} (CSV)", shown, drive_notes, f"gaps-drive-{level}", data
     )
 
 # ------------------------------------------------------------------ shortage areas
@@ -244,8 +245,8 @@ st.caption(
     "or a low-income group, not for the sidebar's filters."
 )
 hpsa_view = tables.hpsa_view(hpsa)
-ui.table(hpsa_view, state.memo, "designations")
-ui.download(
+show.table(hpsa_view, state.memo, "designations")
+show.download(
     "Download shortage areas (CSV)",
     hpsa_view,
     ["Mental-health HPSA designations in Los Angeles County", f"Source: {hpsa_src.short}"],
@@ -253,4 +254,4 @@ ui.download(
     data,
 )
 if state.memo:
-    ui.memo_footer(SOURCES)
+    show.memo_footer(SOURCES)

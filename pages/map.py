@@ -5,11 +5,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import registry, ui
+from dashboard import registry
 from dashboard.analysis import filters, metrics
-from dashboard.render import charts, maps, tables
+from dashboard.render import charts, maps, mapview, tables, text
+from dashboard.ui import context, show, urlstate
 
-ctx = ui.page_context()
+ctx = context.page()
 data, state = ctx.data, ctx.state
 fac, tracts, areas = data.snap.facilities, data.snap.tracts, data.snap.areas
 pop_year = data.snap.manifest["population_vintage"][:4]
@@ -17,36 +18,36 @@ SOURCES = registry.cite(*registry.FACILITY_SOURCES, "cdph_beds", "geo")
 
 st.title("Outpatient mental-health capacity in Los Angeles County")
 st.caption(
-    f"Showing **{ui.escape_markdown(state.describe())}**. Outpatient capacity is counted in sites "
+    f"Showing **{text.escape_markdown(state.describe())}**. Outpatient capacity is counted in sites "
     "(programs at an address): no public source gives slots or clinicians. Anxiety and "
     "depression have no code of their own in the source; they are treated at general "
     "mental-health outpatient sites."
 )
 if state.memo:
-    ui.memo_header(ctx.page_path, data)
+    show.memo_header(ctx.page_path, data)
 
 matched = filters.match(data.idx, state)
 head = metrics.headline(fac, data.idx, tracts, state)
 den = head.denominator
-per_group = "".join(f"; {ui.fmt_rate(r)} per 100k {lab} ({n:,})" for lab, n, r in head.per_population)
+per_group = "".join(f"; {text.fmt_rate(r)} per 100k {lab} ({n:,})" for lab, n, r in head.per_population)
 if state.memo:
-    ui.memo_figures(
+    show.memo_figures(
         [
-            ("Matching sites", ui.fmt_int(head.sites), "sites (programs at an address); sources above"),
+            ("Matching sites", text.fmt_int(head.sites), "sites (programs at an address); sources above"),
             (
                 f"Sites per 100k {den.label}",
-                ui.fmt_rate(head.sites_per_100k),
+                text.fmt_rate(head.sites_per_100k),
                 f"per {head.population:,} {den.label} ({pop_year}){per_group}",
             ),
             (
                 "Licensed acute psychiatric beds per 100k residents",
-                ui.fmt_rate(head.beds_per_100k),
-                ui.beds_note(head.beds, head.state_hospital_beds, state)
+                text.fmt_rate(head.beds_per_100k),
+                text.beds_note(head.beds, head.state_hospital_beds, state.state_hospital)
                 + f"; per {head.residents:,} residents",
             ),
             (
                 f"{den.label.capitalize()} farther than {state.miles} miles from a matching site",
-                f"{ui.fmt_pct(head.share_far)} ({head.residents_far:,})",
+                f"{text.fmt_pct(head.share_far)} ({head.residents_far:,})",
                 "straight line from 2010 tract points",
             ),
         ]
@@ -55,26 +56,26 @@ else:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(
         "Matching sites",
-        ui.fmt_int(head.sites),
+        text.fmt_int(head.sites),
         help="Sites (programs at an address) that match every filter. Sources: "
         f"{registry.cite(*registry.FACILITY_SOURCES)}.",
     )
     c2.metric(
         f"Sites per 100k {den.label}",
-        ui.fmt_rate(head.sites_per_100k),
+        text.fmt_rate(head.sites_per_100k),
         help=f"Denominator: {head.population:,} {den.label} ({registry.cite('geo')}). {den.note}",
     )
     c2.caption(f"per {head.population:,} {den.label} ({pop_year}){per_group}")
     c3.metric(
         "Psychiatric beds per 100k",
-        ui.fmt_rate(head.beds_per_100k),
+        text.fmt_rate(head.beds_per_100k),
         help=f"Licensed (not staffed) acute psychiatric beds ({registry.cite('cdph_beds')}) per all "
         f"residents ({registry.cite('geo')}). Beds are not broken down by age or payer in the source.",
     )
-    c3.caption(ui.beds_note(head.beds, head.state_hospital_beds, state))
+    c3.caption(text.beds_note(head.beds, head.state_hospital_beds, state.state_hospital))
     c4.metric(
         f"Live > {state.miles} mi from a site",
-        ui.fmt_pct(head.share_far),
+        text.fmt_pct(head.share_far),
         help="Share of the denominator population living in census tracts (2010 tracts, 2018 "
         "estimates) whose representative point is farther than the threshold, in a straight "
         "line, from the nearest matching site anywhere in the county. Approximate (ZIP "
@@ -87,18 +88,18 @@ else:
 with st.container():  # one element whatever it holds, so the map below keeps its place
     if den.note:
         st.caption(f"Denominator note: {den.note}.")
-    ui.unknown_note(matched, state)
+    show.unknown_note(matched, state)
 
 # The memo layout prints the map across the page with its legend (no controls beside it).
 left, right = (st.container(), None) if state.memo else st.columns([3, 1])
 if right is not None:
     with right:
         for label, choices, key in (
-            ("Colour areas by", filters.MEASURES, ui.K_MEASURE),
-            ("Areas", filters.LEVELS, ui.K_LEVEL),
+            ("Colour areas by", filters.MEASURES, urlstate.K_MEASURE),
+            ("Areas", filters.LEVELS, urlstate.K_LEVEL),
         ):
             st.radio(label, options=list(choices), key=key, format_func=choices.get, persist_state="session")
-state = ui.current_state()
+state = urlstate.current_state()
 area_tab = metrics.area_table(fac, matched, tracts, areas, state, den)
 chosen = area_tab[area_tab["selected"]]
 value_col = "sites_per_100k" if state.measure == "sites" else "beds_per_100k"
@@ -123,10 +124,10 @@ selected = set(chosen["area"]) if area_selected else None
 if right is not None:
     with right:
         st.markdown(f"**{measure_title}** by {level_name.lower()}")
-        st.markdown(ui.legend_html(classes), unsafe_allow_html=True)
+        st.markdown(maps.legend_html(classes), unsafe_allow_html=True)
         st.markdown("**Facilities**")
         st.markdown(
-            ui.legend_html([*symbols, (maps.CLUSTER_SVG, maps.CLUSTER_LABEL)]), unsafe_allow_html=True
+            maps.legend_html([*symbols, (maps.CLUSTER_SVG, maps.CLUSTER_LABEL)]), unsafe_allow_html=True
         )
         st.caption("Colours are Okabe-Ito and viridis (colour-blind safe); shapes repeat the setting.")
 
@@ -144,9 +145,9 @@ def view_for(state) -> tuple:
 
 @st.fragment
 def map_block(mask, area_values, area_breaks, title, level, classes):
-    centre, zoom = view_for(ui.current_state())
+    centre, zoom = view_for(urlstate.current_state())
     session = st.session_state
-    move = ui.map_move((*centre, zoom), session.get("_map_shows"), session.get("_map_passed"))
+    move = mapview.move((*centre, zoom), session.get("_map_shows"), session.get("_map_passed"))
     if move is not None:
         session["_map_passed"] = move
     layers = [
@@ -174,11 +175,11 @@ def map_block(mask, area_values, area_breaks, title, level, classes):
         feature_group_to_add=layers,
         layer_control=folium.LayerControl(collapsed=True),
     )
-    moved = ui.map_view_from(out, (*centre, zoom), session.get("_map_requested"))
+    moved = mapview.moved_to(out, (*centre, zoom), session.get("_map_requested"))
     session["_map_requested"] = (*centre, zoom)
-    session["_map_shows"] = ui.view_of(out) or session.get("_map_shows")
-    if moved is not None and moved != session.get(ui.K_VIEW):
-        session[ui.K_VIEW] = moved
+    session["_map_shows"] = mapview.view_of(out) or session.get("_map_shows")
+    if moved is not None and moved != session.get(urlstate.K_VIEW):
+        session[urlstate.K_VIEW] = moved
         st.rerun(scope="app")  # the link, the share box and the screen move together
 
 
@@ -204,7 +205,7 @@ with left:
             for a in names
         }
         marks = [
-            [*labels[a], names[a].split(" · ")[0], ui.fmt_rate(values.get(a, float("nan")))]
+            [*labels[a], names[a].split(" · ")[0], text.fmt_rate(values.get(a, float("nan")))]
             for a in names
             if a in labels and (selected is None or a in selected)
         ]
@@ -227,7 +228,7 @@ with left:
             f"{measure_title} ({pop_year})",
             bounds=bounds,
         )
-        st.plotly_chart(fig, width="stretch", config=ui.chart_config("la-mh-map"))
+        st.plotly_chart(fig, width="stretch", config=show.chart_config("la-mh-map"))
     else:
         map_block(matched.mask, values, breaks, measure_title, state.level, classes)
     st.caption(
@@ -246,11 +247,11 @@ with left:
 
 st.subheader("Matching facilities")
 view = data.view.loc[matched.mask]
-notes = ui.download_notes(
+notes = show.download_notes(
     f"Mental-health facilities in LA County matching: {state.describe()}", SOURCES, ctx.page_path, data
 )
 if state.memo:
-    ui.memo_table(view[["Name", "Setting", "City", "Phone"]], "facilities")
+    show.memo_table(view[["Name", "Setting", "City", "Phone"]], "facilities")
 else:
     st.caption(
         f"{len(view):,} rows — the same sites as the headline count. Click a column to sort."
@@ -269,15 +270,15 @@ else:
             "Website": st.column_config.LinkColumn("Website"),
         },
     )
-ui.download("Download facilities (CSV)", view, notes, "map-facilities", data)
+show.download("Download facilities (CSV)", view, notes, "map-facilities", data)
 
 st.subheader(f"By {filters.LEVELS[state.level]}")
-show = tables.area_view(chosen, den.label, pop_year, state)
+shown = tables.area_view(chosen, den.label, pop_year, state)
 district_bounds = state.level == "sd" and not area_selected
 if district_bounds:  # tracts on a district line are counted whole: the true population's range
     sd = data.snap.areas[data.snap.areas["level"] == "sd"].set_index("area")
-    show[f"All residents, at least ({pop_year})"] = show["Area"].map(sd["pop_total_low"])
-    show[f"All residents, at most ({pop_year})"] = show["Area"].map(sd["pop_total_high"])
+    shown[f"All residents, at least ({pop_year})"] = shown["Area"].map(sd["pop_total_low"])
+    shown[f"All residents, at most ({pop_year})"] = shown["Area"].map(sd["pop_total_high"])
 st.caption(
     "The table behind the map's colours"
     + (
@@ -295,7 +296,7 @@ st.caption(
     + ("" if state.state_hospital else ", without the state forensic hospital")
     + "."
 )
-ui.table(show, state.memo)
-ui.download("Download area table (CSV)", show, notes, f"map-{state.level}", data)
+show.table(shown, state.memo)
+show.download("Download area table (CSV)", shown, notes, f"map-{state.level}", data)
 if state.memo:
-    ui.memo_footer(SOURCES)
+    show.memo_footer(SOURCES)

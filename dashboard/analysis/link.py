@@ -32,7 +32,7 @@ Why Streamlit's widget binding (``bind="query-params"``) is not used:
   differs from its default, so a link reopens the same numbers after the sourced defaults
   are updated; binding leaves out whatever equals today's default;
 * the cost page's inputs belong in the link only on that page, and Back/Forward must reseed
-  the whole view from the URL at once (``dashboard.ui.sync_from_url``).
+  the whole view from the URL at once (``dashboard.ui.urlstate.sync_from_url``).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import json
 import os
 import re
@@ -441,6 +442,23 @@ def legend_classes(breaks: list[float], *, unselected: bool = False) -> list[tup
     if unselected:
         out.append((UNSELECTED, "outside the selected areas"))
     return out
+
+
+def legend_html(rows: list[tuple[str, str]]) -> str:
+    """Legend rows (a colour or one of the app's SVG symbols, then a label): the app's own
+    text only, so it may be HTML."""
+    out = []
+    for swatch, label in rows:
+        if swatch.startswith("<"):
+            out.append(f'<div style="margin:2px 0">{swatch} {html.escape(label)}</div>')
+        else:
+            border = "1px dashed #6B6B6B" if swatch == UNSELECTED else "1px solid #333"
+            out.append(
+                f'<div style="margin:2px 0"><span style="display:inline-block;width:14px;height:14px;'
+                f'background:{swatch};border:{border};margin-right:6px;vertical-align:middle"></span>'
+                f"{html.escape(label)}</div>"
+            )
+    return "".join(out)
 
 
 def label_points(geojson: dict) -> dict:

@@ -11,7 +11,7 @@ characters, other versions of the scheme, cost inputs with junk — a page must
 
 The expected state is computed from the README's URL table by the generators themselves
 (each generated item knows the value it stands for, or that it is junk), not by the app's
-decoder.  Every page decodes the shared settings with the same code (``dashboard.ui``
+decoder.  Every page decodes the shared settings with the same code (``dashboard.ui.urlstate``
 through ``dashboard.analysis.link``), so junk in them is run through one page (the map);
 junk in the cost inputs on the page that owns them (compare); and every page gets a few
 generated links of valid settings, to show it applies them.

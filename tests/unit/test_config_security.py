@@ -145,8 +145,8 @@ def problems(rel: str, source: str) -> list[str]:
             out.append(f"{where}: {name}() runs code")
         if name in UPLOAD_WIDGETS:
             out.append(f"{where}: st.{name} lets a user send a file")
-        if name == "download_button" and not (rel == "dashboard/ui.py" and func == "download"):
-            out.append(f"{where}: a download not made by ui.download (CSV safety: tables.csv_bytes)")
+        if name == "download_button" and not (rel == "dashboard/ui/show.py" and func == "download"):
+            out.append(f"{where}: a download not made by show.download (CSV safety: tables.csv_bytes)")
         to_text = not node.args and "path_or_buf" not in {k.arg for k in node.keywords}
         in_memory = name in ("to_csv", "to_json") and to_text  # no path: returns the text
         writes = (name in WRITES and not in_memory) or (base, name) in OS_WRITES
@@ -173,7 +173,7 @@ def test_no_upload_widget_and_no_file_written_outside_the_allowed_places(path):
         "os.replace('a', 'b')",
         "df.to_csv('out.csv')",
         "def publish():\n    Path('x').write_bytes(b'')",  # allowed in maps.py's publish only
-        "st.download_button('x', data)",  # downloads go through ui.download
+        "st.download_button('x', data)",  # downloads go through show.download
         "compile(text, 'f', 'exec')",
         "__import__(name)",
     ],

@@ -1,4 +1,4 @@
-"""Pure helpers of the UI module: CSV safety and number formatting."""
+"""Pure helpers the pages use: CSV safety, number formats, escaped text, map view logic."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import re
 
 import pandas as pd
 
-from dashboard import ui
-from dashboard.render import tables
+from dashboard.render import mapview, tables, text
 
 
 def test_csv_header_first_rounded_figures_notes_below_and_formulas_neutralised():
@@ -31,9 +30,9 @@ def test_csv_header_first_rounded_figures_notes_below_and_formulas_neutralised()
 
 
 def test_formatting():
-    assert ui.fmt_int(1234567) == "1,234,567" and ui.fmt_int(float("nan")) == "–"
-    assert ui.fmt_rate(2.345) == "2.3" and ui.fmt_pct(0.1234) == "12.3%"
-    assert ui.fmt_usd(-704218.4) == "−$704,218" and ui.fmt_usd(5) == "$5"
+    assert text.fmt_int(1234567) == "1,234,567" and text.fmt_int(float("nan")) == "–"
+    assert text.fmt_rate(2.345) == "2.3" and text.fmt_pct(0.1234) == "12.3%"
+    assert text.fmt_usd(-704218.4) == "−$704,218" and text.fmt_usd(5) == "$5"
 
 
 def shown(markdown: str) -> str:
@@ -43,39 +42,39 @@ def shown(markdown: str) -> str:
 
 
 def test_text_escapes_markdown_and_html():
-    assert ui.escape_markdown("<b>*x*</b> [a](b)") == "\\<b\\>\\*x\\*\\<\\/b\\> \\[a\\]\\(b\\)"
+    assert text.escape_markdown("<b>*x*</b> [a](b)") == "\\<b\\>\\*x\\*\\<\\/b\\> \\[a\\]\\(b\\)"
     # Bare URLs and addresses: a zero-width space stops autolinking; what shows is unchanged.
     for raw in ("see https://evil.example now", "mail a@b.example", "www.evil.example", "mailto:x"):
-        escaped = ui.escape_markdown(raw)
+        escaped = text.escape_markdown(raw)
         assert "\u200b" in escaped and shown(escaped) == raw
     # Ordinary text copies without invisible characters.
     for raw in ("population served: Children; district 2", 'name contains "a: b @ c"', "10:30"):
-        assert "\u200b" not in ui.escape_markdown(raw) and shown(ui.escape_markdown(raw)) == raw
+        assert "\u200b" not in text.escape_markdown(raw) and shown(text.escape_markdown(raw)) == raw
 
 
-def test_map_view_from_reports_only_moves_of_the_user():
+def test_moved_to_reports_only_moves_of_the_user():
     framed = (33.9451, -118.3162, 10)
     out = {"center": {"lat": 34.1, "lng": -118.2}, "zoom": 11}
-    assert ui.map_view_from(out, framed) == (34.1, -118.2, 11)
+    assert mapview.moved_to(out, framed) == (34.1, -118.2, 11)
     # The view asked for (within Leaflet's pixel snapping) is no move.
-    assert ui.map_view_from({"center": {"lat": 33.94512, "lng": -118.31623}, "zoom": 10}, framed) is None
+    assert mapview.moved_to({"center": {"lat": 33.94512, "lng": -118.31623}, "zoom": 10}, framed) is None
     # The map's first report, before it moved to the framed view, is no move either.
-    assert ui.map_view_from({"center": {"lat": 34.26, "lng": -118.3}, "zoom": 9}, framed) is None
+    assert mapview.moved_to({"center": {"lat": 34.26, "lng": -118.3}, "zoom": 9}, framed) is None
     # Nor is the view the previous run asked for, reported after the page asked for another.
     county = (34.26, -118.3, 9)
     assert (
-        ui.map_view_from({"center": {"lat": 33.9451, "lng": -118.3162}, "zoom": 10}, county, framed) is None
+        mapview.moved_to({"center": {"lat": 33.9451, "lng": -118.3162}, "zoom": 10}, county, framed) is None
     )
-    assert ui.map_view_from(None, framed) is None
-    assert ui.map_view_from({"center": None, "zoom": "x"}, framed) is None
+    assert mapview.moved_to(None, framed) is None
+    assert mapview.moved_to({"center": None, "zoom": "x"}, framed) is None
 
 
 def test_map_move_only_when_the_map_does_not_show_the_view_asked_for():
-    county, framed = ui.COUNTY_VIEW, (33.9451, -118.3162, 10)
-    assert ui.map_move(county, None, None) is None  # drawn there: no move, no extra rerun
-    assert ui.map_move(framed, None, None) == framed
-    assert ui.map_move(framed, (33.94512, -118.31621, 10), framed) is None  # shows it already
+    county, framed = mapview.COUNTY_VIEW, (33.9451, -118.3162, 10)
+    assert mapview.move(county, None, None) is None  # drawn there: no move, no extra rerun
+    assert mapview.move(framed, None, None) == framed
+    assert mapview.move(framed, (33.94512, -118.31621, 10), framed) is None  # shows it already
     # Asked for again after the user moved away: streamlit-folium ignores a value it was
     # given last time, so the view is nudged (Leaflet snaps the hair back).
-    again = ui.map_move(framed, (34.2, -118.5, 12), framed)
-    assert again != framed and ui.same_view(again, framed)
+    again = mapview.move(framed, (34.2, -118.5, 12), framed)
+    assert again != framed and mapview.same_view(again, framed)

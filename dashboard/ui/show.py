@@ -1,0 +1,147 @@
+"""Streamlit helpers the pages share: notes beside counts, tables, downloads, the memo
+layout's parts, the charts' toolbar and the print style."""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import registry
+from dashboard.analysis import filters
+from dashboard.analysis.filters import FilterState
+from dashboard.render import tables
+from dashboard.ui import urlstate
+from dashboard.ui.context import Data
+
+_PRINT_CSS = """
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stDownloadButton"], [data-testid="stElementToolbar"],
+  .lamh-screen-only { display: none !important; }
+  [data-testid="stMain"], [data-testid="stAppViewContainer"] { margin: 0 !important; padding: 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stTable"] table { font-size: 10px; }
+  [data-testid="stVerticalBlock"] { gap: 0.4rem !important; }
+  h1 { font-size: 22px !important; } h2, h3 { font-size: 15px !important; break-after: avoid; }
+  [data-testid="stPlotlyChart"], [data-testid="stTable"] { break-inside: avoid; }
+  @page { size: letter portrait; margin: 12mm; }
+}
+@media (max-width: 640px) {
+  h1 { font-size: 1.75rem !important; }
+  [data-testid="stMetricValue"] { font-size: 1.6rem !important; }
+}
+"""
+
+
+def page_style() -> None:
+    """Print rules for every page: no sidebar, header or controls; charts and tables whole."""
+    st.html(f"<style>{_PRINT_CSS}</style>")
+
+
+def unknown_note(m: filters.Match, state: FilterState) -> None:
+    """How many more sites might match: shown wherever a filtered count is, hard to miss."""
+    n = int(m.unknown.sum())
+    if not n:
+        return
+    if state.include_unknown:
+        st.info(
+            f"**{n:,} of these sites have unknown attributes**: they come from locations-only "
+            f"sources ({registry.cite('samhsa_locator', 'lms_211')}) that code no services, "
+            "populations or payment, so they may not match.",
+            icon=":material/help:",
+        )
+    else:
+        st.warning(
+            f"**{n:,} more sites might match** but are not counted: their attributes are "
+            f"unknown (locations-only sources: {registry.cite('samhsa_locator', 'lms_211')}). "
+            "Tick 'Include sites whose attributes are unknown' in the sidebar to count them.",
+            icon=":material/help:",
+        )
+
+
+def number_formats(frame: pd.DataFrame) -> dict:
+    """st.dataframe column formats: counts with thousands separators, per cent and rates to
+    one decimal (the same figures as the CSV)."""
+    out = {}
+    for col in frame.columns:
+        if col in ("Area", "SPA") or "GEOID" in col or col.startswith("District"):
+            continue
+        if pd.api.types.is_integer_dtype(frame[col]):
+            out[col] = st.column_config.NumberColumn(col, format="localized")
+        elif pd.api.types.is_float_dtype(frame[col]):
+            out[col] = st.column_config.NumberColumn(col, format="%.1f%%" if "%" in col else "%.1f")
+    return out
+
+
+def chart_config(filename: str) -> dict:
+    """Plotly's toolbar: the camera icon saves the chart as a PNG named for the page."""
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}}
+
+
+def download_notes(what: str, sources: str, page_path: str, data: Data) -> list[str]:
+    """The lines under a CSV's table: what it is, the sources with vintages, the link."""
+    return [
+        what,
+        f"Sources: {sources}",
+        f"Data built {data.snap.built_on}",
+        f"View: {urlstate.share_link(page_path)}",
+    ]
+
+
+def download(label: str, frame: pd.DataFrame, notes: list[str], name: str, data: Data) -> None:
+    """A CSV download (built only when clicked); the file name says page, table and date."""
+    st.download_button(
+        label,
+        lambda: tables.csv_bytes(frame, notes),
+        file_name=f"la-mh-{name}-{data.snap.built_date}.csv",
+        mime="text/csv",
+        key=f"dl_{name}",
+        on_click="ignore",
+    )
+
+
+def memo_header(page_path: str, data: Data) -> None:
+    st.markdown(
+        f"**{datetime.date.today():%d %B %Y}** · data built {data.snap.built_on} · this view: "
+        f"`{urlstate.share_link(page_path)}`"
+    )
+
+
+def memo_footer(sources: str) -> None:
+    st.markdown(
+        f"**Sources** (with vintages): {sources}. Full list, licences and methods: Data & methods page."
+    )
+
+
+def memo_figures(rows: list[tuple[str, str, str]]) -> None:
+    """The headline figures as a table that prints whole: figure, value, what it is out of."""
+    st.table(pd.DataFrame(rows, columns=["Figure", "Value", "Denominator and source"]), hide_index=True)
+
+
+def table(frame: pd.DataFrame, memo: bool, what: str = "areas", rows: int | None = None) -> None:
+    """A table as the layout wants it: on screen a sortable grid with the page's number
+    formats; in the memo layout printed whole (the first ``rows``, default all)."""
+    if memo:
+        memo_table(frame, what, rows=len(frame) if rows is None else rows)
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=number_formats(frame))
+
+
+MEMO_ROWS = 15
+
+
+def memo_table(frame: pd.DataFrame, what: str, rows: int = MEMO_ROWS) -> None:
+    """A table printed whole (no scroll box), figures formatted as on screen: the first
+    ``rows`` rows, and a line saying how many more the CSV holds."""
+    shown = frame.head(rows).copy()
+    for col in shown.columns:
+        if pd.api.types.is_float_dtype(shown[col]):
+            shown[col] = shown[col].map(lambda x: "–" if pd.isna(x) else f"{x:,.1f}")
+        elif pd.api.types.is_integer_dtype(shown[col]) and col not in ("Area", "SPA"):
+            shown[col] = shown[col].map(lambda x: f"{x:,}")
+    st.table(shown, hide_index=True)
+    if len(frame) > rows:
+        st.caption(f"The first {rows} of {len(frame):,} {what}; the CSV download has them all.")

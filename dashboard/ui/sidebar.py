@@ -1,0 +1,152 @@
+"""The shared sidebar every page shows: page links that carry the view, the filters (defined
+once, from the code taxonomy), and the share box with the link and the memo switch."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import registry, taxonomy
+from dashboard.analysis import filters, link
+from dashboard.analysis.filters import FilterState
+from dashboard.render.text import escape_markdown
+from dashboard.ui import urlstate as u
+from dashboard.ui.context import Data
+
+K_LAST_PAGE = "_last_page"
+
+
+def _reset() -> None:
+    """Back to the default view: every filter and view setting (not the page's own inputs)."""
+    u.seed(filters.DEFAULT)
+
+
+def _area_changed() -> None:
+    """A new area selection: the map frames it (a position the user panned to is dropped)."""
+    st.session_state[u.K_VIEW] = None
+
+
+_CLOSE_SIDEBAR_ON_PHONE = """<script>
+(function () {
+  if (!window.matchMedia("(max-width: 640px)").matches) { return; }
+  var bar = document.querySelector('[data-testid="stSidebar"]');
+  var close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (bar && close && bar.getBoundingClientRect().right > 0) { close.click(); }
+})();
+</script>"""
+
+
+def close_sidebar_after_navigation(page_path: str) -> None:
+    """On a phone the sidebar covers the page: after a page link was used, close it (as
+    Streamlit's own navigation does).  The script is the app's own, no outside text."""
+    last = st.session_state.get(K_LAST_PAGE)
+    st.session_state[K_LAST_PAGE] = page_path
+    with st.container():  # one element either way (see show_notices)
+        if last is not None and last != page_path:
+            st.html(_CLOSE_SIDEBAR_ON_PHONE, unsafe_allow_javascript=True, width="content")
+
+
+def navigation(pages: list) -> None:
+    """The page links, each carrying the current view, so moving between pages keeps the
+    filters in the address bar (one history entry per move, which Back undoes)."""
+    state = u.current_state()
+    with st.sidebar:
+        for p in pages:
+            st.page_link(p, query_params=link.encode(state, u.page_link_params(p.url_path)))
+
+
+def sidebar(data: Data) -> FilterState:
+    """The shared filters, defined once for every page.  Returns the resulting state."""
+    idx = data.idx
+    with st.sidebar:
+        st.markdown("### Filters")
+        state = u.current_state()
+        st.caption(
+            f"Showing: {escape_markdown(state.describe())}. "
+            f"Codes from the {registry.cite('samhsa_directory')}; "
+            "the number beside each value is the sites shown after checking it."
+        )
+        for g in taxonomy.GROUPS:
+            counts = filters.option_counts(idx, state, g.id)
+            with st.expander(g.label, expanded=bool(state.selected(g.id))):
+                st.caption(_group_rule(g))
+                for v in g.values:
+                    st.checkbox(
+                        f"{v.label} ({counts[v.id]:,})", key=u.value_key(g.id, v.id), help=_value_help(v)
+                    )
+        spa_names = data.snap.area_names("spa").to_dict()
+        st.multiselect(
+            "Service Planning Area",
+            options=list(filters.SPAS),
+            key=u.K_SPA,
+            format_func=lambda a: f"SPA {a} · {spa_names.get(a, '')}",
+            placeholder="All SPAs",
+            on_change=_area_changed,
+            help="LA County SPA boundaries of 2012. Shows sites in any selected SPA.",
+        )
+        st.multiselect(
+            "Supervisorial district",
+            options=list(filters.DISTRICTS),
+            key=u.K_SD,
+            format_func=lambda d: f"District {d}",
+            placeholder="All districts",
+            on_change=_area_changed,
+            help=filters.DISTRICT_HELP,
+        )
+        st.text_input(
+            "Name contains", key=u.K_QUERY, max_chars=filters.MAX_QUERY_LENGTH, placeholder="e.g. Didi Hirsch"
+        )
+        st.checkbox(
+            "Include sites whose attributes are unknown",
+            key=u.K_UNKNOWN,
+            help="Sites known only from a locations list ("
+            f"{registry.cite('samhsa_locator', 'lms_211')}) have no coded services, "
+            "populations or payment. With this on, they are shown when an attribute filter is "
+            "set, and counted apart.",
+        )
+        st.checkbox(
+            f"Count the state forensic hospital's beds ({data.state_hospital_beds:,})",
+            key=u.K_DSH,
+            help="DSH-Metropolitan (Norwalk, SPA 7) is a state hospital for patients committed "
+            "by courts from across California, not capacity for LA residents. Off: bed counts "
+            "and rates everywhere leave it out. On: they include it.",
+        )
+        st.select_slider(
+            "Distance threshold (miles)",
+            options=list(filters.MILES_CHOICES),
+            key=u.K_MILES,
+            help="For 'residents farther than N miles from a matching site' (straight-line distance).",
+        )
+        st.button("Reset filters and view", on_click=_reset, type="secondary")
+    return u.current_state()
+
+
+def _group_rule(g: taxonomy.Group) -> str:
+    rule = (
+        "A site matches when it offers **all** the checked values."
+        if g.mode == taxonomy.ALL
+        else "A site matches when it offers **any** of the checked values."
+    )
+    return rule + (f" {g.note}" if g.note else "")
+
+
+def _value_help(v: taxonomy.Value) -> str:
+    codes = (
+        ", ".join(v.codes) if len(v.codes) <= 6 else f"{', '.join(v.codes[:6])} and {len(v.codes) - 6} more"
+    )
+    where = f"SAMHSA code(s): {codes}" + (f"; licence: {', '.join(v.licences)}" if v.licences else "")
+    return where + (f". {v.note}." if v.note else ".")
+
+
+def share_box(page_path: str, data: Data) -> None:
+    with st.sidebar:
+        st.markdown("### Share this view")
+        st.caption("Copy the link: it reopens this page with these filters and settings.")
+        st.code(u.share_link(page_path), language=None, wrap_lines=True)
+        st.toggle(
+            "Memo layout (for printing)",
+            key=u.K_MEMO,
+            help="The page as a memo: headline figures with their denominators, a map or chart "
+            "you can save as an image, the tables in full, sources with vintages, this link "
+            "and today's date. Print it from the browser (Ctrl/Cmd + P).",
+        )
+        st.caption(f"Tables built {data.snap.built_on} from the public sources listed under Data & methods.")
