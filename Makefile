@@ -30,12 +30,14 @@ test: install-dev chromium
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
-# Rebuilds data/snapshot/ from the raw sources (../shared/data/raw, $$LAMH_RAW_DIR or data/raw/).
+# Rebuilds data/snapshot/ from the raw sources (../shared/data/raw, $$LAMH_RAW_DIR or data/raw/),
+# then the map's data files browsers cache (dashboard/static/snapshot/).
 build: install
 	$(BIN)/python -m dashboard.ingest build
+	$(BIN)/python -m dashboard.render.webfiles
 
 bench: install-dev chromium
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf .pytest_cache dashboard/static/geo
+	rm -rf .pytest_cache

@@ -13,7 +13,7 @@ every click — so a figure is the in-page time between two events, not Python p
     from the page's navigation start.  "cold" = the first session of a freshly started
     server (one server start per run); "warm" = later sessions on a running server.
 (b) filter change: the 20 changes of bench/scenario.py made through the real sidebar
-    widgets (option click in a multiselect, a chip's remove button, the checkbox); the time
+    widgets (a pill, an option click in a multiselect, a chip's remove button, the checkbox); the time
     from the click until the headline shows the expected count AND the layer control shows
     the expected "Facilities (N)" (counts from dashboard.analysis.filters on the same
     snapshot).  Then
@@ -257,18 +257,10 @@ def do_change(page, ch: scenario.Change) -> float:
         page.locator(f'{SIDEBAR} [data-testid="stCheckbox"]').filter(has_text=ch.label()).locator(
             "label"
         ).click()
-    elif ch.checkbox:
-        # match on the expander's own summary (a value label can contain another group's name)
-        expander = page.locator(f'{SIDEBAR} [data-testid="stExpander"]').filter(
-            has=page.locator("summary", has_text=ch.group_label())
-        )
-        if not expander.locator("details").first.evaluate("d => d.open"):
-            expander.locator("summary").first.click()
-        row = expander.locator('[data-testid="stCheckbox"]').filter(
-            has=page.get_by_role("checkbox", name=re.compile(f"^{label} \\("))
-        )
-        row.scroll_into_view_if_needed()
-        row.locator("label").first.click()
+    elif ch.pill:
+        pill = harness.filter_value(page, ch.group_label(), ch.label())
+        pill.scroll_into_view_if_needed()
+        pill.click()
     else:
         box = page.locator(f'{SIDEBAR} [data-testid="stMultiSelect"]').filter(has_text=ch.group_label())
         if ch.op == "add":
@@ -285,7 +277,7 @@ def do_change(page, ch: scenario.Change) -> float:
         else:
             box.get_by_role("button", name=re.compile(f"^Remove {label}( ·|$)")).click()
     t0 = page.evaluate("window.__lamh.clicks[window.__lamh.clicks.length - 1]")
-    if ch.op == "add" and not ch.checkbox:
+    if ch.op == "add" and not (ch.checkbox or ch.pill):
         page.keyboard.press("Escape")
     return t0
 

@@ -29,6 +29,7 @@ from tests.harness import (  # noqa: E402,F401 - still importable from bench.har
     LOCAL_HOSTS,
     MAP_IFRAME,
     chromium,
+    filter_value,
     free_port,
 )
 

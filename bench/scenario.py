@@ -7,7 +7,7 @@ open that view by URL and carry on with change i+1).
 
 Each change alters the headline count and the map's "Facilities (N)" layer count, so a
 browser can tell when the new view is on screen.  (Before the sidebar's attribute filters
-became checkboxes, two count-labelled multiselects could drop a selection, see
+became checkboxes, then pills, two count-labelled multiselects could drop a selection, see
 bench/README; the list keeps the sequence it was measured with.)
 """
 
@@ -40,12 +40,17 @@ class Change:
 
     @property
     def checkbox(self) -> bool:
-        """Attribute values are checkboxes in the sidebar (as is the unknown toggle)."""
-        return self.key == "f_unknown" or self.field in taxonomy.GROUP_BY_ID
+        """The unknown-attributes switch is a checkbox in the sidebar."""
+        return self.key == "f_unknown"
+
+    @property
+    def pill(self) -> bool:
+        """Attribute values are pills of their group's widget in the sidebar."""
+        return self.field in taxonomy.GROUP_BY_ID
 
     @property
     def widget_key(self) -> str:
-        return f"{self.key}__{self.value}" if self.field in taxonomy.GROUP_BY_ID else self.key
+        return self.key
 
     @property
     def on(self) -> bool:

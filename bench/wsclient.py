@@ -8,8 +8,8 @@ a Chromium per session.  Like the browser it
   and the query string the server last set with every rerun;
 * keeps the value of every widget of the last run — taken from the element the first time
   it is seen or when the server sets it (``set_value``), otherwise what this client chose —
-  and sends all of them with every rerun (multiselect values are the option labels shown,
-  including their counts, exactly as the browser sends them);
+  and sends all of them with every rerun (multiselect and pills values are the option
+  labels shown, including their counts, exactly as the browser sends them);
 * reports the map component's view ({"zoom", "center"}) once the map has been drawn
   (``echo``), which in the browser costs one extra script run after the first load;
 * announces the hashes of the large elements it has received, so the server sends
@@ -36,6 +36,7 @@ from bench import scenario
 
 WIDGET_TYPES = {
     "multiselect",
+    "button_group",
     "checkbox",
     "text_input",
     "slider",
@@ -71,6 +72,9 @@ def _state_from_proto(kind: str, el) -> WidgetState | None:
     w = WidgetState(id=el.id)
     if kind == "multiselect":
         vals = list(el.raw_values) if el.set_value else [el.options[i] for i in el.default]
+        w.string_array_value.data.extend(vals)
+    elif kind == "button_group":
+        vals = list(el.raw_values) if el.set_value else [el.options[i].content for i in el.default]
         w.string_array_value.data.extend(vals)
     elif kind == "checkbox":
         w.bool_value = el.value if el.set_value else el.default
@@ -224,11 +228,12 @@ class Session:
             cur = list(self.widgets[wid].string_array_value.data)
             label = ch.label()
 
-            def is_it(text: str) -> bool:
-                return text == label or text.startswith(label + " · ")
+            def is_it(text: str) -> bool:  # "SPA 4 · Metro", "Children and adolescents (64)"
+                return text == label or text.startswith((label + " · ", label + " ("))
 
+            options = [getattr(o, "content", o) for o in el.options]  # pills: ButtonGroup.Option
             if ch.op == "add":
-                option = next(o for o in el.options if is_it(o))
+                option = next(o for o in options if is_it(o))
                 cur = [*cur, option] if not any(is_it(c) for c in cur) else cur
             else:
                 cur = [c for c in cur if not is_it(c)]

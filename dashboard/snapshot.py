@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -55,6 +55,7 @@ class Snapshot:
     hpsa: pd.DataFrame  # LA County mental-health shortage-area designations
     geojson: dict
     manifest: dict
+    _names: dict = field(default_factory=dict, repr=False, compare=False)  # area_names, per level
 
     @property
     def id(self) -> str:
@@ -71,7 +72,10 @@ class Snapshot:
         return self.manifest["built_at"][:10]
 
     def area_names(self, level: str) -> pd.Series:
-        return area_names(self.areas, level)
+        """Area id -> name at ``level`` (computed once per snapshot; read-only)."""
+        if level not in self._names:
+            self._names[level] = area_names(self.areas, level)
+        return self._names[level]
 
 
 def area_names(areas: pd.DataFrame, level: str) -> pd.Series:

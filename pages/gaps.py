@@ -134,16 +134,15 @@ with left:
             g: f"Tract {g}: {f'{d:.1f} mi' if np.isfinite(d) else 'no matching site'}; {int(res[g]):,}"
             for g, d in dist.items()
         }
-        layer = maps.colour_layer(
-            data.snap.geojson["tracts"],
+        look = maps.AreaStyle(
             colours,
             tips,
-            title,
             url=data.geo_urls["tracts"],
             weight=0.3,
             legend={"title": "Miles to nearest site", "rows": legend},
             tip_suffix=f" {den.label}",
         )
+        layer = maps.colour_layer(data.snap.geojson["tracts"], title, look)
         st_folium(
             maps.base_map(),
             key="gaps_map",

@@ -26,8 +26,8 @@ st.caption(
 if state.memo:
     show.memo_header(ctx.page_path, data)
 
-matched = filters.match(data.idx, state)
-head = metrics.headline(fac, data.idx, tracts, state)
+matched = data.views.match(state)
+head = data.views.headline(state)
 den = head.denominator
 per_group = "".join(f"; {text.fmt_rate(r)} per 100k {lab} ({n:,})" for lab, n, r in head.per_population)
 if state.memo:
@@ -100,7 +100,7 @@ if right is not None:
         ):
             st.radio(label, options=list(choices), key=key, format_func=choices.get, persist_state="session")
 state = urlstate.current_state()
-area_tab = metrics.area_table(fac, matched, tracts, areas, state, den)
+area_tab = data.views.area_table(state)
 chosen = area_tab[area_tab["selected"]]
 value_col = "sites_per_100k" if state.measure == "sites" else "beds_per_100k"
 values = chosen.set_index("area")[value_col]

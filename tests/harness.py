@@ -11,7 +11,7 @@ fixtures in tests/e2e/conftest.py and bench/harness.py are thin layers over it.
   machine: every request to another host is aborted and recorded (``context.blocked``).
 - ``open_page(browser)``: such a context plus a page carrying ``blocked`` and ``js_errors``
   (console errors + uncaught exceptions).
-- ``wait_for_app``, ``map_frame``, ``assert_self_hosted``: page helpers.
+- ``wait_for_app``, ``map_frame``, ``filter_value``, ``assert_self_hosted``: page helpers.
 """
 
 from __future__ import annotations
@@ -342,6 +342,18 @@ def map_frame(page, index: int = 0, timeout: float = DEFAULT_TIMEOUT_MS, *, expl
             f"blocked requests: {getattr(page, 'blocked', [])[:20]}"
         ) from None
     return frame
+
+
+def filter_value(page, group: str, value: str, *, unfold: bool = True):
+    """The pill of one value in a sidebar filter group (a toggle button named "<value> (<count>)",
+    ``aria-pressed="true"`` when chosen), the group's expander unfolded first if it is folded."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(
+        has=page.locator("summary", has_text=group)
+    )
+    found = box.get_by_role("button", name=re.compile(rf"^{re.escape(value)} \("))
+    if unfold and not found.is_visible():
+        box.locator("summary").first.click()
+    return found
 
 
 def assert_self_hosted(page) -> None:

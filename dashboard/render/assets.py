@@ -13,7 +13,11 @@ files over, update the versions here and the hashes in the test.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
+
+from branca.element import MacroElement
+from folium.template import Template
 
 from dashboard import config
 
@@ -31,24 +35,30 @@ FILES = {
 }
 
 
+MAP_JS = config.STATIC_DIR / "js" / "lamh-map.js"  # the map's own layers (not vendored)
+# Its URL carries a hash of its content: browsers cache it, and a new version is a new URL.
+MAP_JS_VERSION = hashlib.sha256(MAP_JS.read_bytes()).hexdigest()[:12]
+
+
 def urls() -> dict[str, str]:
     """URL of each file as the browser asks for it (see ``config.static_url``)."""
     prefix = config.static_url()
-    return {key: f"{prefix}/vendor/{path}" for key, path in FILES.items()}
+    out = {key: f"{prefix}/vendor/{path}" for key, path in FILES.items()}
+    out["map_js"] = f"{prefix}/js/{MAP_JS.name}?v={MAP_JS_VERSION}"
+    return out
 
 
-def _icon_path_element(path: str):
-    """A map child whose script sets ``L.Icon.Default.imagePath``."""
-    from branca.element import MacroElement
-    from folium.template import Template
+class _IconPath(MacroElement):
+    """A map child whose script sets ``L.Icon.Default.imagePath`` (template compiled once)."""
 
-    el = MacroElement()
-    el._name = "IconDefaultImagePath"
-    el.path = path
-    el._template = Template(
+    _template = Template(
         "{% macro script(this, kwargs) %}L.Icon.Default.imagePath = {{ this.path|tojson }};{% endmacro %}"
     )
-    return el
+
+    def __init__(self, path: str):
+        super().__init__()
+        self._name = "IconDefaultImagePath"
+        self.path = path
 
 
 def _walk(el) -> Iterator[object]:
@@ -108,6 +118,6 @@ def _set_icon_path(m, path: str) -> None:
     for key, child in list(m._children.items()):
         if getattr(child, "_name", "") == "IconDefaultImagePath":
             del m._children[key]
-    el = _icon_path_element(path)
+    el = _IconPath(path)
     m.add_child(el)
     m._children.move_to_end(el.get_name(), last=False)  # before any marker is created

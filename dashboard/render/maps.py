@@ -16,24 +16,21 @@ its polygons across reruns, restyling them in place.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import html
 import json
-import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import folium
 import numpy as np
 import pandas as pd
 import shapely
+import xyzservices
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from dashboard import config, registry, taxonomy
+from dashboard import registry, taxonomy
 from dashboard.render import assets
 
 # Okabe-Ito colours (colour-blind safe); the symbol shape carries the same information.
@@ -218,82 +215,33 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
     )
 
 
-# Builds a popup with DOM nodes and textContent only (no innerHTML of source text).
-_POPUP_JS = r"""
-function lamhEl(tag, text) { var e = document.createElement(tag);
-  if (text !== null && text !== undefined) { e.textContent = String(text); } return e; }
-function lamhLine(box, label, value) {
-  if (value === null || value === undefined || value === '') { return; }
-  var d = lamhEl('div'); d.appendChild(lamhEl('b', label + ': '));
-  d.appendChild(value instanceof Node ? value : document.createTextNode(String(value)));
-  box.appendChild(d); }
-function lamhPopup(r, D) {
-  var box = lamhEl('div'); box.className = 'lamh-popup';
-  box.style.cssText = 'font:13px/1.35 sans-serif;max-width:300px';
-  var h = lamhEl('div', r.n); h.style.cssText = 'font-weight:600;font-size:14px'; box.appendChild(h);
-  if (r.g) { box.appendChild(lamhEl('div', r.g)); }
-  lamhLine(box, 'Address', (r.a || '(street address not published)') + (r.c ? ', ' + r.c : ''));
-  lamhLine(box, 'Phone', r.p);
-  if (r.w && /^https?:\/\//i.test(r.w)) { var a = lamhEl('a', r.w.slice(0, 60)); a.href = r.w;
-    a.target = '_blank'; a.rel = 'noopener noreferrer'; lamhLine(box, 'Website', a); }
-  lamhLine(box, 'Facility type', r.t);
-  for (var i = 0; i < D.groups.length; i++) {
-    var g = D.groups[i], v = r.f[i];
-    var val = v === null ? lamhEl('i', 'unknown')
-      : (v.length ? v.map(function (j) { return g[1][j]; }).join(', ') : 'none reported');
-    lamhLine(box, g[0], val);
-    if (i === 0 && r.b !== null) { lamhLine(box, 'Licensed acute psychiatric beds',
-      r.b + ' (' + D.beds_source + (r.bn ? '; ' + r.bn : '') + ')'); }
-  }
-  lamhLine(box, 'Location', D.precision[r.q]);
-  lamhLine(box, 'Earlier listed at', r.h);
-  lamhLine(box, 'Source', r.s.map(function (j) { return D.sources[j]; }).join('; ')
-    + (r.o ? ' (as of ' + r.o + ')' : ''));
-  return box; }
-"""
+class _Layer(JSCSSMixin, MacroElement):
+    """One of the map's layers: a call into the map's own script
+    (``dashboard/static/js/lamh-map.js``, which the browser loads once and caches) with the
+    layer's data as script-safe JSON.  When that script could not be loaded, the map says so."""
 
-
-class _DataScript(JSCSSMixin, MacroElement):
-    """Data embedded as escaped JSON, drawn by a small script into the parent layer."""
-
-    def __init__(self, data: dict | str, script: str):
-        super().__init__()
-        self._name = "LamhLayer"
-        self.data_js = data if isinstance(data, str) else safe_json(data)  # str: already safe
-        self._template = _script_template(script)
-
-
-@functools.lru_cache(maxsize=16)
-def _script_template(script: str) -> Template:
-    """The layer's template, compiled once per script text (a handful of them), not on every
-    rerun: compiling was about a tenth of the map page's run."""
-    return Template(
-        "{% macro script(this, kwargs) %}(function(){var data = {{ this.data_js }};"
-        + script
-        + "})();{% endmacro %}"
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "if (window.LamhMap) { LamhMap.{{ this.call }}({{ this._parent.get_name() }}, {{ this.data_js }}); }"
+        " else if (!document.querySelector('.lamh-noscript')) { var d = document.createElement('div');"
+        " d.className = 'lamh-noscript'; d.setAttribute('role', 'alert');"
+        " d.textContent = 'The map could not load its script: reload the page.';"
+        " document.body.insertBefore(d, document.body.firstChild); }"
+        "{% endmacro %}"
     )
 
+    def __init__(self, call: str, data: dict | list | str, plugins: tuple[str, ...] = ()):
+        super().__init__()
+        self._name = "LamhLayer"
+        self.call = call
+        self.data_js = data if isinstance(data, str) else safe_json(data)  # str: already safe
+        urls = assets.urls()
+        self.default_js = [
+            *((k, urls[k]) for k in plugins if k.endswith("_js")),
+            ("lamh_map_js", urls["map_js"]),
+        ]
+        self.default_css = [(k, urls[k]) for k in plugins if k.endswith("_css")]
 
-# A legend control that lives as long as its layer (added and removed with it).  Labels are
-# the app's own text; swatches are colours or the app's own SVG symbols.
-_LEGEND_JS = """
-if (data.legend) { var fg = {{ this._parent.get_name() }}; var ctl = L.control({position: 'bottomleft'});
-  ctl.onAdd = function () {
-    var box = L.DomUtil.create('details', 'lamh-legend');  // folded: the page has the full legend too
-    box.style.cssText = 'background:rgba(255,255,255,0.92);padding:4px 8px;border-radius:4px;'
-      + 'font:12px/1.35 sans-serif;max-width:230px;box-shadow:0 1px 4px rgba(0,0,0,0.3)';
-    var s = document.createElement('summary'); s.textContent = data.legend.title; s.style.fontWeight = '600';
-    box.appendChild(s);
-    data.legend.rows.forEach(function (r) { var row = document.createElement('div');
-      var sw = document.createElement('span');
-      if (r[0].charAt(0) === '<') { sw.innerHTML = r[0]; } else { sw.style.cssText = 'display:inline-block;'
-        + 'width:12px;height:12px;border:1px solid #333;background:' + r[0]; }
-      sw.style.marginRight = '6px'; sw.style.verticalAlign = 'middle'; row.appendChild(sw);
-      row.appendChild(document.createTextNode(r[1])); box.appendChild(row); });
-    L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box); return box; };
-  fg.on('add', function () { ctl.addTo(fg._map); }); fg.on('remove', function () { ctl.remove(); });
-  if (fg._map) { ctl.addTo(fg._map); } }
-"""
 
 # Above this many matching sites the map shows counts per grid square instead of points,
 # so the payload stays bounded whatever the data size.
@@ -301,46 +249,20 @@ MAX_POINTS = 2000
 CELL_DEGREES = 0.02  # about 1.4 miles north-south
 
 
+CLUSTER_PLUGIN = ("markercluster_js", "markercluster_css", "markercluster_default_css")
+
+
 def facility_layer(data: MapData, mask: np.ndarray) -> folium.FeatureGroup:
     """Matching facilities: one clustered layer of keyboard-focusable markers whose popups
-    are built on demand in the browser (or, above MAX_POINTS, counts per grid square)."""
+    are built on demand in the browser (or, above MAX_POINTS, counts per grid square).  With
+    every facility's data in a static file (``data.url``) a run sends only the positions of
+    the matching rows; without, the rows themselves."""
     pos = np.flatnonzero(np.asarray(mask, dtype=bool) & data.located)
     if len(pos) > MAX_POINTS:
         return _cell_layer(data, pos)
-    draw = (
-        "function draw(all, rows) { var cluster = L.markerClusterGroup({showCoverageOnHover:false,"
-        " maxClusterRadius:40, spiderfyOnMaxZoom:true, disableClusteringAtZoom:15});"
-        " cluster.addLayers(rows.map(function (r) {"
-        "  var m = L.marker([r.y, r.x], {icon: L.divIcon({className: 'lamh-marker lamh-' + r.k,"
-        "   html: all.icons[r.k][r.q], iconSize: [16, 16], iconAnchor: [8, 8]}),"
-        "   title: r.n + (r.q ? ' (approximate location)' : ''), keyboard: true});"
-        "  m.bindPopup(function () { return lamhPopup(r, all); }, {maxWidth: 320});"
-        "  return m; }));"
-        " {{ this._parent.get_name() }}.addLayer(cluster); }"
-    )
-    if data.url:
-        # Every facility's data comes once from a file the browser caches (kept in the map's
-        # window across reruns); a rerun sends only the positions of the matching ones.
-        payload = safe_json({"url": data.url, "pick": pos.tolist()})
-        script = (
-            "var cache = window.lamhFacilities = window.lamhFacilities || {};"
-            "function pick(all) { draw(all, data.pick.map(function (i) { return all.rows[i]; })); }"
-            "if (cache[data.url]) { pick(cache[data.url]); } else {"
-            " fetch(data.url, {cache: 'force-cache'}).then(function (r) { return r.json(); })"
-            "  .then(function (all) { cache[data.url] = all; pick(all); }); }"
-        )
-    else:  # the rows travel with the map (rows are JSON already: no per-facility work)
-        payload = data.payload(pos)
-        script = "draw(data, data.rows);"
-    el = _DataScript(payload, _POPUP_JS + draw + script)
-    urls = assets.urls()
-    el.default_js = [("markercluster_js", urls["markercluster_js"])]
-    el.default_css = [
-        ("markercluster_css", urls["markercluster_css"]),
-        ("markercluster_default_css", urls["markercluster_default_css"]),
-    ]
+    payload = safe_json({"url": data.url, "pick": pos.tolist()}) if data.url else data.payload(pos)
     fg = folium.FeatureGroup(name=f"Facilities ({len(pos)})", overlay=True, control=True)
-    el.add_to(fg)
+    _Layer("facilities", payload, CLUSTER_PLUGIN).add_to(fg)
     return fg
 
 
@@ -376,23 +298,10 @@ def _cell_layer(data: MapData, pos: np.ndarray) -> folium.FeatureGroup:
         ]
         for r in c.itertuples()
     ]
-    script = (
-        "data.forEach(function (r) {"
-        " var d = 16 + Math.min(24, Math.round(Math.sqrt(r[2]) * 2));"
-        " var box = document.createElement('div'); box.textContent = String(r[2]);"
-        " box.style.cssText = 'width:' + d + 'px;height:' + d + 'px;line-height:' + d + 'px;"
-        "border-radius:50%;background:#0072B2;color:#fff;border:2px solid #1A1A1A;"
-        "text-align:center;font:600 11px sans-serif';"
-        " var m = L.marker([r[0], r[1]], {icon: L.divIcon({className: 'lamh-cell', html: box,"
-        "  iconSize: [d, d], iconAnchor: [d / 2, d / 2]}), keyboard: true,"
-        "  title: r[2] + ' matching sites: ' + r[3]});"
-        " m.bindTooltip(r[2] + ' matching sites here (' + r[3] + ')');"
-        " {{ this._parent.get_name() }}.addLayer(m); });"
-    )
     fg = folium.FeatureGroup(
         name=f"Facilities ({len(pos)}, counted per {CELL_DEGREES}° square)", overlay=True, control=True
     )
-    _DataScript(rows, script).add_to(fg)
+    _Layer("cells", rows).add_to(fg)
     return fg
 
 
@@ -485,35 +394,6 @@ def frame(lat: np.ndarray, lon: np.ndarray, width_px: int = 700, height_px: int 
     return centre, int(np.clip(np.floor(min(z_lon, z_lat)), 8, 14))
 
 
-def publish_geometry(geojson: dict, static_dir=None) -> str | None:
-    """Polygons as a static file (``publish``): browsers fetch (and cache) the geometry
-    once while reruns send only colours."""
-    return publish(json.dumps(geojson, separators=(",", ":")), "geo", static_dir)
-
-
-def publish_facilities(data: MapData, static_dir=None) -> str | None:
-    """Every facility's map data as a static file (``publish``): browsers fetch it once and
-    reruns send only which rows match."""
-    return publish(data.payload(range(len(data.rows))), "facilities", static_dir)
-
-
-def publish(text: str, prefix: str, static_dir=None) -> str | None:
-    """Write ``text`` once as a content-addressed file under ``static/geo/`` and return its
-    URL.  None when the folder cannot be written (the layer then embeds its data)."""
-    static_dir = Path(static_dir or config.STATIC_DIR)
-    name = f"{prefix}-{hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]}.json"
-    path = static_dir / "geo" / name
-    try:
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(text)
-            os.replace(tmp, path)
-    except OSError:
-        return None
-    return f"{config.static_url()}/geo/{name}"
-
-
 def choropleth_layer(
     geojson: dict,
     values: pd.Series,
@@ -539,110 +419,72 @@ def choropleth_layer(
         tips[area] = f"{names.get(area, area)}: {shown}"
         if labels and area in labels and not out:
             marks.append([*labels[area], str(names.get(area, area)).split(" · ")[0], shown])
-    dashed = {k for k, c in colours.items() if c == UNSELECTED}
-    return colour_layer(
-        geojson, colours, tips, title, url, dashed=dashed, labels=marks, focusable=True, legend=legend
-    )
+    dashed = frozenset(k for k, c in colours.items() if c == UNSELECTED)
+    look = AreaStyle(colours, tips, url, dashed=dashed, labels=marks, focusable=True, legend=legend)
+    return colour_layer(geojson, title, look)
 
 
-def colour_layer(
-    geojson: dict,
-    colours: dict,
-    tips: dict,
-    title: str,
-    url: str | None = None,
-    weight: float = 1.0,
-    dashed: set | None = None,
-    labels: list | None = None,
-    focusable: bool = False,
-    legend: dict | None = None,
-    tip_suffix: str = "",
-) -> folium.FeatureGroup:
-    """Polygons with a fill colour and a text tooltip per feature id (plus ``tip_suffix``,
-    sent once rather than with each of thousands of tracts).  With ``url`` (see
-    ``publish_geometry``) only the colours and tooltips travel with each rerun and the
-    browser loads the geometry from its cache; without, the geometry is embedded.
+@dataclass
+class AreaStyle:
+    """How a layer of polygons looks: per feature id a fill colour and a tooltip text.
+
+    ``url``: the geometry as a cached static file (``publish_geometry``), so a run sends only
+    colours and tooltips (without, the geometry is embedded); ``weight``: outline width;
     ``dashed``: ids drawn with a dashed outline; ``labels``: [lat, lon, name, value] texts
-    shown on the map; ``focusable``: each polygon is a tab stop whose focus opens its
-    tooltip (for a few areas, not thousands of tracts); ``legend``: {"title", "rows":
-    [[colour or svg, label]]} drawn inside the map (bottom left, folded on narrow screens),
-    so it is at hand on a phone too."""
-    dashed = dashed or set()
-    style = {
-        str(f["properties"]["id"]): [
-            colours.get(f["properties"]["id"], NO_DATA),
-            str(tips.get(f["properties"]["id"], f["properties"]["id"])),
-            1 if f["properties"]["id"] in dashed else 0,
+    shown on the map; ``focusable``: each polygon a tab stop whose focus opens its tooltip
+    (for a few areas, not thousands of tracts); ``legend``: {"title", "rows": [[colour or
+    svg, label]]} drawn inside the map (bottom left, folded), so it is at hand on a phone;
+    ``tip_suffix``: text after every tooltip, sent once rather than with each tract."""
+
+    colours: dict
+    tips: dict
+    url: str | None = None
+    weight: float = 1.0
+    dashed: frozenset = frozenset()
+    labels: list = field(default_factory=list)
+    focusable: bool = False
+    legend: dict | None = None
+    tip_suffix: str = ""
+
+
+def colour_layer(geojson: dict, title: str, look: AreaStyle) -> folium.FeatureGroup:
+    """Polygons coloured and labelled as ``look`` says, drawn by ``LamhMap.areas``."""
+    style = {}
+    for f in geojson["features"]:
+        fid = f["properties"]["id"]
+        style[str(fid)] = [
+            look.colours.get(fid, NO_DATA),
+            str(look.tips.get(fid, fid)),
+            int(fid in look.dashed),
         ]
-        for f in geojson["features"]
-    }
-    # The polygons of one URL are drawn once per map and kept across reruns (in the map's
-    # window): a rerun restyles them in place (no new SVG paths; tooltips and labels read
-    # the newest run's data).  The layer sits on the map itself and follows its feature
-    # group: when a rerun replaces the group, the new group takes it over before the old
-    # group's removal (deferred a tick) would take it off the map.
-    draw = (
-        "var fg = {{ this._parent.get_name() }};"
-        "var keep = window.lamhAreas = window.lamhAreas || {};"
-        "var e = (data.url && keep[data.url]) || {}; if (data.url) { keep[data.url] = e; }"
-        "e.data = data; e.owner = fg;"
-        "function text(id) { var s = e.data.style[String(id)];"
-        " return (s ? s[1] : String(id)) + e.data.suffix; }"
-        "function styleOf(f) { var s = e.data.style[String(f.properties.id)];"
-        " return {fillColor: s ? s[0] : '" + NO_DATA + "', color: s && s[2] ? '#6B6B6B' : '#333333',"
-        "  dashArray: s && s[2] ? '5 4' : null, weight: " + str(weight) + ","
-        "  fillOpacity: s && s[2] ? 0.35 : 0.55}; }"
-        "function show() { if (e.owner === fg && e.layer && fg._map && !fg._map.hasLayer(e.layer)) {"
-        " fg._map.addLayer(e.layer); } }"
-        "fg.on('add', show);"
-        "fg.on('remove', function () { var map = fg._map; setTimeout(function () {"
-        " if (e.owner === fg && e.layer && map.hasLayer(e.layer)) { map.removeLayer(e.layer); } }, 0); });"
-        "function draw(gj) {"
-        " if (e.layer) { e.layer.setStyle(styleOf); } else { e.layer = L.geoJSON(gj, {style: styleOf,"
-        "  onEachFeature: function (f, l) {"
-        "   l.bindTooltip(function () { var tip = document.createElement('span');"
-        "    tip.textContent = text(f.properties.id); return tip; }, {sticky: true});"
-        "   if (e.data.focusable) { l.on('add', function () { var el = l.getElement(); if (!el) { return; }"
-        "    el.setAttribute('tabindex', '0'); el.setAttribute('role', 'img');"
-        "    el.addEventListener('focus', function () { l.openTooltip(l.getBounds().getCenter()); });"
-        "    el.addEventListener('blur', function () { l.closeTooltip(); }); }); } }}); }"
-        " if (e.data.focusable) { if (e.layer._map) { label(); } else { e.layer.once('add', label); } }"
-        " show(); }"
-        "function label() { e.layer.eachLayer(function (l) { var el = l.getElement();"
-        " if (el) { el.setAttribute('aria-label', text(l.feature.properties.id)); } }); }"
-        "(data.labels || []).forEach(function (r) {"
-        " var box = document.createElement('div'); box.className = 'lamh-area-label';"
-        " var n = document.createElement('b'); n.textContent = r[2]; box.appendChild(n);"
-        " box.appendChild(document.createElement('br')); box.appendChild(document.createTextNode(r[3]));"
-        " box.style.cssText = 'font:600 11px/1.2 sans-serif;color:#1A1A1A;text-align:center;"
-        "white-space:nowrap;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none';"
-        " fg.addLayer(L.marker([r[0], r[1]], {interactive: false, keyboard: false,"
-        "  icon: L.divIcon({className: '', html: box, iconSize: [110, 30], iconAnchor: [55, 15]})})); });"
-        + _LEGEND_JS
-    )
     payload: dict = {
         "style": style,
-        "labels": labels or [],
-        "focusable": focusable,
-        "legend": legend,
-        "suffix": tip_suffix,
+        "labels": look.labels,
+        "focusable": look.focusable,
+        "legend": look.legend,
+        "suffix": look.tip_suffix,
+        "weight": look.weight,
     }
-    if url:
-        payload["url"] = url
-        script = draw + (
-            "if (e.layer) { draw(null); } else { fetch(data.url, {cache: 'force-cache'})"
-            ".then(function (r) { return r.json(); }).then(draw); }"
-        )
+    if look.url:
+        payload["url"] = look.url
     else:
         payload["geo"] = geojson
-        script = draw + "draw(data.geo);"
     fg = folium.FeatureGroup(name=title, overlay=True, control=True)
-    _DataScript(payload, script).add_to(fg)
+    _Layer("areas", payload).add_to(fg)
     return fg
 
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+# A provider object, not a name or URL string: folium looks a string up among every known
+# provider first (4 ms per run, most of the base map's cost).
+OSM = xyzservices.TileProvider(
+    name="OpenStreetMap",
+    url=OSM_TILES,
+    attribution="(C) OpenStreetMap contributors",
+    html_attribution=OSM_ATTRIBUTION,
+    max_zoom=19,
+)
 
 
 def base_map(center: tuple[float, float] | None = None, zoom: int | None = None) -> folium.Map:
@@ -655,12 +497,6 @@ def base_map(center: tuple[float, float] | None = None, zoom: int | None = None)
         control_scale=True,
         prefer_canvas=False,
     )
-    folium.TileLayer(  # by URL: looking the provider up by name took ~7 ms per rerun
-        OSM_TILES,
-        attr=OSM_ATTRIBUTION,
-        name="Base map (OpenStreetMap)",
-        control=False,
-        max_zoom=19,
-    ).add_to(m)
+    folium.TileLayer(OSM, name="Base map (OpenStreetMap)", control=False).add_to(m)
     assets.apply(m)
     return m

@@ -17,8 +17,9 @@ import streamlit as st
 from dashboard import config, snapshot
 from dashboard.analysis import costs
 from dashboard.analysis.filters import FilterState, FlagIndex
+from dashboard.analysis.views import Views
 from dashboard.errors import SnapshotError
-from dashboard.render import maps, tables
+from dashboard.render import maps, tables, webfiles
 
 K_CTX = "_ctx"
 
@@ -34,6 +35,7 @@ class Data:
     geo_urls: dict[str, str | None]  # area polygons as cached static files ("spa", "sd", "tracts")
     state_hospital_beds: int  # licensed acute psychiatric beds of the state forensic hospital
     label_points: dict  # "spa"/"sd" -> area id -> (lat, lon) of its label on the map
+    views: Views  # matches, counts, headline, area tables: computed once per view, shared
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -41,26 +43,25 @@ def _load(folder: str, stamp: str) -> Data:
     """One shared, read-only copy of the snapshot per server process (frames are never
     mutated); ``stamp`` changes when a new snapshot is written."""
     snap = snapshot.read(folder)
-    titles = {k: v["title"] for k, v in snap.manifest["sources"].items()}
     fac = snap.facilities
+    idx = FlagIndex.build(fac)
+    map_data = maps.prepare(fac, webfiles.source_titles(snap))
+    urls = webfiles.publish(webfiles.contents(snap, map_data))  # committed: nothing to write
     data = Data(
         snap=snap,
-        idx=FlagIndex.build(fac),
+        idx=idx,
         view=tables.facility_view(fac),
-        map_data=_published(maps.prepare(fac, titles)),
-        geo_urls={k: maps.publish_geometry(g) for k, g in snap.geojson.items()},
+        map_data=replace(map_data, url=urls.pop("facilities")),
+        geo_urls=urls,
         state_hospital_beds=int(fac.loc[fac["state_hospital"], "psych_beds"].sum()),
         label_points={k: maps.label_points(snap.geojson[k]) for k in ("spa", "sd")},
+        views=Views(fac, idx, snap.tracts, snap.areas),
     )
     # The snapshot lives as long as the process: keep its objects out of every later garbage
     # collection (a full collection over them stalled reruns by hundreds of ms at x100).
     gc.collect()
     gc.freeze()
     return data
-
-
-def _published(md: maps.MapData) -> maps.MapData:
-    return replace(md, url=maps.publish_facilities(md))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -55,24 +55,30 @@ def navigation(pages: list) -> None:
 
 
 def sidebar(data: Data) -> FilterState:
-    """The shared filters, defined once for every page.  Returns the resulting state."""
-    idx = data.idx
+    """The shared filters, defined once for every page.  Returns the resulting state.
+
+    Each taxonomy group is one set of pills whose labels carry the number of sites shown
+    after choosing that value (``filters.option_counts``, cached per view); a value id is
+    what the widget holds, so a changed count never changes a selection."""
+    state = u.current_state()
+    counts = data.views.option_counts(state)
     with st.sidebar:
         st.markdown("### Filters")
-        state = u.current_state()
         st.caption(
             f"Showing: {escape_markdown(state.describe())}. "
             f"Codes from the {registry.cite('samhsa_directory')}; "
-            "the number beside each value is the sites shown after checking it."
+            "the number beside each value is the sites shown after choosing it."
         )
         for g in taxonomy.GROUPS:
-            counts = filters.option_counts(idx, state, g.id)
             with st.expander(g.label, expanded=bool(state.selected(g.id))):
-                st.caption(_group_rule(g))
-                for v in g.values:
-                    st.checkbox(
-                        f"{v.label} ({counts[v.id]:,})", key=u.value_key(g.id, v.id), help=_value_help(v)
-                    )
+                st.pills(
+                    _group_rule(g),
+                    options=g.ids,
+                    selection_mode="multi",
+                    key=u.group_key(g.id),
+                    format_func=_labeller(g, counts[g.id]),
+                    help=_group_help(g),
+                )
         spa_names = data.snap.area_names("spa").to_dict()
         st.multiselect(
             "Service Planning Area",
@@ -120,21 +126,31 @@ def sidebar(data: Data) -> FilterState:
     return u.current_state()
 
 
+def _labeller(g: taxonomy.Group, counts: dict[str, int]):
+    labels = {v.id: f"{v.label} ({counts[v.id]:,})" for v in g.values}
+    return labels.__getitem__
+
+
 def _group_rule(g: taxonomy.Group) -> str:
     rule = (
-        "A site matches when it offers **all** the checked values."
+        "A site matches when it offers **all** the chosen values."
         if g.mode == taxonomy.ALL
-        else "A site matches when it offers **any** of the checked values."
+        else "A site matches when it offers **any** of the chosen values."
     )
     return rule + (f" {g.note}" if g.note else "")
 
 
-def _value_help(v: taxonomy.Value) -> str:
+def _codes(v: taxonomy.Value) -> str:
     codes = (
         ", ".join(v.codes) if len(v.codes) <= 6 else f"{', '.join(v.codes[:6])} and {len(v.codes) - 6} more"
     )
-    where = f"SAMHSA code(s): {codes}" + (f"; licence: {', '.join(v.licences)}" if v.licences else "")
-    return where + (f". {v.note}." if v.note else ".")
+    where = f"SAMHSA code(s) {codes}" + (f"; licence: {', '.join(v.licences)}" if v.licences else "")
+    return where + (f". {v.note}." if v.note else "")
+
+
+def _group_help(g: taxonomy.Group) -> str:
+    """Each value's source codes (any one of them counts), for the group's tooltip."""
+    return "Source codes behind each value:\n\n" + "\n".join(f"- {v.label}: {_codes(v)}" for v in g.values)
 
 
 def share_box(page_path: str, data: Data) -> None:

@@ -19,8 +19,9 @@ from dashboard.analysis.filters import FilterState
 from dashboard.render.text import escape_markdown
 
 
-def value_key(group_id: str, value_id: str) -> str:
-    return f"f_{group_id}__{value_id}"
+def group_key(group_id: str) -> str:
+    """The widget key of a taxonomy group: its selected value ids, in a list."""
+    return f"f_{group_id}"
 
 
 K_SPA, K_SD, K_QUERY, K_UNKNOWN, K_MILES = "f_spa", "f_sd", "f_query", "f_unknown", "f_miles"
@@ -40,8 +41,7 @@ def seed(state: FilterState) -> None:
     """Every widget of the shared view takes ``state``'s value."""
     ss = st.session_state
     for g in taxonomy.GROUPS:
-        for v in g.values:
-            ss[value_key(g.id, v.id)] = v.id in state.selected(g.id)
+        ss[group_key(g.id)] = list(state.selected(g.id))
     ss[K_SPA], ss[K_SD], ss[K_QUERY] = list(state.spa), list(state.sd), state.query
     ss[K_UNKNOWN], ss[K_DSH], ss[K_MEMO] = state.include_unknown, state.state_hospital, state.memo
     ss[K_MILES], ss[K_MEASURE], ss[K_LEVEL] = state.miles, state.measure, state.level
@@ -87,10 +87,12 @@ def set_page_params(page_path: str, params: dict[str, str]) -> None:
 
 
 def current_state() -> FilterState:
+    """The view the widgets hold now.  Read it before the sidebar draws its widgets: a value
+    sent by the browser is read with the labels it was shown with (counts change labels)."""
     ss = st.session_state
     view = ss.get(K_VIEW)
     return FilterState(
-        **{g.id: tuple(v.id for v in g.values if ss.get(value_key(g.id, v.id))) for g in taxonomy.GROUPS},
+        **{g.id: _chosen(g, ss.get(group_key(g.id))) for g in taxonomy.GROUPS},
         spa=tuple(sorted(int(x) for x in ss.get(K_SPA) or ())),
         sd=tuple(sorted(int(x) for x in ss.get(K_SD) or ())),
         query=" ".join(str(ss.get(K_QUERY) or "").split())[: filters.MAX_QUERY_LENGTH],
@@ -104,6 +106,12 @@ def current_state() -> FilterState:
         lon=view[1] if view else None,
         zoom=view[2] if view else None,
     )
+
+
+def _chosen(g: taxonomy.Group, selected) -> tuple[str, ...]:
+    """A group's selection in taxonomy order (a widget value is a list of value ids)."""
+    chosen = set(selected or ())
+    return tuple(v for v in g.ids if v in chosen)
 
 
 def url_params(page_path: str, state: FilterState | None = None) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard import taxonomy
 from dashboard.analysis import filters, link, metrics
 from dashboard.analysis.filters import FilterState
 from tests.app.conftest import count, metric
@@ -28,9 +29,8 @@ def test_defaults_render_every_facility(run, built):
 
 def test_link_state_is_applied(run, built, idx):
     at = run(params={"pop": "children", "pay": "medi_cal", "set": "outpatient"})
-    assert at.checkbox(key="f_population__children").value is True
-    assert at.checkbox(key="f_payment__medi_cal").value is True
-    assert at.checkbox(key="f_payment__medicare").value is False
+    assert at.pills(key="f_population").value == ["children"]
+    assert at.pills(key="f_payment").value == ["medi_cal"]
     expected = filters.match(
         idx, FilterState(population=("children",), payment=("medi_cal",), setting=("outpatient",))
     ).count
@@ -59,7 +59,7 @@ def test_each_filter_kind_changes_the_view(run, idx, field, value):
         at.multiselect(key=f"f_{field}").set_value(value).run()
     else:
         for v in value:
-            at.checkbox(key=f"f_{field}__{v}").check()
+            at.pills(key=f"f_{field}").select(v)
         at.run()
     assert not at.exception
     expected = filters.match(idx, FilterState(**{field: tuple(value)})).count
@@ -70,15 +70,15 @@ def test_each_filter_kind_changes_the_view(run, idx, field, value):
 
 
 def test_option_counts_survive_count_changes(run, idx):
-    """Counts in the labels change with every filter; the checked values must not."""
+    """Counts in the labels change with every filter; the chosen values must not."""
     at = run()
-    for key in (
-        "f_payment__medi_cal",
-        "f_population__children",
-        "f_language__spanish",
-        "f_setting__outpatient",
+    for group, value in (
+        ("payment", "medi_cal"),
+        ("population", "children"),
+        ("language", "spanish"),
+        ("setting", "outpatient"),
     ):
-        at.checkbox(key=key).check().run()
+        at.pills(key=f"f_{group}").select(value).run()
     state = FilterState(
         payment=("medi_cal",), population=("children",), language=("spanish",), setting=("outpatient",)
     )
@@ -90,9 +90,9 @@ def test_option_counts_survive_count_changes(run, idx):
         "pay": "medi_cal",
         "lang": "spanish",
     }
-    label = at.checkbox(key="f_payment__medicare").label
     counts = filters.option_counts(idx, state, "payment")
-    assert label == f"Medicare ({counts['medicare']:,})"
+    values = taxonomy.GROUP_BY_ID["payment"].values
+    assert at.pills(key="f_payment").options == [f"{v.label} ({counts[v.id]:,})" for v in values]
 
 
 def test_name_search_and_unknown_toggle(run, idx):

@@ -98,11 +98,11 @@ def test_gaps_no_matching_site_says_so(run, built):
 def test_data_page_lists_every_filter_value_the_sidebar_offers(run):
     at = run("data")
     table = next(df.value for df in at.dataframe if "source codes" in df.value.columns)
-    offered = {
-        tuple(c.key.removeprefix("f_").split("__"))
-        for c in at.checkbox
-        if c.key and c.key.startswith("f_") and "__" in c.key
-    }
+    offered = set()
+    for pills in at.pills:
+        g = taxonomy.GROUP_BY_ID[pills.key.removeprefix("f_")]
+        labels = [o.rsplit(" (", 1)[0] for o in pills.options]  # "Children and adolescents (123)"
+        offered |= {(g.id, v.id) for v in g.values if v.label in labels}
     listed = set()
     for g in taxonomy.GROUPS:
         sub = table[table["filter"] == g.label]

@@ -155,11 +155,11 @@ def test_gaps_page_shows_drive_time_as_a_second_lens_and_the_shortage_areas(run)
 def test_operator_filter_is_in_the_sidebar_the_link_and_the_tables(run):
     state = FilterState(operator=("for_profit",))
     at = run(params={"op": "for_profit"})
-    assert at.checkbox(key="f_operator__for_profit").value is True
+    assert at.pills(key="f_operator").value == ["for_profit"]
     assert count(metric(at, "Matching sites")) == filters.match(IDX, state).count
     assert at.dataframe[0].value["Operated by"].str.contains("Private for-profit").all()
     # The sidebar says how little of the county's own network the federal directory holds.
-    assert "own clinic network" in " ".join(c.value for c in at.caption)
+    assert "own clinic network" in at.pills(key="f_operator").label
 
 
 def test_district_table_gives_the_population_range_of_tracts_on_a_line(run):

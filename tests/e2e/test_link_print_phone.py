@@ -20,6 +20,7 @@ from dashboard import config, snapshot
 from dashboard.analysis import filters
 from dashboard.analysis.filters import FilterState
 from tests import harness
+from tests.harness import filter_value
 
 SIDEBAR = '[data-testid="stSidebar"]'
 
@@ -45,19 +46,16 @@ def expected(**kw) -> str:
     return f"{filters.match(filters.FlagIndex.build(snap.facilities), FilterState(**kw)).count:,}"
 
 
-def checkbox(page, group: str, label: str):
-    """A value's checkbox in the sidebar, its group opened if it was folded."""
-    box = page.locator(SIDEBAR).locator('[data-testid="stExpander"]').filter(has_text=group)
-    found = box.get_by_role("checkbox", name=re.compile(rf"^{re.escape(label)} \("))
-    if not found.is_visible():
-        box.locator("summary").click()
+def pill(page, group: str, label: str):
+    """A value's pill in the sidebar, its group opened if it was folded."""
+    found = filter_value(page, group, label)
     expect(found).to_be_visible()
     return found
 
 
 def tick(page, group: str, label: str) -> None:
-    checkbox(page, group, label).focus()
-    page.keyboard.press("Space")  # (the label covers the input: a click lands on the label)
+    pill(page, group, label).focus()
+    page.keyboard.press("Space")  # by keyboard: the pills are toggle buttons
 
 
 def agree(page) -> None:
@@ -84,7 +82,7 @@ def test_back_and_forward_restore_the_view(page, app_server, wait_for_app):
     expect(page).not_to_have_url(re.compile(r"pay="))
     expect(headline(page)).to_have_text(expected(population=("children",)))
     wait_for_app(page)
-    expect(checkbox(page, "Payment accepted", "Medi-Cal (Medicaid)")).not_to_be_checked()
+    expect(pill(page, "Payment accepted", "Medi-Cal (Medicaid)")).to_have_attribute("aria-pressed", "false")
     wait_for_app(page)
     assert query(page.url) == {"v": "1", "pop": "children"}
     agree(page)
@@ -93,7 +91,7 @@ def test_back_and_forward_restore_the_view(page, app_server, wait_for_app):
     expect(page).to_have_url(re.compile(r"pay=medi_cal"))
     expect(headline(page)).to_have_text(both)
     wait_for_app(page)
-    expect(checkbox(page, "Payment accepted", "Medi-Cal (Medicaid)")).to_be_checked()
+    expect(pill(page, "Payment accepted", "Medi-Cal (Medicaid)")).to_have_attribute("aria-pressed", "true")
     wait_for_app(page)
     agree(page)
 

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from dashboard import snapshot
 from dashboard.analysis import filters
 from dashboard.analysis.filters import FilterState
+from tests.harness import filter_value
 
 
 def headline(page) -> int:
@@ -48,12 +49,8 @@ def test_shared_link_filter_change_and_reload(
     layer_names = frame.locator(".leaflet-control-layers").text_content()  # folded: not visible
     assert f"Facilities ({n1})" in layer_names
 
-    # Change a filter in the sidebar: open "Payment accepted", check Medi-Cal (keyboard).
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stExpander"]').filter(has_text="Payment accepted").locator(
-        "summary"
-    ).click()
-    medi_cal = sidebar.get_by_role("checkbox", name=re.compile(r"^Medi-Cal \(Medicaid\) \("))
+    # Change a filter in the sidebar: open "Payment accepted", choose Medi-Cal (keyboard).
+    medi_cal = filter_value(page, "Payment accepted", "Medi-Cal (Medicaid)")
     medi_cal.focus()
     page.keyboard.press("Space")
     expect(page).to_have_url(re.compile(r"pay=medi_cal"))
@@ -76,16 +73,11 @@ def test_shared_link_filter_change_and_reload(
     page.goto(shared)
     wait_for_app(page)
     assert headline(page) == n2
-    expect(
-        page.locator('[data-testid="stSidebar"]').get_by_role(
-            "checkbox", name=re.compile(r"^Medi-Cal \(Medicaid\) \(")
-        )
-    ).to_be_checked()
-    expect(
-        page.locator('[data-testid="stSidebar"]').get_by_role(
-            "checkbox", name=re.compile(r"^Children and adolescents \(")
-        )
-    ).to_be_checked()
+    for group, value in (
+        ("Payment accepted", "Medi-Cal (Medicaid)"),
+        ("Population served", "Children and adolescents"),
+    ):
+        expect(filter_value(page, group, value)).to_have_attribute("aria-pressed", "true")
     frame = map_frame(page)
     wait_for_markers(frame)
     expect(frame.locator(".leaflet-control-layers-overlays")).to_contain_text(f"Facilities ({n2})")

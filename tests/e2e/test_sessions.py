@@ -25,6 +25,7 @@ from playwright.sync_api import expect
 from dashboard import snapshot, taxonomy
 from dashboard.analysis import costs, filters, link, metrics
 from dashboard.analysis.filters import FilterState
+from tests.harness import filter_value
 
 SIDEBAR = '[data-testid="stSidebar"]'
 # A deep link (/gaps?...) makes Streamlit's frontend probe /gaps/_stcore/... first (404)
@@ -63,13 +64,9 @@ def group_box(page, group_id: str):
 
 
 def facet(page, group_id: str, value_id: str) -> None:
-    """Check one value of a filter group (opening its expander first)."""
-    box = group_box(page, group_id)
-    label = taxonomy.GROUP_BY_ID[group_id].value(value_id).label
-    item = box.locator('[data-testid="stCheckbox"]').filter(has_text=label).locator("label")
-    if not item.is_visible():
-        box.locator("summary").click()
-    item.click()
+    """Choose one value of a filter group (opening its expander first)."""
+    g = taxonomy.GROUP_BY_ID[group_id]
+    filter_value(page, g.label, g.value(value_id).label).click()
 
 
 def name_search(page, text: str) -> None:
@@ -200,9 +197,9 @@ def check(s: Session, snap, idx, wait_for_app) -> None:
     p = s.page
     wait_for_app(p)
     assert query(p.url) == s.expected_query(), (s.name, p.url, s.expected_query())
-    # The sidebar shows this session's selections (checked values per group, SPA chips).
+    # The sidebar shows this session's selections (chosen values per group, SPA chips).
     for g in taxonomy.GROUPS:
-        expect(group_box(p, g.id).locator('input[type="checkbox"]:checked')).to_have_count(
+        expect(group_box(p, g.id).locator('button[aria-pressed="true"]')).to_have_count(
             len(s.state.selected(g.id))
         )
     spa_box = p.locator(f'{SIDEBAR} [data-testid="stMultiSelect"]').filter(has_text="Service Planning Area")

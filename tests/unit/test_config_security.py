@@ -110,9 +110,13 @@ OS_WRITES = {("os", "replace"), ("os", "rename"), ("os", "remove"), ("shutil", "
 # Functions of the server's code allowed to write, and why.
 MAY_WRITE = {
     (
-        "dashboard/render/maps.py",
+        "dashboard/render/webfiles.py",
         "publish",
-    ): "area polygons and the facilities' map data, content-addressed, under dashboard/static/geo/",
+    ): "the map's data files, content-addressed, under dashboard/static/snapshot/ (once, where missing)",
+    (
+        "dashboard/render/webfiles.py",
+        "main",
+    ): "the maintainer's command that writes the committed snapshot's map files (never the server)",
     ("dashboard/snapshot.py", "write"): "the build command's writer (the server only reads the snapshot)",
 }
 

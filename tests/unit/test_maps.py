@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.render import maps
+from dashboard.render import assets, maps, webfiles
 from tests.fixtures.facilities import facility, frame
 
 HOSTILE = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>&amp;\u2028'
@@ -45,13 +45,15 @@ def test_records_keep_unknown_apart_from_none():
     assert coded["n"] == HOSTILE  # kept as data; the browser sets it as text
 
 
-def test_popups_are_built_with_text_nodes_only():
+def test_the_layer_is_data_and_one_call_into_the_map_script():
+    """Popups are built by the map's own script (tests/unit/test_map_script.py checks it
+    uses text nodes only); the rendered map carries data and the call, no markup code."""
     m = maps.base_map()
     fac = hostile_frame()
     maps.facility_layer(maps.prepare(fac, {}), np.ones(len(fac), bool)).add_to(m)
     html = m.get_root().render()
     assert "innerHTML" not in html and "insertAdjacentHTML" not in html
-    assert "textContent" in html and "bindPopup(function" in html
+    assert html.count("LamhMap.facilities(") == 1 and assets.urls()["map_js"] in html
 
 
 def test_rendered_map_holds_no_raw_hostile_markup():
@@ -103,7 +105,7 @@ def test_many_sites_are_counted_per_square_not_shipped_one_by_one(monkeypatch):
     layer.add_to(m)
     html = m.get_root().render()
     assert "counted per" in layer.layer_name and '"n":"A"' not in html
-    assert html.count("matching sites here") == 1  # one script drawing every square
+    assert html.count("LamhMap.cells(") == 1  # one call drawing every square
 
 
 def test_symbols_differ_by_shape_not_only_colour():
@@ -157,15 +159,25 @@ def test_geometry_is_published_once_and_reruns_send_only_colours(tmp_path):
             }
         ],
     }
-    url = maps.publish_geometry(gj, tmp_path)
-    files = list((tmp_path / "geo").iterdir())
-    assert len(files) == 1 and url.endswith("/geo/" + files[0].name)
+    texts = {"spa": json.dumps(gj, separators=(",", ":"))}
+    url = webfiles.publish(texts, tmp_path)["spa"]
+    files = list((tmp_path / "snapshot").iterdir())
+    assert len(files) == 1 and url.endswith("/snapshot/" + files[0].name)
     assert json.loads(files[0].read_text()) == gj
-    assert maps.publish_geometry(gj, tmp_path) == url  # content-addressed: same file again
+    assert webfiles.publish(texts, tmp_path)["spa"] == url  # content-addressed: same file again
     m = maps.base_map()
-    maps.colour_layer(gj, {7: "#440154"}, {7: "SPA 7: 1.0"}, "t", url=url).add_to(m)
+    maps.colour_layer(gj, "t", maps.AreaStyle({7: "#440154"}, {7: "SPA 7: 1.0"}, url=url)).add_to(m)
     html = m.get_root().render()
     assert url in html and "#440154" in html and '"coordinates"' not in html
+
+
+def test_a_folder_that_cannot_be_written_leaves_the_data_in_the_layer(tmp_path):
+    (tmp_path / "snapshot").write_text("a file where the folder should be")
+    assert webfiles.publish({"spa": "{}"}, tmp_path) == {"spa": None}
+    fac = frame([facility("A", -118.2, 34.0, ["OP"])])
+    m = maps.base_map()
+    maps.facility_layer(maps.prepare(fac, {}), np.ones(1, bool)).add_to(m)  # no url: rows embedded
+    assert '"n":"A"' in m.get_root().render()
 
 
 def test_popup_data_carries_the_operator_and_earlier_addresses():
@@ -178,4 +190,4 @@ def test_popup_data_carries_the_operator_and_earlier_addresses():
     assert [operator[i] for i in a["f"][groups.index("operator")]] == ["Private for-profit organisation"]
     assert b["f"][groups.index("operator")] is None  # unknown, not "none"
     assert a["h"].startswith("9 Old Rd") and b["h"] is None
-    assert "'Earlier listed at', r.h" in maps._POPUP_JS
+    assert "line(box, 'Earlier listed at', r.h)" in assets.MAP_JS.read_text()

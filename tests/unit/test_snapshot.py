@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import snapshot
+from dashboard import config, snapshot
 from dashboard.errors import SnapshotError
 
 GEOJSON = {name: {"type": "FeatureCollection", "features": []} for name in snapshot.GEOJSON}
@@ -98,3 +98,16 @@ def test_damaged_snapshot_is_a_snapshot_error(tmp_path, damage):
     with pytest.raises(SnapshotError) as err:
         snapshot.read(folder)
     assert err.value.missing == [] and err.value.detail
+
+
+def test_the_committed_map_files_are_the_committed_snapshots_and_nothing_else():
+    """A hosted copy serves dashboard/static/snapshot/ as committed and writes nothing, so the
+    files there must be exactly those of data/snapshot/ (after a rebuild: `make build`)."""
+    from dashboard.render import webfiles
+
+    snap = snapshot.read(config.PROJECT_ROOT / "data" / "snapshot")
+    expected = {webfiles.name(k, t): t for k, t in webfiles.contents(snap).items()}
+    folder = config.STATIC_DIR / webfiles.FOLDER
+    committed = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.json")}
+    assert sorted(committed) == sorted(expected), "run `make build` (python -m dashboard.render.webfiles)"
+    assert committed == expected

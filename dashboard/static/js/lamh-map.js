@@ -1,0 +1,279 @@
+/*
+ * The dashboard's map layers, for Leaflet 1.9 and Leaflet.markercluster 1.5.
+ *
+ * Loaded once per map frame from /app/static/js/ (the browser caches it; its URL carries a
+ * hash of its content).  On each script run the server sends only data and one call per
+ * layer (dashboard/render/maps.py):
+ *
+ *   LamhMap.facilities(group, {url, pick} | {rows, ...meta})  matching sites, clustered
+ *   LamhMap.cells(group, rows)                                 sites counted per grid square
+ *   LamhMap.areas(group, {style, labels, legend, ...})         areas coloured by a measure
+ *
+ * Source text (names, addresses, tooltips) is only ever set with textContent, never parsed
+ * as HTML; the only markup inserted is the app's own SVG symbols (meta.icons, legend rows).
+ * A file that cannot be fetched is said on the map, not left as a blank map.
+ */
+(function () {
+  'use strict';
+  if (window.LamhMap) { return; }
+
+  function el(tag, text) {
+    var e = document.createElement(tag);
+    if (text !== null && text !== undefined) { e.textContent = String(text); }
+    return e;
+  }
+
+  // ------------------------------------------------------------------ problems
+
+  // A note at the top of the map saying what could not be shown (once per text).
+  function problem(group, text) {
+    function show(map) {
+      var box = map.getContainer();
+      var seen = box.querySelectorAll('.lamh-problem');
+      for (var i = 0; i < seen.length; i++) { if (seen[i].textContent === text) { return; } }
+      var note = el('div', text);
+      note.className = 'lamh-problem';
+      note.setAttribute('role', 'alert');
+      note.style.cssText = 'position:absolute;top:8px;left:50%;transform:translateX(-50%);z-index:1000;'
+        + 'max-width:80%;background:#fff3cd;color:#1A1A1A;border:1px solid #8a6d3b;border-radius:4px;'
+        + 'padding:6px 10px;font:13px/1.35 sans-serif;box-shadow:0 1px 4px rgba(0,0,0,0.3)';
+      box.appendChild(note);
+    }
+    if (group._map) { show(group._map); } else { group.once('add', function () { show(group._map); }); }
+  }
+
+  function getJSON(url) {
+    return fetch(url, {cache: 'force-cache'}).then(function (r) {
+      if (!r.ok) { throw new Error(r.status + ' ' + url); }
+      return r.json();
+    });
+  }
+
+  // ------------------------------------------------------------------ facilities
+
+  function line(box, label, value) {
+    if (value === null || value === undefined || value === '') { return; }
+    var d = el('div');
+    d.appendChild(el('b', label + ': '));
+    d.appendChild(value instanceof Node ? value : document.createTextNode(String(value)));
+    box.appendChild(d);
+  }
+
+  // A facility's popup (keys: see MapData in dashboard/render/maps.py), built on demand.
+  function popup(r, D) {
+    var box = el('div');
+    box.className = 'lamh-popup';
+    box.style.cssText = 'font:13px/1.35 sans-serif;max-width:300px';
+    var h = el('div', r.n);
+    h.style.cssText = 'font-weight:600;font-size:14px';
+    box.appendChild(h);
+    if (r.g) { box.appendChild(el('div', r.g)); }
+    line(box, 'Address', (r.a || '(street address not published)') + (r.c ? ', ' + r.c : ''));
+    line(box, 'Phone', r.p);
+    if (r.w && /^https?:\/\//i.test(r.w)) {
+      var a = el('a', r.w.slice(0, 60));
+      a.href = r.w;
+      a.target = '_blank';
+      a.rel = 'noopener noreferrer';
+      line(box, 'Website', a);
+    }
+    line(box, 'Facility type', r.t);
+    for (var i = 0; i < D.groups.length; i++) {
+      var g = D.groups[i], v = r.f[i];
+      var val = v === null ? el('i', 'unknown')
+        : (v.length ? v.map(function (j) { return g[1][j]; }).join(', ') : 'none reported');
+      line(box, g[0], val);
+      if (i === 0 && r.b !== null) {
+        line(box, 'Licensed acute psychiatric beds', r.b + ' (' + D.beds_source + (r.bn ? '; ' + r.bn : '') + ')');
+      }
+    }
+    line(box, 'Location', D.precision[r.q]);
+    line(box, 'Earlier listed at', r.h);
+    line(box, 'Source', r.s.map(function (j) { return D.sources[j]; }).join('; ')
+      + (r.o ? ' (as of ' + r.o + ')' : ''));
+    return box;
+  }
+
+  function drawFacilities(group, all, rows) {
+    var cluster = L.markerClusterGroup({
+      showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 15
+    });
+    cluster.addLayers(rows.map(function (r) {
+      var m = L.marker([r.y, r.x], {
+        icon: L.divIcon({
+          className: 'lamh-marker lamh-' + r.k, html: all.icons[r.k][r.q], iconSize: [16, 16], iconAnchor: [8, 8]
+        }),
+        title: r.n + (r.q ? ' (approximate location)' : ''),
+        keyboard: true
+      });
+      m.bindPopup(function () { return popup(r, all); }, {maxWidth: 320});
+      return m;
+    }));
+    group.addLayer(cluster);
+  }
+
+  // Every facility's data comes once per frame from a file the browser caches; a run sends
+  // only the positions of the matching ones.  Without a file the rows come with the call.
+  var facilityFiles = {};
+  function facilities(group, data) {
+    if (!data.url) { drawFacilities(group, data, data.rows); return; }
+    var file = facilityFiles[data.url] = facilityFiles[data.url] || getJSON(data.url);
+    file.then(function (all) {
+      drawFacilities(group, all, data.pick.map(function (i) { return all.rows[i]; }));
+    }, function () {
+      delete facilityFiles[data.url];
+      problem(group, 'The facility data could not be loaded, so no sites are drawn. Reload the page to try again.');
+    });
+  }
+
+  function cells(group, rows) {
+    rows.forEach(function (r) {
+      var d = 16 + Math.min(24, Math.round(Math.sqrt(r[2]) * 2));
+      var box = el('div', r[2]);
+      box.style.cssText = 'width:' + d + 'px;height:' + d + 'px;line-height:' + d + 'px;border-radius:50%;'
+        + 'background:#0072B2;color:#fff;border:2px solid #1A1A1A;text-align:center;font:600 11px sans-serif';
+      var m = L.marker([r[0], r[1]], {
+        icon: L.divIcon({className: 'lamh-cell', html: box, iconSize: [d, d], iconAnchor: [d / 2, d / 2]}),
+        keyboard: true,
+        title: r[2] + ' matching sites: ' + r[3]
+      });
+      m.bindTooltip(r[2] + ' matching sites here (' + r[3] + ')');
+      group.addLayer(m);
+    });
+  }
+
+  // ------------------------------------------------------------------ legend
+
+  // A legend control that lives as long as its layer (added and removed with it), folded:
+  // the page has the full legend too.  Swatches are colours or the app's own SVG symbols.
+  function legend(group, spec) {
+    var ctl = L.control({position: 'bottomleft'});
+    ctl.onAdd = function () {
+      var box = L.DomUtil.create('details', 'lamh-legend');
+      box.style.cssText = 'background:rgba(255,255,255,0.92);padding:4px 8px;border-radius:4px;'
+        + 'font:12px/1.35 sans-serif;max-width:230px;box-shadow:0 1px 4px rgba(0,0,0,0.3)';
+      var s = el('summary', spec.title);
+      s.style.fontWeight = '600';
+      box.appendChild(s);
+      spec.rows.forEach(function (r) {
+        var row = el('div'), sw = el('span');
+        if (r[0].charAt(0) === '<') {
+          sw.innerHTML = r[0];  // the app's own SVG symbol (maps.symbol_svg), never source text
+        } else {
+          sw.style.cssText = 'display:inline-block;width:12px;height:12px;border:1px solid #333;background:' + r[0];
+        }
+        sw.style.marginRight = '6px';
+        sw.style.verticalAlign = 'middle';
+        row.appendChild(sw);
+        row.appendChild(document.createTextNode(r[1]));
+        box.appendChild(row);
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    group.on('add', function () { ctl.addTo(group._map); });
+    group.on('remove', function () { ctl.remove(); });
+    if (group._map) { ctl.addTo(group._map); }
+  }
+
+  // ------------------------------------------------------------------ areas
+
+  // The polygons of one file are drawn once per map and kept across runs: a run restyles
+  // them in place (no new SVG paths; tooltips and labels read the newest run's data).  The
+  // polygon layer sits on the map itself and follows its feature group: when a run replaces
+  // the group, the new group takes it over before the old group's removal (deferred a tick)
+  // would take it off the map.
+  var kept = {};
+  var NO_DATA = '#d9d9d9';
+
+  function areas(group, data) {
+    var e = (data.url && kept[data.url]) || {};
+    if (data.url) { kept[data.url] = e; }
+    e.data = data;
+    e.owner = group;
+
+    function text(id) {
+      var s = e.data.style[String(id)];
+      return (s ? s[1] : String(id)) + e.data.suffix;
+    }
+    function styleOf(f) {
+      var s = e.data.style[String(f.properties.id)];
+      var dashed = s && s[2];
+      return {
+        fillColor: s ? s[0] : NO_DATA, color: dashed ? '#6B6B6B' : '#333333', dashArray: dashed ? '5 4' : null,
+        weight: e.data.weight, fillOpacity: dashed ? 0.35 : 0.55
+      };
+    }
+    function show() {
+      if (e.owner === group && e.layer && group._map && !group._map.hasLayer(e.layer)) {
+        group._map.addLayer(e.layer);
+      }
+    }
+    function ariaLabels() {
+      e.layer.eachLayer(function (l) {
+        var node = l.getElement();
+        if (node) { node.setAttribute('aria-label', text(l.feature.properties.id)); }
+      });
+    }
+    function focusable(l) {
+      l.on('add', function () {
+        var node = l.getElement();
+        if (!node) { return; }
+        node.setAttribute('tabindex', '0');
+        node.setAttribute('role', 'img');
+        node.addEventListener('focus', function () { l.openTooltip(l.getBounds().getCenter()); });
+        node.addEventListener('blur', function () { l.closeTooltip(); });
+      });
+    }
+    function draw(geojson) {
+      if (e.layer) {
+        e.layer.setStyle(styleOf);
+      } else {
+        e.layer = L.geoJSON(geojson, {
+          style: styleOf,
+          onEachFeature: function (f, l) {
+            l.bindTooltip(function () { return el('span', text(f.properties.id)); }, {sticky: true});
+            if (e.data.focusable) { focusable(l); }
+          }
+        });
+      }
+      if (e.data.focusable) {
+        if (e.layer._map) { ariaLabels(); } else { e.layer.once('add', ariaLabels); }
+      }
+      show();
+    }
+
+    group.on('add', show);
+    group.on('remove', function () {
+      var map = group._map;
+      setTimeout(function () {
+        if (e.owner === group && e.layer && map.hasLayer(e.layer)) { map.removeLayer(e.layer); }
+      }, 0);
+    });
+    (data.labels || []).forEach(function (r) {
+      var box = el('div');
+      box.className = 'lamh-area-label';
+      box.appendChild(el('b', r[2]));
+      box.appendChild(el('br'));
+      box.appendChild(document.createTextNode(r[3]));
+      box.style.cssText = 'font:600 11px/1.2 sans-serif;color:#1A1A1A;text-align:center;white-space:nowrap;'
+        + 'text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none';
+      group.addLayer(L.marker([r[0], r[1]], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({className: '', html: box, iconSize: [110, 30], iconAnchor: [55, 15]})
+      }));
+    });
+    if (data.legend) { legend(group, data.legend); }
+
+    if (!data.url) { draw(data.geo); return; }
+    if (e.layer) { draw(null); return; }
+    getJSON(data.url).then(draw, function () {
+      delete kept[data.url];
+      problem(group, 'The area boundaries could not be loaded, so the areas are not coloured. '
+        + 'Reload the page to try again.');
+    });
+  }
+
+  window.LamhMap = {facilities: facilities, cells: cells, areas: areas};
+})();
