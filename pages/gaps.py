@@ -184,12 +184,8 @@ if far_tracts.empty:
     st.info(
         f"No tract in the selection has {den.label} farther than {state.miles} miles from a matching site."
     )
-elif state.memo:
+else:  # the first 15, whole (the CSV has every tract)
     show.memo_table(far_tracts, "tracts with residents far from care")
-else:
-    st.dataframe(
-        far_tracts.head(50), hide_index=True, width="stretch", column_config=show.number_formats(far_tracts)
-    )
 show.download("Download all tracts (CSV)", tract_view, notes, "gaps-tracts", data)
 
 # ------------------------------------------------------------------ travel time

@@ -253,23 +253,26 @@ notes = show.download_notes(
 if state.memo:
     show.memo_table(view[["Name", "Setting", "City", "Phone"]], "facilities")
 else:
-    st.caption(
-        f"{len(view):,} rows — the same sites as the headline count. Click a column to sort."
-        + (
-            f" The first {tables.MAX_ROWS_SHOWN:,} are shown; the CSV has them all."
-            if len(view) > tables.MAX_ROWS_SHOWN
-            else ""
-        )
-    )
-    st.dataframe(
-        view[tables.PAGE_COLUMNS].head(tables.MAX_ROWS_SHOWN),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Name": st.column_config.TextColumn("Name", pinned=True),
-            "Website": st.column_config.LinkColumn("Website"),
-        },
-    )
+    box = show.on_demand(f"Table of the {len(view):,} matching facilities (sortable)", "facility_table")
+    if box.open:
+        with box:
+            st.caption(
+                "The same sites as the headline count. Click a column to sort."
+                + (
+                    f" The first {tables.MAX_ROWS_SHOWN:,} are shown; the CSV has them all."
+                    if len(view) > tables.MAX_ROWS_SHOWN
+                    else ""
+                )
+            )
+            st.dataframe(
+                view[tables.PAGE_COLUMNS].head(tables.MAX_ROWS_SHOWN),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "Name": st.column_config.TextColumn("Name", pinned=True),
+                    "Website": st.column_config.LinkColumn("Website"),
+                },
+            )
 show.download("Download facilities (CSV)", view, notes, "map-facilities", data)
 
 st.subheader(f"By {filters.LEVELS[state.level]}")

@@ -11,7 +11,8 @@ fixtures in tests/e2e/conftest.py and bench/harness.py are thin layers over it.
   machine: every request to another host is aborted and recorded (``context.blocked``).
 - ``open_page(browser)``: such a context plus a page carrying ``blocked`` and ``js_errors``
   (console errors + uncaught exceptions).
-- ``wait_for_app``, ``map_frame``, ``filter_value``, ``assert_self_hosted``: page helpers.
+- ``wait_for_app``, ``map_frame``, ``filter_value``, ``facility_table``, ``assert_self_hosted``:
+  page helpers.
 """
 
 from __future__ import annotations
@@ -351,9 +352,27 @@ def filter_value(page, group: str, value: str, *, unfold: bool = True):
         has=page.locator("summary", has_text=group)
     )
     found = box.get_by_role("button", name=re.compile(rf"^{re.escape(value)} \("))
-    if unfold and not found.is_visible():
-        box.locator("summary").first.click()
+    if unfold:
+        details = box.locator("details").first
+        details.wait_for()
+        if details.get_attribute("open") is None:
+            box.locator("summary").first.click()
     return found
+
+
+def facility_table(page):
+    """The Map page's facility grid, its folded section opened first (the grid is drawn only
+    while the section is open)."""
+    box = page.locator('[data-testid="stMain"] [data-testid="stExpander"]').filter(
+        has=page.locator("summary", has_text="matching facilities")
+    )
+    details = box.locator("details").first
+    details.wait_for()
+    if details.get_attribute("open") is None:
+        box.locator("summary").first.click()
+    grid = box.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    return grid
 
 
 def assert_self_hosted(page) -> None:

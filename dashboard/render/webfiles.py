@@ -6,10 +6,11 @@ popups, symbols; a run then sends only which rows match) and the area polygons (
 only colours).  Each file is named by a hash of its content and lives in
 ``dashboard/static/snapshot/``, which Streamlit serves at ``/app/static/snapshot/``.
 
-The committed snapshot's files are committed too, so a hosted copy (several replicas, a
-read-only folder) serves the same files and writes nothing.  A snapshot served from
-elsewhere (``LAMH_DATA_DIR``: tests, benchmarks) has its files written when the app first
-loads it, or, where the folder cannot be written, its layers carry their data instead.
+The committed snapshot's files are committed too (``make build`` writes them after the
+tables), so every copy of the app — several replicas, a read-only folder — serves the same
+files, and the server never writes any.  A snapshot served from elsewhere
+(``LAMH_DATA_DIR``: test fixtures, benchmark data) has no files here: its layers carry
+their data with each run instead (correct, only heavier).
 
     python -m dashboard.render.webfiles    # after a rebuild: the committed snapshot's files
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from dashboard import config, snapshot
@@ -44,37 +44,36 @@ def name(key: str, text: str) -> str:
     return f"{prefix}-{hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:16]}.json"
 
 
-def publish(texts: dict[str, str], static_dir: Path | None = None) -> dict[str, str | None]:
-    """Key -> URL of its file, written first where it is missing; None where the folder
-    cannot be written (that layer then carries its data)."""
+def urls(texts: dict[str, str], static_dir: Path | None = None) -> dict[str, str | None]:
+    """Key -> URL of its file where the file is there; None where it is not (that layer
+    then carries its data)."""
     folder = Path(static_dir or config.STATIC_DIR) / FOLDER
-    urls: dict[str, str | None] = {}
-    for key, text in texts.items():
-        path = folder / name(key, text)
-        try:
-            if not path.exists():
-                folder.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(text, encoding="utf-8")
-                os.replace(tmp, path)
-        except OSError:
-            urls[key] = None
-            continue
-        urls[key] = f"{config.static_url()}/{FOLDER}/{path.name}"
-    return urls
+    return {
+        key: f"{config.static_url()}/{FOLDER}/{name(key, text)}"
+        if (folder / name(key, text)).is_file()
+        else None
+        for key, text in texts.items()
+    }
 
 
-def main() -> None:
-    """Write the committed snapshot's files and remove files of earlier snapshots."""
-    snap = snapshot.read(config.PROJECT_ROOT / "data" / "snapshot")
-    texts = contents(snap)
-    publish(texts)
-    keep = {name(k, t) for k, t in texts.items()}
-    folder = config.STATIC_DIR / FOLDER
+def write(texts: dict[str, str], static_dir: Path | None = None) -> None:
+    """Write the files of ``texts`` and remove the other files of the folder (those of an
+    earlier snapshot).  Run by ``make build``, never by the server."""
+    folder = Path(static_dir or config.STATIC_DIR) / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    keep = {name(k, t): t for k, t in texts.items()}
+    for file_name, text in keep.items():
+        (folder / file_name).write_text(text, encoding="utf-8")
     for old in folder.glob("*.json"):
         if old.name not in keep:
             old.unlink()
-    print(f"{folder}: {', '.join(sorted(keep))}")
+
+
+def main() -> None:
+    """The committed snapshot's files (after ``python -m dashboard.ingest build``)."""
+    texts = contents(snapshot.read(config.PROJECT_ROOT / "data" / "snapshot"))
+    write(texts)
+    print(f"{config.STATIC_DIR / FOLDER}: {', '.join(sorted(name(k, t) for k, t in texts.items()))}")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def _load(folder: str, stamp: str) -> Data:
     fac = snap.facilities
     idx = FlagIndex.build(fac)
     map_data = maps.prepare(fac, webfiles.source_titles(snap))
-    urls = webfiles.publish(webfiles.contents(snap, map_data))  # committed: nothing to write
+    urls = webfiles.urls(webfiles.contents(snap, map_data))  # the committed snapshot's are there
     data = Data(
         snap=snap,
         idx=idx,

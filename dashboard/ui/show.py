@@ -121,13 +121,24 @@ def memo_figures(rows: list[tuple[str, str, str]]) -> None:
     st.table(pd.DataFrame(rows, columns=["Figure", "Value", "Denominator and source"]), hide_index=True)
 
 
+SHORT = 20  # rows: a table this short is a plain table on screen too
+
+
 def table(frame: pd.DataFrame, memo: bool, what: str = "areas", rows: int | None = None) -> None:
-    """A table as the layout wants it: on screen a sortable grid with the page's number
-    formats; in the memo layout printed whole (the first ``rows``, default all)."""
-    if memo:
+    """A table as the layout wants it: in the memo layout, or when it is short, a plain
+    table shown whole (the first ``rows``, default all); on screen a longer one is a
+    sortable grid with the page's number formats.  (A grid costs the browser ~0.2 s each
+    time it is redrawn, on every change of the filters; a short plain table almost nothing.)"""
+    if memo or len(frame) <= SHORT:
         memo_table(frame, what, rows=len(frame) if rows is None else rows)
     else:
         st.dataframe(frame, hide_index=True, width="stretch", column_config=number_formats(frame))
+
+
+def on_demand(label: str, key: str):
+    """A folded section whose content runs only while it is open (``.open``): for a large
+    grid that would otherwise be redrawn on every change of the filters."""
+    return st.expander(label, key=key, on_change="rerun")
 
 
 MEMO_ROWS = 15

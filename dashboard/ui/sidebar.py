@@ -70,7 +70,7 @@ def sidebar(data: Data) -> FilterState:
             "the number beside each value is the sites shown after choosing it."
         )
         for g in taxonomy.GROUPS:
-            with st.expander(g.label, expanded=bool(state.selected(g.id))):
+            with st.expander(g.label, expanded=u.unfolded(g.id), key=f"x_{g.id}"):
                 st.pills(
                     _group_rule(g),
                     options=g.ids,

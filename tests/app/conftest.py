@@ -72,3 +72,35 @@ def metric(at: AppTest, label_start: str) -> str:
 
 def count(text: str) -> int:
     return int(text.replace(",", ""))
+
+
+def numbers(frame):
+    """A plain table as shown (figures formatted as text: "1,234", "12.3", "–") with its
+    figures read back as numbers; text columns stay text."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        text = out[col].astype(str).str.replace(",", "", regex=False).str.strip()
+        parsed = pd.to_numeric(text.where(text != "–"), errors="coerce")
+        if parsed.notna().sum() == (text != "–").sum():
+            out[col] = parsed
+    return out
+
+
+def tables_shown(at):
+    """Every plain table on the page (st.table), figures as numbers."""
+    return [numbers(t.value) for t in at.table]
+
+
+def facility_grid(at):
+    """The map page's facility table: it is drawn only while its section is open, so open
+    it (as a user does) and return the grid."""
+    at.session_state["facility_table"] = True
+    at.run()
+    return at.dataframe[0].value
+
+
+def all_tables(at):
+    """Every table on the page, plain tables (figures as numbers) then grids."""
+    return tables_shown(at) + [d.value for d in at.dataframe]

@@ -7,7 +7,7 @@ import pytest
 from dashboard import taxonomy
 from dashboard.analysis import filters, link, metrics
 from dashboard.analysis.filters import FilterState
-from tests.app.conftest import count, metric
+from tests.app.conftest import count, facility_grid, metric, tables_shown
 
 
 def headline_sites(at) -> int:
@@ -15,8 +15,7 @@ def headline_sites(at) -> int:
 
 
 def facilities_table(at):
-    # The first dataframe on the map page is the facility table.
-    return at.dataframe[0].value
+    return facility_grid(at)
 
 
 def test_defaults_render_every_facility(run, built):
@@ -129,10 +128,10 @@ def test_measure_and_level_are_in_the_link(run):
     at = run(params={"measure": "beds", "level": "sd"})
     assert at.radio(key="v_measure").value == "beds"
     assert at.radio(key="v_level").value == "sd"
-    area_table = at.dataframe[1].value
+    area_table = tables_shown(at)[0]
     assert len(area_table) == 5  # five districts
     at.radio(key="v_level").set_value("spa").run()
-    assert len(at.dataframe[1].value) == 8
+    assert len(tables_shown(at)[0]) == 8
     assert "level" not in at.query_params
 
 

@@ -7,7 +7,7 @@ import pytest
 from dashboard import taxonomy
 from dashboard.analysis import costs, metrics
 from dashboard.analysis.filters import FilterState
-from tests.app.conftest import count, metric
+from tests.app.conftest import all_tables, count, metric
 
 
 def usd(text: str) -> float:
@@ -25,7 +25,7 @@ def test_compare_defaults(run, built):
     assert usd(metric(at, "Inpatient episode")) == pytest.approx(ip.total, abs=0.01)
     assert usd(metric(at, "Outpatient episode")) == pytest.approx(op.total, abs=0.01)
     # The unit-price table names the missing LA Medi-Cal rates instead of filling them in.
-    prices = next(df.value for df in at.dataframe if "payer" in df.value.columns)
+    prices = next(df for df in all_tables(at) if "payer" in df.columns)
     missing = prices[prices["price"].isna()]
     assert len(missing) >= 3 and missing["item"].str.contains("Medi-Cal").any()
     assert "rates" not in at.query_params  # untouched defaults stay out of the link
@@ -64,7 +64,7 @@ def test_compare_follows_the_shared_filters(run, built, idx):
     t = metrics.continuum_table(
         built.facilities, idx, built.tracts, built.areas, FilterState(population=("children",))
     )
-    table = next(df.value for df in at.dataframe if "Outpatient sites" in df.value.columns)
+    table = next(df for df in all_tables(at) if "Outpatient sites" in df.columns)
     assert list(table["Outpatient sites"]) == list(t["outpatient_sites"])
 
 
@@ -97,7 +97,7 @@ def test_gaps_no_matching_site_says_so(run, built):
 
 def test_data_page_lists_every_filter_value_the_sidebar_offers(run):
     at = run("data")
-    table = next(df.value for df in at.dataframe if "source codes" in df.value.columns)
+    table = next(df for df in all_tables(at) if "source codes" in df.columns)
     offered = set()
     for pills in at.pills:
         g = taxonomy.GROUP_BY_ID[pills.key.removeprefix("f_")]
@@ -114,7 +114,7 @@ def test_data_page_lists_every_filter_value_the_sidebar_offers(run):
 
 def test_data_page_sources_and_downloads(run, built):
     at = run("data")
-    sources = next(df.value for df in at.dataframe if "Publisher" in df.value.columns)
+    sources = next(df for df in all_tables(at) if "Publisher" in df.columns)
     assert len(sources) == 12
     labels = [b.label for b in at.get("download_button")]
     assert any("Facilities" in b for b in labels) and any("Areas" in b for b in labels)

@@ -15,7 +15,8 @@ import re
 import pytest
 
 from dashboard import config
-from tests.app.conftest import open_link
+from dashboard.render import webfiles
+from tests.app.conftest import facility_grid, open_link
 from tests.fixtures.apptext import page_text
 from tests.fixtures.privacy import staff_values
 from tests.fixtures.rawcopy import file_of
@@ -59,11 +60,20 @@ def leaks(text: str, values: set[str]) -> list[str]:
     return sorted(v for v in values if v in text)
 
 
-@pytest.mark.parametrize("page,params", VIEWS, ids=[f"{p}-{'&'.join(q) or 'default'}" for p, q in VIEWS])
-def test_no_staff_data_on_the_page(page, params, built, staff):
+def shown(page: str, params: dict) -> str:
+    """Everything a user can see of a view: the page with its folded facility table open,
+    and the map's data file the browser fetches (names, addresses, phones of every site)."""
     at = open_link(page, params)
     assert not at.exception, [e.value for e in at.exception]
-    text = page_text(at)
+    if page == "map":
+        facility_grid(at)
+    map_files = sorted((config.STATIC_DIR / webfiles.FOLDER).glob("facilities-*.json"))
+    return page_text(at) + "".join(p.read_text(encoding="utf-8") for p in map_files)
+
+
+@pytest.mark.parametrize("page,params", VIEWS, ids=[f"{p}-{'&'.join(q) or 'default'}" for p, q in VIEWS])
+def test_no_staff_data_on_the_page(page, params, built, staff):
+    text = shown(page, params)
     assert len(text) > 5_000  # the whole page, not an error box
     assert leaks(text, staff) == []
 
@@ -75,6 +85,6 @@ def test_the_scan_sees_hcai_located_hospitals(built):
     hcai_sites = fac[fac["sources"].str.contains("hcai") & fac["name"].notna()]
     assert len(hcai_sites) >= 10
     at = open_link("map", {"set": "inpatient"})
-    text = page_text(at)
-    shown = [n for n in hcai_sites["name"] if n in text]
-    assert len(shown) >= 10, shown
+    text = page_text(at) + str(facility_grid(at).to_dict())
+    seen = [n for n in hcai_sites["name"] if n in text]
+    assert len(seen) >= 10, seen

@@ -9,7 +9,7 @@ import pytest
 from dashboard import config, snapshot
 from dashboard.analysis import filters, metrics
 from dashboard.analysis.filters import FilterState
-from tests.app.conftest import count, metric
+from tests.app.conftest import all_tables, count, facility_grid, metric, tables_shown
 
 SNAP = snapshot.read(config.data_dir())
 IDX = filters.FlagIndex.build(SNAP.facilities)
@@ -29,12 +29,12 @@ def test_state_hospital_switch_applies_to_every_bed_figure_and_is_in_the_link(ru
     assert metric(at, "Psychiatric beds per 100k") == f"{on.beds_per_100k:.1f}"
     assert at.query_params["dsh"] == "1"
     # The area table (SPA 7 holds the hospital) and the cost page follow the same switch.
-    table = at.dataframe[1].value.set_index("Name")
+    table = tables_shown(at)[0].set_index("Name")
     beds = next(c for c in table.columns if c.startswith("Licensed acute psych beds"))
     east = SNAP.areas.query("level == 'spa' and area == 7")["name"].iloc[0]
     assert table.loc[east, beds] == SNAP.areas.query("level == 'spa' and area == 7")["beds"].iloc[0]
     compare = run("compare", {"dsh": "1"})
-    chart_table = next(d.value for d in compare.dataframe if "Beds per 100k residents" in d.value.columns)
+    chart_table = next(d for d in all_tables(compare) if "Beds per 100k residents" in d.columns)
     county = chart_table.set_index("Area").loc["Los Angeles County"]
     assert county["Beds per 100k residents"] == pytest.approx(on.beds_per_100k, abs=0.05)
 
@@ -68,7 +68,7 @@ def test_several_populations_name_their_denominator_and_give_one_rate_each(run):
 
 def test_a_district_selection_keeps_rates_on_the_same_ground(run):
     at = run(params={"sd": "2"})
-    table = at.dataframe[1].value
+    table = tables_shown(at)[0]
     state = FilterState(sd=(2,))
     t = SNAP.tracts[metrics.tract_mask(SNAP.tracts, state)]
     assert len(table) == t["spa"].nunique() < 8  # only SPAs with ground in district 2
@@ -120,7 +120,7 @@ def test_cost_page_inputs_and_savings_read_plainly(run):
 
 def test_gaps_tables_use_one_format_and_list_only_tracts_with_residents_far(run):
     at = run("gaps", {"miles": "10"})
-    frames = [d.value for d in at.dataframe]
+    frames = all_tables(at)
     distances = frames[0]
     assert distances["Share (%)"].round(1).equals(distances["Share (%)"])
     tracts = next(f for f in frames if "Tract (2010 GEOID)" in f.columns)
@@ -131,7 +131,7 @@ def test_gaps_tables_use_one_format_and_list_only_tracts_with_residents_far(run)
 
 def test_data_page_names_sources_not_internal_ids(run):
     at = run("data")
-    frames = [d.value for d in at.dataframe]
+    frames = all_tables(at)
     by_source = next(f for f in frames if getattr(f.index, "name", None) == "source")
     assert not any("_" in str(i) for i in by_source.index), list(by_source.index)
 
@@ -143,12 +143,10 @@ def test_gaps_page_shows_drive_time_as_a_second_lens_and_the_shortage_areas(run)
         assert count(metric(at, f"All residents beyond {minutes} min")) == drive[f"beyond_{minutes}"]
     captions = " ".join(c.value for c in at.caption)
     assert "not recomputed for the sidebar's filters" in captions and "free-flow" in captions
-    hpsa = next(d.value for d in at.dataframe if "HPSA id" in d.value.columns)
+    hpsa = next(d for d in all_tables(at) if "HPSA id" in d.columns)
     assert len(hpsa) == len(SNAP.hpsa) == 31 and (hpsa["Status"] == "Designated").sum() == 26
     assert "no polygons" in captions  # why there is no map of them
-    by_district = next(
-        d.value for d in at.dataframe if "Beyond 30 min" in d.value.columns and len(d.value) == 5
-    )
+    by_district = next(d for d in all_tables(at) if "Beyond 30 min" in d.columns and len(d) == 5)
     assert by_district["Beyond 10 min"].sum() == drive["beyond_10"]
 
 
@@ -157,14 +155,14 @@ def test_operator_filter_is_in_the_sidebar_the_link_and_the_tables(run):
     at = run(params={"op": "for_profit"})
     assert at.pills(key="f_operator").value == ["for_profit"]
     assert count(metric(at, "Matching sites")) == filters.match(IDX, state).count
-    assert at.dataframe[0].value["Operated by"].str.contains("Private for-profit").all()
+    assert facility_grid(at)["Operated by"].str.contains("Private for-profit").all()
     # The sidebar says how little of the county's own network the federal directory holds.
     assert "own clinic network" in at.pills(key="f_operator").label
 
 
 def test_district_table_gives_the_population_range_of_tracts_on_a_line(run):
     at = run(params={"level": "sd"})
-    table = at.dataframe[1].value
+    table = tables_shown(at)[0]
     pop = table["All residents (2018)"]
     low, high = table["All residents, at least (2018)"], table["All residents, at most (2018)"]
     assert ((low <= pop) & (pop <= high) & (low < high)).all()

@@ -31,6 +31,7 @@ from playwright.sync_api import expect
 
 from dashboard import config, snapshot
 from dashboard.render import maps
+from tests import harness
 from tests.fixtures import hostile
 from tests.fixtures.hostile import (
     DIRECTORY,
@@ -275,8 +276,9 @@ def test_map_popups_tooltips_and_table_show_hostile_text_as_text(
     assert_nothing_ran(page)
 
     # The facilities table below the map: its cells hold the text verbatim.
-    table = page.locator('[data-testid="stDataFrame"]').first
+    table = harness.facility_table(page)
     table.scroll_into_view_if_needed()
+    table.locator("td").first.wait_for(state="attached")
     cells = table.evaluate("e => Array.from(e.querySelectorAll('td')).map(x => x.textContent)")
     for r in DIRECTORY:  # (the grid draws only the columns in view; the CSV test reads them all)
         assert r["name1"] in cells

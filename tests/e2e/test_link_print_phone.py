@@ -188,7 +188,7 @@ def test_phone_opens_on_content_with_a_usable_map(browser, app_server, wait_for_
         legend.locator("summary").click()
         expect(legend).to_contain_text("outside the selected areas")
         # The facility table leads with the name.
-        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid = harness.facility_table(page)
         grid.scroll_into_view_if_needed()
         expect(grid).to_contain_text("Name")
         # Open the sidebar, use a page link: the sidebar closes again.

@@ -111,12 +111,8 @@ OS_WRITES = {("os", "replace"), ("os", "rename"), ("os", "remove"), ("shutil", "
 MAY_WRITE = {
     (
         "dashboard/render/webfiles.py",
-        "publish",
-    ): "the map's data files, content-addressed, under dashboard/static/snapshot/ (once, where missing)",
-    (
-        "dashboard/render/webfiles.py",
-        "main",
-    ): "the maintainer's command that writes the committed snapshot's map files (never the server)",
+        "write",
+    ): "make build's writer of the committed snapshot's map files (never called by the server)",
     ("dashboard/snapshot.py", "write"): "the build command's writer (the server only reads the snapshot)",
 }
 

@@ -160,20 +160,22 @@ def test_geometry_is_published_once_and_reruns_send_only_colours(tmp_path):
         ],
     }
     texts = {"spa": json.dumps(gj, separators=(",", ":"))}
-    url = webfiles.publish(texts, tmp_path)["spa"]
-    files = list((tmp_path / "snapshot").iterdir())
+    assert webfiles.urls(texts, tmp_path) == {"spa": None}  # not written: the layer carries it
+    (tmp_path / "snapshot").mkdir()
+    (tmp_path / "snapshot" / "geo-old.json").write_text("{}")
+    webfiles.write(texts, tmp_path)
+    files = list((tmp_path / "snapshot").iterdir())  # the earlier snapshot's file is gone
+    url = webfiles.urls(texts, tmp_path)["spa"]
     assert len(files) == 1 and url.endswith("/snapshot/" + files[0].name)
     assert json.loads(files[0].read_text()) == gj
-    assert webfiles.publish(texts, tmp_path)["spa"] == url  # content-addressed: same file again
     m = maps.base_map()
     maps.colour_layer(gj, "t", maps.AreaStyle({7: "#440154"}, {7: "SPA 7: 1.0"}, url=url)).add_to(m)
     html = m.get_root().render()
     assert url in html and "#440154" in html and '"coordinates"' not in html
 
 
-def test_a_folder_that_cannot_be_written_leaves_the_data_in_the_layer(tmp_path):
-    (tmp_path / "snapshot").write_text("a file where the folder should be")
-    assert webfiles.publish({"spa": "{}"}, tmp_path) == {"spa": None}
+def test_without_a_map_file_the_layer_carries_its_rows(tmp_path):
+    assert webfiles.urls({"facilities": "{}"}, tmp_path) == {"facilities": None}
     fac = frame([facility("A", -118.2, 34.0, ["OP"])])
     m = maps.base_map()
     maps.facility_layer(maps.prepare(fac, {}), np.ones(1, bool)).add_to(m)  # no url: rows embedded
