@@ -227,7 +227,7 @@ st.caption(
     "under its input above and in the table below."
 )
 st.markdown("**The arithmetic**")
-st.code("\n".join([*costs.arithmetic(ip), "", *costs.arithmetic(op)]), language=None)
+st.text("\n".join([*costs.arithmetic(ip), "", *costs.arithmetic(op)]))
 frame = costs.episode_frame(ip, op)
 st.plotly_chart(
     charts.episode_figure(frame), width="stretch", config=show.chart_config("la-mh-episode-costs")

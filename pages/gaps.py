@@ -113,7 +113,7 @@ colours = {g: bin_colour(d) for g, d in dist.items()}
 left, right = st.columns([3, 1])
 with right:
     st.markdown("**Miles to the nearest matching site** (straight line, by tract)")
-    st.markdown(maps.legend_html(legend), unsafe_allow_html=True)
+    st.html(maps.legend_html(legend))
     st.caption("Viridis colours: darker is farther. The ranked tables below hold the same numbers.")
 
 with left:

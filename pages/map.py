@@ -124,11 +124,9 @@ selected = set(chosen["area"]) if area_selected else None
 if right is not None:
     with right:
         st.markdown(f"**{measure_title}** by {level_name.lower()}")
-        st.markdown(maps.legend_html(classes), unsafe_allow_html=True)
+        st.html(maps.legend_html(classes))
         st.markdown("**Facilities**")
-        st.markdown(
-            maps.legend_html([*symbols, (maps.CLUSTER_SVG, maps.CLUSTER_LABEL)]), unsafe_allow_html=True
-        )
+        st.html(maps.legend_html([*symbols, (maps.CLUSTER_SVG, maps.CLUSTER_LABEL)]))
         st.caption("Colours are Okabe-Ito and viridis (colour-blind safe); shapes repeat the setting.")
 
 

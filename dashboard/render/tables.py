@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 import numpy as np
@@ -254,3 +255,42 @@ def _defuse(v):
     if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + v
     return v
+
+
+# Columns whose whole numbers are ids or codes, written without thousands separators.
+_ID_COLUMNS = ("Area", "SPA")
+
+
+def _cell(value, column: str) -> tuple[str, bool]:
+    """(text, is a figure) of one cell as every page shows it: counts with thousands
+    separators, other figures to one decimal, a dash where there is none."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "–", True
+    if isinstance(value, (bool, np.bool_)):
+        return ("yes" if value else "no"), False
+    if isinstance(value, (int, np.integer)):
+        plain = column in _ID_COLUMNS or "GEOID" in column
+        return (str(value) if plain else f"{value:,}"), True
+    if isinstance(value, (float, np.floating)):
+        return f"{value:,.1f}", True
+    return str(value), False
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    """A short table as plain HTML (every value escaped; figures formatted and right-aligned):
+    what the pages show for tables of a few rows, on screen and in print.  A plain table
+    costs the browser almost nothing to redraw, where a grid costs ~0.2 s each time."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    rows = []
+    for values in frame.itertuples(index=False, name=None):
+        cells = []
+        for col, value in zip(frame.columns, values, strict=True):
+            text, figure = _cell(value, str(col))
+            cells.append(
+                f'<td class="num">{html.escape(text)}</td>' if figure else f"<td>{html.escape(text)}</td>"
+            )
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        '<div class="lamh-table-wrap"><table class="lamh-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )

@@ -15,7 +15,21 @@ from dashboard.render import tables
 from dashboard.ui import urlstate
 from dashboard.ui.context import Data
 
-_PRINT_CSS = """
+_PAGE_CSS = """
+.lamh-share { display: flex; gap: 0.4rem; align-items: center; }
+.lamh-share-link { flex: 1; min-width: 0; font: 0.8rem/1.4 "Source Code Pro", monospace;
+  padding: 0.3rem 0.4rem; border: 1px solid #8c959f; border-radius: 0.3rem; background: #fff;
+  color: #1A1A1A; }
+.lamh-share-copy { font: inherit; font-size: 0.85rem; padding: 0.3rem 0.6rem; border: 1px solid #0072B2;
+  border-radius: 0.3rem; background: #fff; color: #0072B2; cursor: pointer; }
+.lamh-share-copy:focus-visible, .lamh-share-link:focus-visible {
+  outline: 2px solid #0072B2; outline-offset: 1px; }
+.lamh-table-wrap { overflow-x: auto; max-width: 100%; }
+.lamh-table { border-collapse: collapse; font-size: 0.875rem; width: 100%; }
+.lamh-table th, .lamh-table td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #d5d9e0; text-align: left;
+  vertical-align: top; }
+.lamh-table th { font-weight: 600; border-bottom: 2px solid #8c959f; }
+.lamh-table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stSidebarCollapsedControl"],
@@ -23,10 +37,12 @@ _PRINT_CSS = """
   .lamh-screen-only { display: none !important; }
   [data-testid="stMain"], [data-testid="stAppViewContainer"] { margin: 0 !important; padding: 0 !important; }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-  [data-testid="stTable"] table { font-size: 10px; }
+  [data-testid="stTable"] table, .lamh-table { font-size: 10px; }
+  .lamh-table th, .lamh-table td { padding: 1px 4px; }
   [data-testid="stVerticalBlock"] { gap: 0.4rem !important; }
   h1 { font-size: 22px !important; } h2, h3 { font-size: 15px !important; break-after: avoid; }
-  [data-testid="stPlotlyChart"], [data-testid="stTable"] { break-inside: avoid; }
+  [data-testid="stPlotlyChart"], [data-testid="stTable"], .lamh-table-wrap { break-inside: avoid; }
+  .lamh-table-wrap { overflow: visible !important; }
   @page { size: letter portrait; margin: 12mm; }
 }
 @media (max-width: 640px) {
@@ -37,8 +53,9 @@ _PRINT_CSS = """
 
 
 def page_style() -> None:
-    """Print rules for every page: no sidebar, header or controls; charts and tables whole."""
-    st.html(f"<style>{_PRINT_CSS}</style>")
+    """The pages' own styles: the share box, plain tables, and print rules (no sidebar, header
+    or controls; charts and tables whole)."""
+    st.html(f"<style>{_PAGE_CSS}</style>")
 
 
 def unknown_note(m: filters.Match, state: FilterState) -> None:
@@ -118,7 +135,7 @@ def memo_footer(sources: str) -> None:
 
 def memo_figures(rows: list[tuple[str, str, str]]) -> None:
     """The headline figures as a table that prints whole: figure, value, what it is out of."""
-    st.table(pd.DataFrame(rows, columns=["Figure", "Value", "Denominator and source"]), hide_index=True)
+    st.html(tables.html_table(pd.DataFrame(rows, columns=["Figure", "Value", "Denominator and source"])))
 
 
 SHORT = 20  # rows: a table this short is a plain table on screen too
@@ -145,14 +162,8 @@ MEMO_ROWS = 15
 
 
 def memo_table(frame: pd.DataFrame, what: str, rows: int = MEMO_ROWS) -> None:
-    """A table printed whole (no scroll box), figures formatted as on screen: the first
-    ``rows`` rows, and a line saying how many more the CSV holds."""
-    shown = frame.head(rows).copy()
-    for col in shown.columns:
-        if pd.api.types.is_float_dtype(shown[col]):
-            shown[col] = shown[col].map(lambda x: "–" if pd.isna(x) else f"{x:,.1f}")
-        elif pd.api.types.is_integer_dtype(shown[col]) and col not in ("Area", "SPA"):
-            shown[col] = shown[col].map(lambda x: f"{x:,}")
-    st.table(shown, hide_index=True)
+    """A plain table shown whole (no scroll box, prints whole), figures formatted as on
+    screen: the first ``rows`` rows, and a line saying how many more the CSV holds."""
+    st.html(tables.html_table(frame.head(rows)))
     if len(frame) > rows:
         st.caption(f"The first {rows} of {len(frame):,} {what}; the CSV download has them all.")

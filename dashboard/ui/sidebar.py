@@ -3,6 +3,8 @@ once, from the code taxonomy), and the share box with the link and the memo swit
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from dashboard import registry, taxonomy
@@ -153,11 +155,45 @@ def _group_help(g: taxonomy.Group) -> str:
     return "Source codes behind each value:\n\n" + "\n".join(f"- {v.label}: {_codes(v)}" for v in g.values)
 
 
+# The copy button's script is the app's own; the link is escaped into an attribute.  (A code
+# block would do the same with a copy icon, but it loads a 1.5 MB syntax highlighter that
+# delayed every page's first map by ~0.5 s.)
+_COPY_SCRIPT = """<script>
+(function () {
+  document.querySelectorAll('.lamh-share').forEach(function (box) {
+    if (box.dataset.ready) { return; }
+    box.dataset.ready = '1';
+    var field = box.querySelector('input'), button = box.querySelector('button');
+    field.addEventListener('focus', function () { field.select(); });
+    button.addEventListener('click', function () {
+      field.select();
+      var done = function () {
+        button.textContent = 'Copied';
+        setTimeout(function () { button.textContent = 'Copy link'; }, 1500);
+      };
+      var fallback = function () { document.execCommand('copy'); done(); };
+      if (navigator.clipboard) { navigator.clipboard.writeText(field.value).then(done, fallback); }
+      else { fallback(); }
+    });
+  });
+})();
+</script>"""
+
+
+def share_html(url: str) -> str:
+    """The link in a read-only field (select it to copy) with a copy button."""
+    return (
+        '<div class="lamh-share"><input class="lamh-share-link" type="text" readonly '
+        f'aria-label="Link to this view" value="{html.escape(url, quote=True)}">'
+        '<button type="button" class="lamh-share-copy">Copy link</button></div>' + _COPY_SCRIPT
+    )
+
+
 def share_box(page_path: str, data: Data) -> None:
     with st.sidebar:
         st.markdown("### Share this view")
         st.caption("Copy the link: it reopens this page with these filters and settings.")
-        st.code(u.share_link(page_path), language=None, wrap_lines=True)
+        st.html(share_html(u.share_link(page_path)), unsafe_allow_javascript=True)
         st.toggle(
             "Memo layout (for printing)",
             key=u.K_MEMO,

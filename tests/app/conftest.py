@@ -89,8 +89,26 @@ def numbers(frame):
 
 
 def tables_shown(at):
-    """Every plain table on the page (st.table), figures as numbers."""
-    return [numbers(t.value) for t in at.table]
+    """Every plain table on the page (the pages draw them as HTML), figures as numbers."""
+    return [numbers(t) for h in at.main.get("html") for t in html_tables(h.proto.body)]
+
+
+def html_tables(markup: str):
+    """The tables of ``tables.html_table`` markup as frames of their cell texts."""
+    import html
+    import re
+
+    import pandas as pd
+
+    out = []
+    for table in re.findall(r'<table class="lamh-table">(.*?)</table>', markup, flags=re.S):
+        head = [html.unescape(h) for h in re.findall(r"<th\b[^>]*>(.*?)</th>", table, flags=re.S)]
+        rows = [
+            [html.unescape(c) for c in re.findall(r"<td\b[^>]*>(.*?)</td>", row, flags=re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[-1], flags=re.S)
+        ]
+        out.append(pd.DataFrame(rows, columns=head))
+    return out
 
 
 def facility_grid(at):
@@ -104,3 +122,15 @@ def facility_grid(at):
 def all_tables(at):
     """Every table on the page, plain tables (figures as numbers) then grids."""
     return tables_shown(at) + [d.value for d in at.dataframe]
+
+
+def share_link(at) -> str:
+    """The link in the sidebar's share box."""
+    import html
+    import re
+
+    for h in at.sidebar.get("html"):
+        found = re.search(r'class="lamh-share-link"[^>]*value="([^"]*)"', h.proto.body)
+        if found:
+            return html.unescape(found.group(1))
+    raise AssertionError("no share box in the sidebar")

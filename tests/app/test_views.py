@@ -81,9 +81,10 @@ def test_a_district_selection_keeps_rates_on_the_same_ground(run):
 def test_memo_layout_prints_tables_whole_and_the_map_as_a_chart(run):
     at = run(params={"sd": "2", "memo": "1"})
     assert len(at.dataframe) == 0  # scroll boxes would be cut in print
-    assert len(at.table) >= 3  # headline figures, facilities, areas
+    shown = tables_shown(at)
+    assert len(shown) >= 3  # headline figures, facilities, areas
     assert at.get("plotly_chart"), "the map as a static chart (saves as PNG, prints)"
-    figures = at.table[0].value
+    figures = shown[0]
     assert list(figures.columns) == ["Figure", "Value", "Denominator and source"]
     assert "per" in " ".join(figures["Denominator and source"])
     assert any("this view:" in m.value for m in at.markdown)

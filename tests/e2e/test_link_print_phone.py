@@ -30,7 +30,7 @@ def query(url: str) -> dict:
 
 
 def share_box(page) -> str:
-    return page.locator(f'{SIDEBAR} [data-testid="stCode"]').inner_text().strip()
+    return page.locator(f"{SIDEBAR} input.lamh-share-link").input_value().strip()
 
 
 def headline(page):
@@ -60,7 +60,9 @@ def tick(page, group: str, label: str) -> None:
 
 def agree(page) -> None:
     """The address bar and the share box hold the same link."""
-    expect(page.locator(f'{SIDEBAR} [data-testid="stCode"]')).to_contain_text(urlsplit(page.url).query or "/")
+    expect(page.locator(f"{SIDEBAR} input.lamh-share-link")).to_have_value(
+        re.compile(re.escape(urlsplit(page.url).query or "/"))
+    )
     assert query(share_box(page)) == query(page.url)
 
 

@@ -67,7 +67,7 @@ def test_shared_link_filter_change_and_reload(
     shared = page.url
     assert query(shared) == {"v": "1", "pop": "children", "set": "outpatient", "pay": "medi_cal"}
     # The copy-link box shows the same link.
-    assert "pay=medi_cal" in page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    assert "pay=medi_cal" in page.locator('[data-testid="stSidebar"] input.lamh-share-link').input_value()
 
     # Reload the shared URL in a fresh page: same state, same count, same map.
     page.goto(shared)

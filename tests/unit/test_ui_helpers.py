@@ -78,3 +78,21 @@ def test_map_move_only_when_the_map_does_not_show_the_view_asked_for():
     # given last time, so the view is nudged (Leaflet snaps the hair back).
     again = mapview.move(framed, (34.2, -118.5, 12), framed)
     assert again != framed and mapview.same_view(again, framed)
+
+
+def test_plain_tables_escape_text_and_format_figures_as_the_pages_do():
+    df = pd.DataFrame(
+        {
+            "Area": [7, 8],
+            "Name": ['<img src=x onerror="alert(1)">', "Plain & simple"],
+            "Sites": [1234, 5],
+            "Rate": [2.345, float("nan")],
+        }
+    )
+    markup = tables.html_table(df)
+    assert "<img" not in markup and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in markup
+    assert "Plain &amp; simple" in markup
+    assert '<td class="num">7</td>' in markup  # an area id, not a count: no separator
+    assert '<td class="num">1,234</td>' in markup and '<td class="num">2.3</td>' in markup
+    assert '<td class="num">–</td>' in markup  # no figure: a dash, not "nan"
+    assert markup.count("<tr>") == 3 and markup.count('<th scope="col">') == 4
