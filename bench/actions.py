@@ -83,10 +83,10 @@ def click_label(scope: str, text: str, other: str | None = None) -> Callable:
     return run
 
 
-def slider_step(page, i):
-    thumb = page.locator(f'{SIDEBAR} [data-testid="stSlider"] input[type="range"]').first
-    thumb.focus()
-    thumb.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+def distance_step(page, i):
+    """The distance threshold 5 -> 10 miles (even i) and back."""
+    bar = page.locator(f'{SIDEBAR} [data-testid="stButtonGroup"]').filter(has_text="Distance threshold")
+    bar.get_by_role("button", name="10" if i % 2 == 0 else "5", exact=True).click()
     return page.evaluate(LAST_INPUT)
 
 
@@ -179,7 +179,7 @@ def actions_for(page_name: str) -> list[Action]:
             sidebar_change(Change("check", "f_unknown"), Change("uncheck", "f_unknown")),
         ),
         Action("state hospital on/off", click_label(SIDEBAR, "Count the state forensic hospital", None)),
-        Action("distance threshold", slider_step),
+        Action("distance threshold", distance_step),
         Action("name search", name_search),
     ]
     if page_name == "map":

@@ -13,7 +13,7 @@ every click — so a figure is the in-page time between two events, not Python p
     from the page's navigation start.  "cold" = the first session of a freshly started
     server (one server start per run); "warm" = later sessions on a running server.
 (b) filter change: the 20 changes of bench/scenario.py made through the real sidebar
-    widgets (a pill, an option click in a multiselect, a chip's remove button, the checkbox); the time
+    widgets (a pill or the checkbox); the time
     from the click until the headline shows the expected count AND the layer control shows
     the expected "Facilities (N)" (counts from dashboard.analysis.filters on the same
     snapshot).  Then
@@ -29,7 +29,6 @@ every click — so a figure is the in-page time between two events, not Python p
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
@@ -251,34 +250,15 @@ def first_map(browser, url: str) -> dict:
 
 def do_change(page, ch: scenario.Change) -> float:
     """Make one change through the sidebar; returns the in-page time of the decisive click."""
-    # escaped for a regex Playwright sends as /…/ (so "/" too; spaces stay plain)
-    label = re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", ch.label())
     if ch.key == "f_unknown":
         page.locator(f'{SIDEBAR} [data-testid="stCheckbox"]').filter(has_text=ch.label()).locator(
             "label"
         ).click()
-    elif ch.pill:
+    else:
         pill = harness.filter_value(page, ch.group_label(), ch.label())
         pill.scroll_into_view_if_needed()
         pill.click()
-    else:
-        box = page.locator(f'{SIDEBAR} [data-testid="stMultiSelect"]').filter(has_text=ch.group_label())
-        if ch.op == "add":
-            field = box.locator("input")
-            field.scroll_into_view_if_needed()
-            field.click()
-            option = page.get_by_role("option", name=re.compile(f"^{label}( ·|$)"))
-            try:
-                option.wait_for(state="visible", timeout=2000)
-            except Exception:  # the list closed again (it closes when the sidebar scrolls)
-                field.press("ArrowDown")
-                option.wait_for(state="visible", timeout=10_000)
-            option.click()
-        else:
-            box.get_by_role("button", name=re.compile(f"^Remove {label}( ·|$)")).click()
     t0 = page.evaluate("window.__lamh.clicks[window.__lamh.clicks.length - 1]")
-    if ch.op == "add" and not (ch.checkbox or ch.pill):
-        page.keyboard.press("Escape")
     return t0
 
 

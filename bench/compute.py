@@ -259,10 +259,8 @@ def post_script_gc() -> bool:
 def set_widget(at, ch: scenario.Change, state) -> None:
     if ch.checkbox:
         at.checkbox(key=ch.widget_key).set_value(ch.on)
-    elif ch.pill:
+    else:  # attribute values and areas are pills
         at.pills(key=ch.key).set_value(scenario.widget_value(state, ch.key))
-    else:
-        at.multiselect(key=ch.key).set_value(scenario.widget_value(state, ch.key))
 
 
 def headline(at) -> int | None:

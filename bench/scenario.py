@@ -45,8 +45,8 @@ class Change:
 
     @property
     def pill(self) -> bool:
-        """Attribute values are pills of their group's widget in the sidebar."""
-        return self.field in taxonomy.GROUP_BY_ID
+        """Attribute values and areas are pills of their group's widget in the sidebar."""
+        return self.key != "f_unknown"
 
     @property
     def widget_key(self) -> str:

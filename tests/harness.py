@@ -346,18 +346,24 @@ def map_frame(page, index: int = 0, timeout: float = DEFAULT_TIMEOUT_MS, *, expl
 
 
 def filter_value(page, group: str, value: str, *, unfold: bool = True):
-    """The pill of one value in a sidebar filter group (a toggle button named "<value> (<count>)",
-    ``aria-pressed="true"`` when chosen), the group's expander unfolded first if it is folded."""
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(
-        has=page.locator("summary", has_text=group)
-    )
-    found = box.get_by_role("button", name=re.compile(rf"^{re.escape(value)} \("))
+    """The pill of one value of a sidebar filter: a toggle button named "<value> (<count>)"
+    (attribute groups, each in an expander named ``group``, unfolded first if folded) or
+    "<value> · <name>" / "<value>" (the area filters, pills labelled ``group``);
+    ``aria-pressed="true"`` when chosen."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    name = re.compile(rf"^{re.escape(value)}( \(| ·|$)")
+    folded = sidebar.locator('[data-testid="stExpander"]').filter(has=page.locator("summary", has_text=group))
+    if folded.count() == 0:
+        pills = sidebar.locator('[data-testid="stButtonGroup"]').filter(
+            has=page.locator('[data-testid="stWidgetLabel"]', has_text=group)
+        )
+        return pills.get_by_role("button", name=name)
     if unfold:
-        details = box.locator("details").first
+        details = folded.locator("details").first
         details.wait_for()
         if details.get_attribute("open") is None:
-            box.locator("summary").first.click()
-    return found
+            folded.locator("summary").first.click()
+    return folded.get_by_role("button", name=name)
 
 
 def facility_table(page):

@@ -17,7 +17,7 @@ from dashboard.ui.context import Data
 
 _PAGE_CSS = """
 .lamh-share { display: flex; gap: 0.4rem; align-items: center; }
-.lamh-share-link { flex: 1; min-width: 0; font: 0.8rem/1.4 "Source Code Pro", monospace;
+.lamh-share-link { flex: 1; min-width: 0; font: 0.8rem/1.4 ui-monospace, Menlo, Consolas, monospace;
   padding: 0.3rem 0.4rem; border: 1px solid #8c959f; border-radius: 0.3rem; background: #fff;
   color: #1A1A1A; }
 .lamh-share-copy { font: inherit; font-size: 0.85rem; padding: 0.3rem 0.6rem; border: 1px solid #0072B2;

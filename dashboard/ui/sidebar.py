@@ -82,23 +82,24 @@ def sidebar(data: Data) -> FilterState:
                     help=_group_help(g),
                 )
         spa_names = data.snap.area_names("spa").to_dict()
-        st.multiselect(
+        st.pills(
             "Service Planning Area",
-            options=list(filters.SPAS),
+            options=filters.SPAS,
+            selection_mode="multi",
             key=u.K_SPA,
             format_func=lambda a: f"SPA {a} · {spa_names.get(a, '')}",
-            placeholder="All SPAs",
             on_change=_area_changed,
-            help="LA County SPA boundaries of 2012. Shows sites in any selected SPA.",
+            help="LA County SPA boundaries of 2012. Shows sites in any selected SPA; none selected: "
+            "the whole county.",
         )
-        st.multiselect(
+        st.pills(
             "Supervisorial district",
-            options=list(filters.DISTRICTS),
+            options=filters.DISTRICTS,
+            selection_mode="multi",
             key=u.K_SD,
             format_func=lambda d: f"District {d}",
-            placeholder="All districts",
             on_change=_area_changed,
-            help=filters.DISTRICT_HELP,
+            help=filters.DISTRICT_HELP + " None selected: the whole county.",
         )
         st.text_input(
             "Name contains", key=u.K_QUERY, max_chars=filters.MAX_QUERY_LENGTH, placeholder="e.g. Didi Hirsch"
@@ -118,9 +119,11 @@ def sidebar(data: Data) -> FilterState:
             "by courts from across California, not capacity for LA residents. Off: bed counts "
             "and rates everywhere leave it out. On: they include it.",
         )
-        st.select_slider(
+        st.segmented_control(
             "Distance threshold (miles)",
-            options=list(filters.MILES_CHOICES),
+            options=filters.MILES_CHOICES,
+            selection_mode="single",
+            required=True,
             key=u.K_MILES,
             help="For 'residents farther than N miles from a matching site' (straight-line distance).",
         )

@@ -55,7 +55,7 @@ def test_each_filter_kind_changes_the_view(run, idx, field, value):
     at = run()
     before = headline_sites(at)
     if field in ("spa", "sd"):
-        at.multiselect(key=f"f_{field}").set_value(value).run()
+        at.pills(key=f"f_{field}").set_value(value).run()
     else:
         for v in value:
             at.pills(key=f"f_{field}").select(v)

@@ -96,7 +96,7 @@ def test_reset_restores_every_setting(run):
     )
     at.button[0].click().run()
     assert dict(at.query_params) == {}
-    assert at.checkbox(key="f_dsh").value is False and at.select_slider(key="f_miles").value == 5
+    assert at.checkbox(key="f_dsh").value is False and at.segmented_control(key="f_miles").value == 5
 
 
 def test_cost_inputs_stay_on_the_cost_page(run):

@@ -37,23 +37,6 @@ def query(url: str) -> dict:
     return {k: ",".join(v) for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def multiselect(page, label: str, option: str) -> None:
-    """Pick an option; the dropdown closes if a rerun (e.g. the map reporting its first
-    view) redraws the sidebar meanwhile, so open it again until the option is there."""
-    box = page.locator(f'{SIDEBAR} [data-testid="stMultiSelect"]').filter(has_text=label)
-    choice = page.get_by_role("option", name=re.compile("^" + re.escape(option)))
-    for _attempt in range(5):
-        box.locator("input").click()
-        try:
-            choice.click(timeout=3_000)
-            break
-        except Exception:
-            page.keyboard.press("Escape")
-    else:
-        choice.click(timeout=3_000)
-    page.keyboard.press("Escape")
-
-
 def group_box(page, group_id: str):
     """The sidebar expander of a filter group (the groups come first, in taxonomy order)."""
     i = [g.id for g in taxonomy.GROUPS].index(group_id)
@@ -149,7 +132,7 @@ def initial_sessions() -> list[Session]:
 def round_two(s: Session) -> None:
     p = s.page
     if s.name == "children-map":
-        multiselect(p, "Service Planning Area", "SPA 4")
+        filter_value(p, "Service Planning Area", "SPA 4").click()
         s.state = replace(s.state, spa=(4,))
     elif s.name == "inpatient-map":
         name_search(p, "hospital")
@@ -174,7 +157,7 @@ def round_three(s: Session) -> None:
         radio(p, filters.MEASURES["beds"])
         s.state = replace(s.state, measure="beds")
     elif s.name == "medi-cal-spanish-map":
-        multiselect(p, "Service Planning Area", "SPA 1")
+        filter_value(p, "Service Planning Area", "SPA 1").click()
         s.state = replace(s.state, spa=(1,))
     elif s.name == "seniors-gaps":
         name_search(p, "center")
@@ -202,9 +185,11 @@ def check(s: Session, snap, idx, wait_for_app) -> None:
         expect(group_box(p, g.id).locator('button[aria-pressed="true"]')).to_have_count(
             len(s.state.selected(g.id))
         )
-    spa_box = p.locator(f'{SIDEBAR} [data-testid="stMultiSelect"]').filter(has_text="Service Planning Area")
     for a in range(1, 9):
-        assert (f"SPA {a} ·" in spa_box.inner_text()) == (a in s.state.spa), (s.name, a)
+        pressed = "true" if a in s.state.spa else "false"
+        expect(filter_value(p, "Service Planning Area", f"SPA {a}")).to_have_attribute(
+            "aria-pressed", pressed
+        )
     if s.path == "":
         n = filters.match(idx, s.state).count
         expect(metric_value(p, "Matching sites")).to_have_text(f"{n:,}")
