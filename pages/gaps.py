@@ -1,16 +1,13 @@
 """Gaps & access: how far residents live from a matching site, by tract and area."""
 
-from dataclasses import replace
-
 import folium
-import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import registry
 from dashboard.analysis import filters, metrics
-from dashboard.render import charts, maps, tables, text
+from dashboard.render import charts, gaps, maps, tables, text
 from dashboard.ui import context, show
 
 ctx = context.page()
@@ -27,24 +24,10 @@ st.caption(
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def access_table(snapshot_id: str, state: filters.FilterState) -> pd.DataFrame:
-    den = metrics.denominator(state)
-    return metrics.tract_access(tracts, fac, metrics.access_mask(data.idx, state), den, state.miles)
-
-
-# Only what changes the distances is part of the cache key (not the area or map view).
-access_state = filters.FilterState(
-    **{g: state.selected(g) for g in filters.GROUP_IDS},
-    query=state.query,
-    include_unknown=state.include_unknown,
-    miles=state.miles,
+view = data.views.cache.get(
+    ("gaps", gaps.key(state)), lambda: gaps.build(data.snap, data.idx, state, data.geo_urls["tracts"])
 )
-acc = access_table(data.snap.id, access_state)
-den = metrics.denominator(state)
-in_area = metrics.tract_mask(tracts, state)
-acc_area = acc.loc[in_area]
-am = filters.match(data.idx, replace(state, spa=(), sd=()))
+den, am, county = view.denominator, view.matched, view.county
 n_sites = am.count
 SOURCES = registry.cite(*registry.FACILITY_SOURCES, "geo")
 if state.memo:
@@ -57,7 +40,6 @@ with st.container():  # one element whatever it holds, so the map below keeps it
             "Loosen a filter in the sidebar (or include sites with unknown attributes)."
         )
 
-county = metrics.far_summary(acc_area).iloc[0]
 where = "in the selected area(s)" if (state.spa or state.sd) else "in the county"
 c1, c2, c3 = st.columns(3)
 c1.metric(
@@ -77,39 +59,9 @@ with st.container():  # as above
     show.unknown_note(am, state)
 
 st.markdown("**At other distances**")
-rows = []
-total = acc_area["residents"].sum()
-for miles in (1, 2, 5, 10, 15):
-    far = acc_area["miles_to_nearest"] > miles
-    rows.append(
-        {
-            "Farther than (miles)": miles,
-            den.label.capitalize(): int(acc_area.loc[far, "residents"].sum()),
-            "Share (%)": round(100 * acc_area.loc[far, "residents"].sum() / total, 1) if total else np.nan,
-            "Tracts": int(far.sum()),
-        }
-    )
-distances = pd.DataFrame(rows)
-show.table(distances, state.memo, "distances")
+show.table(view.distances, state.memo, "distances")
 
-BINS = [1, 2, 5, 10, 20]
-BIN_COLOURS = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#000000"]
-BIN_LABELS = ["≤ 1", "1 – 2", "2 – 5", "5 – 10", "10 – 20", "> 20 or no site"]
-
-
-def bin_colour(miles: float) -> str:
-    if not np.isfinite(miles):
-        return BIN_COLOURS[-1]
-    for b, c in zip(BINS, BIN_COLOURS, strict=False):  # one colour more: beyond the last bin
-        if miles <= b:
-            return c
-    return BIN_COLOURS[-2]
-
-
-legend = list(zip(BIN_COLOURS, BIN_LABELS, strict=True))
-dist = acc.set_index("geoid")["miles_to_nearest"]
-res = acc.set_index("geoid")["residents"]
-colours = {g: bin_colour(d) for g, d in dist.items()}
+legend = maps.distance_legend()
 left, right = st.columns([3, 1])
 with right:
     st.markdown("**Miles to the nearest matching site** (straight line, by tract)")
@@ -119,6 +71,7 @@ with right:
 with left:
     title = f"Miles to the nearest matching site ({den.label})"
     if state.memo:
+        colours = {g: maps.DISTANCE_COLOURS[c] for g, c in view.classes.items()}
         fig = charts.memo_map(
             data.snap.geojson["tracts"],
             colours,
@@ -130,26 +83,13 @@ with left:
         )
         st.plotly_chart(fig, width="stretch", config=show.chart_config("la-mh-gaps-map"))
     else:
-        tips = {  # the denominator's name is added in the browser (tip_suffix)
-            g: f"Tract {g}: {f'{d:.1f} mi' if np.isfinite(d) else 'no matching site'}; {int(res[g]):,}"
-            for g, d in dist.items()
-        }
-        look = maps.AreaStyle(
-            colours,
-            tips,
-            url=data.geo_urls["tracts"],
-            weight=0.3,
-            legend={"title": "Miles to nearest site", "rows": legend},
-            tip_suffix=f" {den.label}",
-        )
-        layer = maps.colour_layer(data.snap.geojson["tracts"], title, look)
         st_folium(
             maps.base_map(),
             key="gaps_map",
             height=520,
             use_container_width=True,
             returned_objects=[],
-            feature_group_to_add=[layer],
+            feature_group_to_add=[maps.area_group(title, view.map_payload)],
             layer_control=folium.LayerControl(collapsed=True),
         )
 
@@ -161,32 +101,25 @@ notes = show.download_notes(
     data,
 )
 for level in ("spa", "sd"):
-    names = data.snap.area_names(level)
-    summary = metrics.far_summary(acc_area, by=level).reset_index().rename(columns={level: "area"})
-    summary.insert(1, "name", summary["area"].map(names))
-    summary = summary.sort_values("residents_far", ascending=False)
-    shown = tables.far_view(summary, den.label, state.miles)
     st.subheader(f"{filters.LEVELS[level]}: most {den.label} far from care first")
-    show.table(shown, state.memo)
+    show.table(view.by_level[level], state.memo)
     show.download(
         f"Download {filters.LEVELS[level].split(' (')[0].lower()} table (CSV)",
-        shown,
+        view.by_level[level],
         notes,
         f"gaps-{level}",
         data,
     )
 
 st.subheader(f"Census tracts with the most {den.label} farther than {state.miles} miles")
-spa_names = data.snap.area_names("spa")
-tract_view = tables.tract_view(acc_area, spa_names, den.label, state.miles)
-far_tracts = tract_view[tract_view["Residents far"] > 0]
+far_tracts = view.tracts[view.tracts["Residents far"] > 0]
 if far_tracts.empty:
     st.info(
         f"No tract in the selection has {den.label} farther than {state.miles} miles from a matching site."
     )
 else:  # the first 15, whole (the CSV has every tract)
     show.memo_table(far_tracts, "tracts with residents far from care")
-show.download("Download all tracts (CSV)", tract_view, notes, "gaps-tracts", data)
+show.download("Download all tracts (CSV)", view.tracts, notes, "gaps-tracts", data)
 
 # ------------------------------------------------------------------ travel time
 drive_src = registry.SOURCES["oeps_drive_time"]
@@ -196,8 +129,7 @@ st.caption(
     "the sidebar's filters** (only the population filter and the area selection apply, to whom "
     "it counts): read it beside the straight-line distances above, not as the same measure."
 )
-drive = data.snap.drive_time.loc[metrics.tract_mask(data.snap.drive_time, state)]
-overall = metrics.drive_time_summary(drive, den).iloc[0]
+overall = view.drive_overall
 d1, d2, d3 = st.columns(3)
 for col, minutes in zip((d1, d2, d3), metrics.DRIVE_MINUTES, strict=True):
     col.metric(
@@ -219,10 +151,7 @@ drive_notes = show.download_notes(
     data,
 )
 for level in ("spa", "sd"):
-    names = data.snap.area_names(level)
-    by = metrics.drive_time_summary(drive, den, by=level).reset_index().rename(columns={"key": "area"})
-    by.insert(1, "name", by["area"].map(names))
-    shown = tables.drive_view(by, den.label)
+    shown = view.drive_by_level[level]
     st.markdown(f"**{filters.LEVELS[level]}**")
     show.table(shown, state.memo)
     show.download(

@@ -447,6 +447,63 @@ class AreaStyle:
     tip_suffix: str = ""
 
 
+def area_group(title: str, payload: str) -> folium.FeatureGroup:
+    """A layer of polygons drawn by ``LamhMap.areas`` from its (script-safe JSON) data."""
+    fg = folium.FeatureGroup(name=title, overlay=True, control=True)
+    _Layer("areas", payload).add_to(fg)
+    return fg
+
+
+# Miles to the nearest matching site, by tract: upper bounds of the classes, then one more
+# class for tracts beyond the last bound or with no matching site at all.
+DISTANCE_BINS = (1, 2, 5, 10, 20)
+DISTANCE_COLOURS = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#000000")  # viridis, then black
+DISTANCE_LABELS = ("≤ 1", "1 – 2", "2 – 5", "5 – 10", "10 – 20", "> 20 or no site")
+
+
+def distance_classes(miles) -> np.ndarray:
+    """Class of each distance (index into DISTANCE_COLOURS): the first bound it does not
+    exceed; beyond 20 miles, or no matching site (inf / NaN), the last class."""
+    m = np.asarray(miles, dtype=float)
+    out = np.searchsorted(DISTANCE_BINS, m, side="left")
+    out[~np.isfinite(m)] = len(DISTANCE_BINS)
+    return out
+
+
+def distance_legend() -> list[tuple[str, str]]:
+    return list(zip(DISTANCE_COLOURS, DISTANCE_LABELS, strict=True))
+
+
+def distance_payload(
+    geojson: dict, miles: pd.Series, residents: pd.Series, url: str | None, tip_suffix: str
+) -> str:
+    """The tract map's data, compactly: per tract in the geometry's order its distance class
+    (one character), miles to the nearest matching site (0.1; null for none) and residents;
+    the browser makes each tooltip ("Tract <id>: 3.4 mi; 1,234" + ``tip_suffix``).  About a
+    sixth of a colour-and-tooltip per tract, which a run would send and the server compile."""
+    ids = [f["properties"]["id"] for f in geojson["features"]]
+    m = miles.reindex(ids).to_numpy(dtype=float)
+    r = residents.reindex(ids).fillna(0).to_numpy(dtype=float)
+    payload: dict = {
+        "tracts": {
+            "palette": list(DISTANCE_COLOURS),
+            "cls": "".join(map(str, distance_classes(m))),
+            "miles": [round(float(x), 1) if np.isfinite(x) else None for x in m],
+            "res": [int(x) for x in r],
+        },
+        "labels": [],
+        "focusable": False,
+        "legend": {"title": "Miles to nearest site", "rows": distance_legend()},
+        "suffix": tip_suffix,
+        "weight": 0.3,
+    }
+    if url:
+        payload["url"] = url
+    else:
+        payload["geo"] = geojson
+    return safe_json(payload)
+
+
 def colour_layer(geojson: dict, title: str, look: AreaStyle) -> folium.FeatureGroup:
     """Polygons coloured and labelled as ``look`` says, drawn by ``LamhMap.areas``."""
     style = {}
@@ -469,9 +526,7 @@ def colour_layer(geojson: dict, title: str, look: AreaStyle) -> folium.FeatureGr
         payload["url"] = look.url
     else:
         payload["geo"] = geojson
-    fg = folium.FeatureGroup(name=title, overlay=True, control=True)
-    _Layer("areas", payload).add_to(fg)
-    return fg
+    return area_group(title, safe_json(payload))
 
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -193,3 +193,25 @@ def test_popup_data_carries_the_operator_and_earlier_addresses():
     assert b["f"][groups.index("operator")] is None  # unknown, not "none"
     assert a["h"].startswith("9 Old Rd") and b["h"] is None
     assert "line(box, 'Earlier listed at', r.h)" in assets.MAP_JS.read_text()
+
+
+def test_distance_classes_put_tracts_beyond_20_miles_in_the_last_class():
+    miles = [0.5, 1.0, 1.01, 2.0, 4.9, 10.0, 19.99, 20.0, 20.5, 55.0, float("inf"), float("nan")]
+    assert maps.distance_classes(miles).tolist() == [0, 0, 1, 1, 2, 3, 4, 4, 5, 5, 5, 5]
+    assert maps.DISTANCE_LABELS[5] == "> 20 or no site"  # not "10 – 20" (an earlier bug)
+
+
+def test_the_tract_payload_follows_the_geometry_order_and_leaves_tooltips_to_the_browser():
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"id": g}, "geometry": {"type": "Point", "coordinates": [0, 0]}}
+            for g in ("b", "a", "c")
+        ],
+    }
+    miles = pd.Series({"a": 0.5, "b": 30.0, "c": float("inf")})
+    res = pd.Series({"a": 1200, "b": 15, "c": 0})
+    payload = json.loads(maps.distance_payload(gj, miles, res, "/x.json", " children"))
+    t = payload["tracts"]
+    assert t["cls"] == "505" and t["miles"] == [30.0, 0.5, None] and t["res"] == [15, 1200, 0]
+    assert payload["url"] == "/x.json" and "geo" not in payload and payload["suffix"] == " children"

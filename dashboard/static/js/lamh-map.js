@@ -7,7 +7,7 @@
  *
  *   LamhMap.facilities(group, {url, pick} | {rows, ...meta})  matching sites, clustered
  *   LamhMap.cells(group, rows)                                 sites counted per grid square
- *   LamhMap.areas(group, {style, labels, legend, ...})         areas coloured by a measure
+ *   LamhMap.areas(group, {style | tracts, labels, legend, ...}) areas coloured by a measure
  *
  * Source text (names, addresses, tooltips) is only ever set with textContent, never parsed
  * as HTML; the only markup inserted is the app's own SVG symbols (meta.icons, legend rows).
@@ -187,23 +187,42 @@
   var kept = {};
   var NO_DATA = '#d9d9d9';
 
+  // Per feature: [fill colour, tooltip text, dashed outline].  ``style`` gives them by area
+  // id (a few areas); ``tracts`` compactly, in the order of the geometry file's features (a
+  // class per tract as one character indexing ``palette``, miles to the nearest site or
+  // null, residents), the tooltip made here.
+  function lookOf(data, f, i) {
+    if (data.style) {
+      var s = data.style[String(f.properties.id)];
+      return s || [NO_DATA, String(f.properties.id), 0];
+    }
+    var t = data.tracts, m = t.miles[i];
+    return [t.palette[+t.cls.charAt(i)],
+      'Tract ' + f.properties.id + ': ' + (m === null ? 'no matching site' : m.toFixed(1) + ' mi') + '; '
+        + t.res[i].toLocaleString('en-US'), 0];
+  }
+
   function areas(group, data) {
     var e = (data.url && kept[data.url]) || {};
     if (data.url) { kept[data.url] = e; }
     e.data = data;
     e.owner = group;
 
-    function text(id) {
-      var s = e.data.style[String(id)];
-      return (s ? s[1] : String(id)) + e.data.suffix;
-    }
-    function styleOf(f) {
-      var s = e.data.style[String(f.properties.id)];
-      var dashed = s && s[2];
+    function text(l) { return lookOf(e.data, l.feature, l._lamhIndex)[1] + e.data.suffix; }
+    function styleOf(look) {
+      var dashed = look[2];
       return {
-        fillColor: s ? s[0] : NO_DATA, color: dashed ? '#6B6B6B' : '#333333', dashArray: dashed ? '5 4' : null,
+        fillColor: look[0], color: dashed ? '#6B6B6B' : '#333333', dashArray: dashed ? '5 4' : null,
         weight: e.data.weight, fillOpacity: dashed ? 0.35 : 0.55
       };
+    }
+    // Restyle only the polygons whose look changed (thousands of tracts, most unchanged).
+    function restyle() {
+      e.layer.eachLayer(function (l) {
+        var look = lookOf(e.data, l.feature, l._lamhIndex);
+        var key = look[0] + '|' + look[2] + '|' + e.data.weight;
+        if (l._lamhKey !== key) { l._lamhKey = key; l.setStyle(styleOf(look)); }
+      });
     }
     function show() {
       if (e.owner === group && e.layer && group._map && !group._map.hasLayer(e.layer)) {
@@ -213,7 +232,7 @@
     function ariaLabels() {
       e.layer.eachLayer(function (l) {
         var node = l.getElement();
-        if (node) { node.setAttribute('aria-label', text(l.feature.properties.id)); }
+        if (node) { node.setAttribute('aria-label', text(l)); }
       });
     }
     function focusable(l) {
@@ -227,17 +246,17 @@
       });
     }
     function draw(geojson) {
-      if (e.layer) {
-        e.layer.setStyle(styleOf);
-      } else {
+      if (!e.layer) {
+        var n = 0;
         e.layer = L.geoJSON(geojson, {
-          style: styleOf,
           onEachFeature: function (f, l) {
-            l.bindTooltip(function () { return el('span', text(f.properties.id)); }, {sticky: true});
+            l._lamhIndex = n++;
+            l.bindTooltip(function () { return el('span', text(l)); }, {sticky: true});
             if (e.data.focusable) { focusable(l); }
           }
         });
       }
+      restyle();
       if (e.data.focusable) {
         if (e.layer._map) { ariaLabels(); } else { e.layer.once('add', ariaLabels); }
       }

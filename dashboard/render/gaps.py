@@ -1,0 +1,101 @@
+"""What the Gaps & access page shows for a view, computed in one place (pure, no Streamlit).
+
+``build`` turns the snapshot and a view state into every figure and table of the page: the
+distance from each tract to the nearest matching site, residents beyond the threshold (in
+the area selection and the county), the same at other distances, areas and tracts ranked
+by residents far from care, the drive-time lens and the tract map's data.  The page lays
+these out; ``key`` is the part of the state they depend on, so a view is computed once and
+shared (``analysis.views.LruCache``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from dashboard import snapshot
+from dashboard.analysis import filters, metrics
+from dashboard.analysis.filters import FilterState, FlagIndex, Match
+from dashboard.analysis.views import match_key
+from dashboard.render import maps, tables
+
+OTHER_DISTANCES = (1, 2, 5, 10, 15)  # miles, for the "at other distances" table
+
+
+@dataclass(frozen=True)
+class GapsView:
+    denominator: metrics.Denominator
+    matched: Match  # matching sites anywhere in the county (areas do not limit access)
+    county: pd.Series  # residents, residents_far, share_far in the area selection
+    distances: pd.DataFrame  # residents farther than each of OTHER_DISTANCES
+    by_level: dict  # "spa"/"sd" -> areas ranked by residents far (as shown)
+    tracts: pd.DataFrame  # every tract in the selection, most residents far first (as shown)
+    drive_overall: pd.Series
+    drive_by_level: dict  # "spa"/"sd" -> drive-time table (as shown)
+    map_payload: str  # the tract layer's data (maps.distance_payload)
+    classes: pd.Series  # GEOID -> distance class (maps.distance_classes) of every tract
+
+
+def key(state: FilterState) -> FilterState:
+    """What the page's content depends on: the filters, areas, distance and denominator."""
+    return replace(match_key(state), miles=state.miles)
+
+
+def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url: str | None) -> GapsView:
+    state = key(state)
+    tracts, fac = snap.tracts, snap.facilities
+    den = metrics.denominator(state)
+    matched = filters.match(idx, replace(state, spa=(), sd=()))
+    access = metrics.tract_access(tracts, fac, metrics.access_mask(idx, state), den, state.miles)
+    in_area = access.loc[metrics.tract_mask(tracts, state)]
+    by_level, drive_by_level = {}, {}
+    drive = snap.drive_time.loc[metrics.tract_mask(snap.drive_time, state)]
+    for level in ("spa", "sd"):
+        names = snap.area_names(level)
+        summary = metrics.far_summary(in_area, by=level).reset_index().rename(columns={level: "area"})
+        summary.insert(1, "name", summary["area"].map(names))
+        summary = summary.sort_values("residents_far", ascending=False)
+        by_level[level] = tables.far_view(summary, den.label, state.miles)
+        d = metrics.drive_time_summary(drive, den, by=level).reset_index().rename(columns={"key": "area"})
+        d.insert(1, "name", d["area"].map(names))
+        drive_by_level[level] = tables.drive_view(d, den.label)
+    return GapsView(
+        denominator=den,
+        matched=matched,
+        county=metrics.far_summary(in_area).iloc[0],
+        distances=other_distances(in_area, den.label),
+        by_level=by_level,
+        tracts=tables.tract_view(in_area, snap.area_names("spa"), den.label, state.miles),
+        drive_overall=metrics.drive_time_summary(drive, den).iloc[0],
+        drive_by_level=drive_by_level,
+        classes=pd.Series(maps.distance_classes(access["miles_to_nearest"]), index=access["geoid"]),
+        map_payload=maps.distance_payload(
+            snap.geojson["tracts"],
+            access.set_index("geoid")["miles_to_nearest"],
+            access.set_index("geoid")["residents"],
+            url=tract_url,
+            tip_suffix=f" {den.label}",
+        ),
+    )
+
+
+def other_distances(access: pd.DataFrame, den_label: str) -> pd.DataFrame:
+    """Residents (and tracts) farther than each of OTHER_DISTANCES, with their share."""
+    miles = access["miles_to_nearest"].to_numpy()
+    residents = access["residents"].to_numpy()
+    total = residents.sum()
+    rows = []
+    for d in OTHER_DISTANCES:
+        far = miles > d
+        n = int(residents[far].sum())
+        rows.append(
+            {
+                "Farther than (miles)": d,
+                den_label.capitalize(): n,
+                "Share (%)": round(100 * n / total, 1) if total else np.nan,
+                "Tracts": int(far.sum()),
+            }
+        )
+    return pd.DataFrame(rows)
