@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev chromium node build bench clean
+.PHONY: run serve test install install-dev chromium node haproxy build bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,22 @@ node:
 	@command -v node >/dev/null 2>&1 || command -v nodejs >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs >/dev/null; }
 
+# Debian's HAProxy, the proxy in front of the replicas (make serve, and a test that runs it).
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
+
 # Serves the committed snapshot in data/snapshot/ (no raw sources or network needed).
 run: install
 	$(BIN)/streamlit run dashboard/app.py
 
+# Several replicas (one per core) behind HAProxy with sticky sessions, on port 8501.
+REPLICAS ?= $(shell nproc 2>/dev/null || echo 2)
+serve: install haproxy
+	$(BIN)/python deploy/serve.py --replicas $(REPLICAS) --port 8501
+
 # Lint and format check first (seconds), then every test.
-test: install-dev chromium node
+test: install-dev chromium node haproxy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q

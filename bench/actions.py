@@ -27,6 +27,7 @@ measured ``2 x --repeat`` times; one-way actions ``--repeat`` times.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 from collections.abc import Callable
@@ -37,11 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pandas as pd
 
-from bench import harness
-from bench.browser import SIDEBAR, do_change
+from bench import floor, harness
+from bench.browser import SIDEBAR
 from bench.common import emit, machine_line, stats
 from bench.scenario import Change
-from bench.settled import LAST_INPUT, new_page, settle, timed
+from bench.settled import LAST_INPUT, new_page, settle, sidebar_change, timed
 
 PAGES = {"map": "/", "gaps": "/gaps", "compare": "/compare", "data": "/data"}
 PAGE_LINKS = {
@@ -62,16 +63,6 @@ class Action:
 # ------------------------------------------------------------------ inputs
 
 
-def sidebar_change(ch_on: Change, ch_off: Change) -> Callable:
-    """One sidebar value on (even i) and off again (odd i), through the real widgets."""
-
-    def run(page, i):
-        do_change(page, ch_on if i % 2 == 0 else ch_off)
-        return page.evaluate(LAST_INPUT)
-
-    return run
-
-
 def click_label(scope: str, text: str, other: str | None = None) -> Callable:
     """Click the widget label ``text`` (even i) and ``other`` (odd i; same label if None)."""
 
@@ -84,9 +75,15 @@ def click_label(scope: str, text: str, other: str | None = None) -> Callable:
 
 
 def distance_step(page, i):
-    """The distance threshold 5 -> 10 miles (even i) and back."""
+    """The distance threshold 5 -> 10 miles (even i) and back (a slider before the
+    segmented control: one step right, then left)."""
     bar = page.locator(f'{SIDEBAR} [data-testid="stButtonGroup"]').filter(has_text="Distance threshold")
-    bar.get_by_role("button", name="10" if i % 2 == 0 else "5", exact=True).click()
+    if bar.count():
+        bar.get_by_role("radio", name="10" if i % 2 == 0 else "5", exact=True).click()
+    else:
+        thumb = page.locator(f'{SIDEBAR} [data-testid="stSlider"] input[type="range"]').first
+        thumb.focus()
+        thumb.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
     return page.evaluate(LAST_INPUT)
 
 
@@ -297,6 +294,7 @@ def main() -> None:
     ap.add_argument("--quiet", type=int, default=1000, help="ms without a visible change = settled")
     ap.add_argument("--before", type=Path, default=None, help="another checkout to measure in the same run")
     ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--no-floor", dest="floor", action="store_false", help="skip the bare-page reference")
     args = ap.parse_args()
     data_dir = harness.snapshot_dir(args.data_dir)
     pages = [p for p in args.pages.split(",") if p]
@@ -306,7 +304,12 @@ def main() -> None:
     if args.before:
         apps = {"before": args.before.resolve(), **apps}
     results = {k: [] for k in apps}
-    with harness.chromium() as browser:
+    ref = None
+    with harness.chromium() as browser, contextlib.ExitStack() as stack:
+        if args.floor:  # the smallest page of the same kind, in the same run (bench/floor.py)
+            fl = stack.enter_context(floor.floor_server())
+            floor.first_view(browser, fl.url, "markers")  # its first session is not measured
+            ref = floor.reference(browser, fl.url, max(args.repeat, 3))
         servers = {k: harness.AppServer(data_dir, app_dir=d) for k, d in apps.items()}
         for s in servers.values():
             s.start()
@@ -325,6 +328,17 @@ def main() -> None:
 
     tables = {k: summarise(v) for k, v in results.items()}
     after = tables["after"]
+    if ref:
+        click, paint = stats(ref["click_ms"], 0)["median"], stats(ref["paint_ms"], 0)["median"]
+        switch = after["action"].str.startswith("page switch")
+        base = switch.map({True: paint, False: click})
+        after["p50/floor"] = (after["median_ms"] / base).round(2)
+        after["p95/floor"] = (after["p95_ms"] / base).round(2)
+        print(
+            f"floor (bare page, same run): checkbox -> settled median {click} ms (n={len(ref['click_ms'])}); "
+            f"first paint median {paint} ms; ratios: actions to the click, page switches to the first paint "
+            "(targets: p50 <= 1.5, p95 <= 2.0; page switches p95 <= 2.0)\n"
+        )
     if "before" in tables:
         b = tables["before"][["page", "action", "median_ms", "p95_ms"]]
         after = after.merge(b, on=["page", "action"], how="left", suffixes=("", "_before"))
@@ -336,10 +350,16 @@ def main() -> None:
         print()
     all_ok = after["p95_ms"].dropna()
     print(
-        f"actions: {len(after)}; p95 <= 300 ms: {(all_ok <= 300).sum()} of {len(all_ok)}; "
-        f"worst p95 {all_ok.max():.0f} ms ({after.loc[all_ok.idxmax(), 'action']})"
+        f"actions: {len(after)}; worst p95 {all_ok.max():.0f} ms ({after.loc[all_ok.idxmax(), 'action']})"
+        + (
+            f"; p50 <= 1.5x floor: {(after['p50/floor'] <= 1.5).sum()} of {len(after)}, "
+            f"p95 <= 2x floor: {(after['p95/floor'] <= 2.0).sum()} of {len(after)}"
+            if ref
+            else ""
+        )
     )
-    emit("actions", {k: t.to_dict(orient="records") for k, t in tables.items()})
+    tables["after"] = after
+    emit("actions", {**{k: t.to_dict(orient="records") for k, t in tables.items()}, "floor": ref})
 
 
 if __name__ == "__main__":

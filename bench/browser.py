@@ -29,6 +29,7 @@ every click — so a figure is the in-page time between two events, not Python p
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -249,17 +250,52 @@ def first_map(browser, url: str) -> dict:
 
 
 def do_change(page, ch: scenario.Change) -> float:
-    """Make one change through the sidebar; returns the in-page time of the decisive click."""
+    """Make one change through the sidebar; returns the in-page time of the decisive click.
+    (Checkouts before the pills, measured with ``actions.py --before``, had a checkbox per
+    value and multiselects for areas: those are driven too.)"""
     if ch.key == "f_unknown":
         page.locator(f'{SIDEBAR} [data-testid="stCheckbox"]').filter(has_text=ch.label()).locator(
             "label"
         ).click()
-    else:
+    elif page.locator(f'{SIDEBAR} [data-testid="stButtonGroup"]').count():
         pill = harness.filter_value(page, ch.group_label(), ch.label())
         pill.scroll_into_view_if_needed()
         pill.click()
-    t0 = page.evaluate("window.__lamh.clicks[window.__lamh.clicks.length - 1]")
-    return t0
+    else:
+        _legacy_change(page, ch)
+    return page.evaluate("window.__lamh.clicks[window.__lamh.clicks.length - 1]")
+
+
+def _legacy_change(page, ch: scenario.Change) -> None:
+    """The sidebar before the pills: a checkbox per value, multiselects for the areas."""
+    label = re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", ch.label())  # for a regex sent as /…/
+    if ch.key not in ("f_spa", "f_sd"):
+        expander = page.locator(f'{SIDEBAR} [data-testid="stExpander"]').filter(
+            has=page.locator("summary", has_text=ch.group_label())
+        )
+        if not expander.locator("details").first.evaluate("d => d.open"):
+            expander.locator("summary").first.click()
+        row = expander.locator('[data-testid="stCheckbox"]').filter(
+            has=page.get_by_role("checkbox", name=re.compile(f"^{label} \\("))
+        )
+        row.scroll_into_view_if_needed()
+        row.locator("label").first.click()
+        return
+    box = page.locator(f'{SIDEBAR} [data-testid="stMultiSelect"]').filter(has_text=ch.group_label())
+    if ch.op == "add":
+        field = box.locator("input")
+        field.scroll_into_view_if_needed()
+        field.click()
+        option = page.get_by_role("option", name=re.compile(f"^{label}( ·|$)"))
+        try:
+            option.wait_for(state="visible", timeout=2000)
+        except Exception:  # the list closed again (it closes when the sidebar scrolls)
+            field.press("ArrowDown")
+            option.wait_for(state="visible", timeout=10_000)
+        option.click()
+        page.keyboard.press("Escape")
+    else:
+        box.get_by_role("button", name=re.compile(f"^Remove {label}( ·|$)")).click()
 
 
 WAIT_METRIC = """([t0, want]) => window.__lamh.metric.some(e => e[0] >= t0 && e[1] === want)"""

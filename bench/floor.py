@@ -31,11 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import pandas as pd
 
 from bench import harness
-from bench.actions import sidebar_change
 from bench.browser import SIDEBAR
 from bench.common import emit, machine_line, stats
 from bench.scenario import Change
-from bench.settled import LAST_INPUT, new_page, settle, timed
+from bench.settled import LAST_INPUT, new_page, settle, sidebar_change, timed
 
 HERE = Path(__file__).resolve().parent
 # A shared link of the kind a deputy sends: children, Medi-Cal.

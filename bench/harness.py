@@ -112,6 +112,7 @@ class AppServer(_h.AppServer):
         app_dir: Path = REPO_ROOT,
         extra_env: dict | None = None,
         options: list[str] | None = None,
+        log_dir: Path | None = None,
     ):
         self.options = [x for opt in options or () for x in option_args(opt)]
         super().__init__(
@@ -119,6 +120,7 @@ class AppServer(_h.AppServer):
             app_dir,
             extra_env,
             args=self.options,
+            log_dir=log_dir,
             start_timeout_s=SERVER_START_TIMEOUT_S,
             poll_s=0.05,
         )

@@ -1,13 +1,19 @@
-"""Server memory and latency under concurrent sessions, without 20 browsers.
+"""Server memory and latency under concurrent sessions, without 50 browsers; one process
+beside several replicas behind HAProxy, in one run.
 
-One app server (``streamlit run dashboard/app.py``, LA-scale snapshot).  Sessions speak the
+Each setup of ``--replicas`` (default ``1,2``): 1 is one app server (``streamlit run
+dashboard/app.py``, LA-scale snapshot), N > 1 is N of them behind HAProxy as ``make serve``
+starts them (deploy/serve.py; sessions are spread by the proxy).  Sessions speak the
 app's websocket protocol (bench/wsclient.py) — on 2 cores, 20 Chromium pages would measure
 the browsers, not the server.  A session opens the map page (landing) and makes filter
 changes through the sidebar widgets; the latency of a change is the time from sending the
 rerun to the server's ``script_finished`` (everything the page shows has arrived by then;
 browser rendering is not included — bench/browser.py measures that).
 
-1. RSS (VmRSS of the server process and its children, /proc) when idle after start.
+0. The same link opened by every session at once, on a fresh server: how long opening
+   takes, and how often a view was computed (misses) vs shared (hits), from the servers'
+   view-cache line in their logs when they stop.
+1. RSS (VmRSS of every server process, the proxy included, /proc) when idle after start.
 2. One session: opens the app, makes the 20 changes of bench/scenario.py one after another
    (unloaded latency per rerun); RSS while it is connected.
 3. N sessions at once (default 20): session i opens the view after change ⌊i·20/N⌋ by its
@@ -18,17 +24,22 @@ browser rendering is not included — bench/browser.py measures that).
    count for its own final filters.  RSS sampled every 0.25 s: peak, and after all sessions
    closed.
 
-    python bench/load.py [--sessions 20] [--changes 8] [--think 1.0] [--data-dir DIR]
+   The view cache's hits and misses over the whole scenario.
+
+    python bench/load.py [--replicas 1,2] [--sessions 50] [--changes 8] [--think 1.0] [--data-dir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import asyncio
 import contextlib
 import random
+import re
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -43,13 +54,13 @@ from bench.wsclient import Session
 
 
 class RssSampler:
-    def __init__(self, pid: int, every: float = 0.25):
-        self.pid, self.every, self.samples = pid, every, []
+    def __init__(self, rss, every: float = 0.25):
+        self.rss, self.every, self.samples = rss, every, []
         self.task = None
 
     async def _loop(self):
         while True:
-            self.samples.append((time.perf_counter(), harness.tree_rss_mb(self.pid)))
+            self.samples.append((time.perf_counter(), self.rss()))
             await asyncio.sleep(self.every)
 
     def start(self):
@@ -64,13 +75,64 @@ class RssSampler:
         return max((v for t, v in self.samples if t >= since), default=float("nan"))
 
 
-async def settle_rss(pid: int, seconds: float = 2.0) -> float:
+async def settle_rss(rss, seconds: float = 2.0) -> float:
     await asyncio.sleep(seconds)
     vals = []
     for _ in range(4):
-        vals.append(harness.tree_rss_mb(pid))
+        vals.append(rss())
         await asyncio.sleep(0.25)
     return statistics.median(vals)
+
+
+class Setup:
+    """``replicas`` == 1: one app server; more: that many behind HAProxy (deploy/serve.py).
+    ``url``, ``rss()`` (MB, every process), ``cpu_ms()`` and, once stopped, ``cache()``: the
+    view-cache hits and misses the servers logged when they stopped."""
+
+    def __init__(self, replicas: int, data_dir: Path, options: list[str]):
+        self.replicas, self.data_dir, self.options = replicas, data_dir, options
+        self.log_dir = Path(tempfile.mkdtemp(prefix="lamh-load-"))
+        self.server = None
+
+    def __enter__(self) -> Setup:
+        if self.replicas == 1:
+            self.server = harness.AppServer(self.data_dir, options=self.options, log_dir=self.log_dir)
+        else:
+            from deploy import serve
+
+            args = [x for opt in self.options for x in harness.option_args(opt)]
+            self.server = serve.Deployment(
+                self.replicas,
+                run_dir=self.log_dir,
+                extra_env={"LAMH_DATA_DIR": str(self.data_dir)},
+                streamlit_args=args,
+            )
+        self.server.start()
+        self.url = self.server.url
+        return self
+
+    def pids(self) -> list[int]:
+        if self.replicas == 1:
+            return [self.server.pid]
+        return [*self.server.pids(), self.server.proxy.pid]
+
+    def rss(self) -> float:
+        return sum(harness.tree_rss_mb(p) for p in self.pids())
+
+    def cpu_ms(self) -> float:
+        return sum(harness.cpu_ms(p) for p in self.pids())
+
+    def __exit__(self, *exc) -> None:
+        self.server.stop()
+
+    def cache(self) -> dict[str, int]:
+        out = {"hits": 0, "misses": 0}
+        for log in self.log_dir.glob("*.log"):
+            for m in re.finditer(r"lamh view cache: (\{.*?\})", log.read_text(errors="replace")):
+                found = ast.literal_eval(m.group(1))
+                out["hits"] += found["hits"]
+                out["misses"] += found["misses"]
+        return out
 
 
 def query_for(state) -> str:
@@ -79,7 +141,7 @@ def query_for(state) -> str:
     return urlencode(link.encode(state))
 
 
-async def one_session(url: str, pid: int, expected, n_changes: int) -> tuple[list[dict], dict]:
+async def one_session(url: str, cpu_ms, expected, n_changes: int) -> tuple[list[dict], dict]:
     """The scenario's changes one after another in one session: the round trip of each and
     the server's CPU time for it (``harness.cpu_ms``: from the send until 0.2 s after the
     run finished, when nothing else runs)."""
@@ -89,14 +151,14 @@ async def one_session(url: str, pid: int, expected, n_changes: int) -> tuple[lis
         opened = await s.open()
         for i, ch in enumerate(scenario.CHANGES[:n_changes]):
             await asyncio.sleep(0.2)
-            cpu = harness.cpu_ms(pid)
+            cpu = cpu_ms()
             r = await s.change(ch)
             await asyncio.sleep(0.2)
             rows.append(
                 {
                     "change": ch.describe(),
                     "ms": r.seconds * 1000,
-                    "cpu_ms": harness.cpu_ms(pid) - cpu,
+                    "cpu_ms": cpu_ms() - cpu,
                     "bytes": r.bytes,
                     "map_bytes": r.map_bytes,
                     "ok": r.ok,
@@ -139,7 +201,56 @@ async def user(i: int, n: int, url: str, k: int, think: float, expected, rng: ra
     return out
 
 
-async def main_async(args) -> dict:
+SAME_LINK = "pop=seniors&pay=medicare&set=outpatient&lang=spanish"  # in no other phase
+
+
+async def same_link(url: str, n: int) -> list[float]:
+    """``n`` sessions open one link at the same moment: ms until each has its page."""
+
+    async def one() -> float:
+        async with Session(url, query=SAME_LINK) as s:
+            t = time.perf_counter()
+            await s.open()
+            return (time.perf_counter() - t) * 1000
+
+    return list(await asyncio.gather(*[one() for _ in range(n)]))
+
+
+async def measure(replicas: int, args, data_dir: Path, expected, idx, located) -> dict:
+    out: dict = {"replicas": replicas}
+    with Setup(replicas, data_dir, args.server_option) as fresh:
+        out["same_link_ms"] = await same_link(fresh.url, args.sessions)
+    out["same_link_cache"] = fresh.cache()
+    with Setup(replicas, data_dir, args.server_option) as srv:
+        out["rss_idle"] = await settle_rss(srv.rss)
+        out["single"], out["opened"] = await one_session(srv.url, srv.cpu_ms, expected, args.single_changes)
+        out["rss_one"] = await settle_rss(srv.rss, 0.5)
+        sampler = RssSampler(srv.rss)
+        sampler.start()
+        t0 = time.perf_counter()
+        rng = random.Random(7)
+        users = await asyncio.gather(
+            *[
+                user(
+                    i, args.sessions, srv.url, args.changes, args.think, expected, random.Random(rng.random())
+                )
+                for i in range(args.sessions)
+            ]
+        )
+        out["wall"] = time.perf_counter() - t0
+        out["rss_peak"] = sampler.peak(t0)
+        await sampler.stop()
+        out["rss_after"] = await settle_rss(srv.rss, 3.0)
+        out["combined"] = await combined_check(srv.url, idx, located) if args.check_combined else None
+    out["cache"] = srv.cache()
+    out["users"] = users
+    out["lat"] = [ms for u in users for ms in u["changes"]]
+    out["errors"] = [e for u in users for e in u["errors"]]
+    out["wrong"] = [u for u in users if u["right"] is False]
+    return out
+
+
+async def main_async(args) -> tuple[dict, list[dict]]:
     from dashboard import snapshot
     from dashboard.analysis import filters
 
@@ -155,49 +266,16 @@ async def main_async(args) -> dict:
     print(machine_line())
     print(
         f"data: {size['facilities']:,} facilities, LA scale; {args.sessions} sessions x {args.changes} "
-        f"changes, think time {args.think:.1f} ± 0.5 s; protocol client (websockets), no browser"
+        f"changes, think time {args.think:.1f} ± 0.5 s; protocol client (websockets), no browser; "
+        f"setups: {', '.join(label(n) for n in args.replicas)}"
         + (f"; server options {args.server_option}" if args.server_option else "")
         + "\n"
     )
-    with harness.AppServer(data_dir, options=args.server_option) as srv:
-        rss_idle = await settle_rss(srv.pid)
-        single, opened = await one_session(srv.url, srv.pid, expected, args.single_changes)
-        rss_one = await settle_rss(srv.pid, 0.5)
-        sampler = RssSampler(srv.pid)
-        sampler.start()
-        t0 = time.perf_counter()
-        rng = random.Random(7)
-        users = await asyncio.gather(
-            *[
-                user(
-                    i, args.sessions, srv.url, args.changes, args.think, expected, random.Random(rng.random())
-                )
-                for i in range(args.sessions)
-            ]
-        )
-        wall = time.perf_counter() - t0
-        rss_peak = sampler.peak(t0)
-        await sampler.stop()
-        rss_after = await settle_rss(srv.pid, 3.0)
-        combined = await combined_check(srv.url, idx, located) if args.check_combined else None
-    lat = [ms for u in users for ms in u["changes"]]
-    errors = [e for u in users for e in u["errors"]]
-    wrong = [u for u in users if u["right"] is False]
-    return {
-        "data": size,
-        "rss_idle": rss_idle,
-        "rss_one": rss_one,
-        "rss_peak": rss_peak,
-        "rss_after": rss_after,
-        "single": single,
-        "opened": opened,
-        "users": users,
-        "lat": lat,
-        "errors": errors,
-        "wrong": wrong,
-        "wall": wall,
-        "combined": combined,
-    }
+    return size, [await measure(n, args, data_dir, expected, idx, located) for n in args.replicas]
+
+
+def label(n: int) -> str:
+    return "1 process" if n == 1 else f"{n} replicas + HAProxy"
 
 
 async def combined_check(url: str, idx, located) -> list[dict]:
@@ -226,9 +304,78 @@ async def combined_check(url: str, idx, located) -> list[dict]:
     return out
 
 
+def hit_rate(c: dict) -> str:
+    total = c["hits"] + c["misses"]
+    return f"{c['hits']:,} hits, {c['misses']:,} misses ({c['hits'] / total:.0%} shared)" if total else "-"
+
+
+def report(r: dict, sessions: int) -> dict:
+    """One setup's figures: printed details, and the row of the side-by-side table."""
+    single = pd.DataFrame(r["single"])
+    s1, cpu1 = stats(single["ms"]), stats(single["cpu_ms"])
+    lat = stats(r["lat"], 0)
+    opens = stats([u["open_ms"] for u in r["users"] if u["open_ms"] is not None], 0)
+    same = stats(r["same_link_ms"], 0)
+    print(f"== {label(r['replicas'])}")
+    print(
+        f"One session alone: change -> script finished median {s1['median']} ms, p95 {s1['p95']} ms; "
+        f"server CPU per change median {cpu1['median']} ms, p95 {cpu1['p95']} ms; wrong "
+        f"{int((~single['right']).sum())}; opening the app {[round(x) for x in r['opened']['open_ms']]} ms"
+    )
+    print(
+        f"{sessions} sessions opening one link at once: median {same['median']} ms, p95 {same['p95']} ms; "
+        f"view cache {hit_rate(r['same_link_cache'])}"
+    )
+    print(
+        f"{len(r['users'])} concurrent sessions ({r['wall']:.1f} s): {lat['n']} changes, median "
+        f"{lat['median']} ms, p95 {lat['p95']} ms, max {lat['max']} ms; opening median {opens['median']} "
+        f"ms, p95 {opens['p95']} ms; errors {len(r['errors'])}; wrong final headline {len(r['wrong'])}; "
+        f"view cache {hit_rate(r['cache'])}"
+    )
+    for e in r["errors"][:10]:
+        print(f"  error: {e}")
+    for u in r["wrong"][:5]:
+        print(f"  wrong: session {u['session']} shows {u['final'][0]}, expected {u['final'][1]}")
+    if r["combined"]:
+        for c in r["combined"]:
+            flag = "" if c["shown"] == c["expected"] else "   <-- differs"
+            print(f"  several groups: {c['change']:22} shown {c['shown']}, expected {c['expected']}{flag}")
+    print()
+    return {
+        "setup": label(r["replicas"]),
+        f"{sessions} sessions: change p50 ms": lat["median"],
+        f"{sessions} sessions: change p95 ms": lat["p95"],
+        "errors": len(r["errors"]),
+        "wrong": len(r["wrong"]),
+        f"{sessions} open one link: p95 ms": same["p95"],
+        "one link: views computed": r["same_link_cache"]["misses"],
+        "scenario: cache hit rate": hit_rate(r["cache"]),
+        "1 session: change p50 ms": s1["median"],
+        "1 session: CPU/change p50 ms": cpu1["median"],
+        "RSS idle MB": round(r["rss_idle"], 1),
+        "RSS peak MB": round(r["rss_peak"], 1),
+        "RSS after MB": round(r["rss_after"], 1),
+        "_raw": {
+            "single_ms": s1,
+            "single_cpu_ms": cpu1,
+            "concurrent_ms": lat,
+            "concurrent_open_ms": opens,
+            "same_link_ms": same,
+            "same_link_cache": r["same_link_cache"],
+            "cache": r["cache"],
+            "errors": len(r["errors"]),
+            "wrong_final_headline": len(r["wrong"]),
+            "rss_mb": {k: round(r[f"rss_{k}"], 1) for k in ("idle", "one", "peak", "after")},
+        },
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sessions", type=int, default=20)
+    ap.add_argument(
+        "--replicas", default="1,2", help="setups to compare: 1 = one process, N = N behind HAProxy"
+    )
+    ap.add_argument("--sessions", type=int, default=50)
     ap.add_argument("--changes", type=int, default=8, help="filter changes per concurrent session")
     ap.add_argument("--single-changes", type=int, default=len(scenario.CHANGES))
     ap.add_argument("--think", type=float, default=1.0, help="mean think time between changes (s)")
@@ -236,72 +383,20 @@ def main() -> None:
     ap.add_argument("--no-check-combined", dest="check_combined", action="store_false")
     harness.add_server_option(ap)
     args = ap.parse_args()
-    r = asyncio.run(main_async(args))
-
-    single = pd.DataFrame(r["single"])
-    print("One session alone: filter change -> script finished (server round trip, ms)")
-    print(
-        single[["change", "ms", "cpu_ms", "bytes", "map_bytes", "ok", "right"]]
-        .round(0)
-        .to_string(index=False)
-    )
-    s1, cpu1 = stats(single["ms"]), stats(single["cpu_ms"])
-    print(
-        f"  median {s1['median']} ms, p95 {s1['p95']} ms; server CPU per change median "
-        f"{cpu1['median']} ms, p95 {cpu1['p95']} ms; "
-        f"opening the app: {[round(x) for x in r['opened']['open_ms']]} ms "
-        f"({r['opened']['open_bytes']:,} bytes)\n"
-    )
-    lat = stats(r["lat"], 0)
-    opens = stats([u["open_ms"] for u in r["users"] if u["open_ms"] is not None], 0)
-    print(
-        f"{len(r['users'])} concurrent sessions ({r['wall']:.1f} s): {lat['n']} filter changes, "
-        f"latency median {lat['median']} ms, p95 {lat['p95']} ms, max {lat['max']} ms; "
-        f"opening the app median {opens['median']} ms, p95 {opens['p95']} ms; "
-        f"errors {len(r['errors'])}; sessions with a wrong final headline {len(r['wrong'])}"
-    )
-    for e in r["errors"][:10]:
-        print(f"  error: {e}")
-    for u in r["wrong"][:5]:
-        print(f"  wrong: session {u['session']} shows {u['final'][0]}, expected {u['final'][1]}")
-    t = pd.DataFrame(
-        {
-            "server RSS (MB)": {
-                "idle after start": r["rss_idle"],
-                "1 session connected": r["rss_one"],
-                f"{len(r['users'])} sessions (peak)": r["rss_peak"],
-                "after all closed": r["rss_after"],
-            }
-        }
-    ).round(1)
-    print()
-    print(t.to_string())
-    if r["combined"]:
-        print("\nSeveral attribute groups at once (one session, not timed): shown vs expected headline")
-        for c in r["combined"]:
-            flag = "" if c["shown"] == c["expected"] else "   <-- differs"
-            print(f"  {c['change']:22} shown {c['shown']}, expected {c['expected']}  ({c['url']}){flag}")
+    args.replicas = [int(x) for x in str(args.replicas).split(",") if x.strip()]
+    size, results = asyncio.run(main_async(args))
+    rows = [report(r, args.sessions) for r in results]
+    table = pd.DataFrame([{k: v for k, v in row.items() if k != "_raw"} for row in rows]).set_index("setup").T
+    print("Side by side (targets: 50 sessions p95 <= 1000 ms, 0 errors, 0 wrong; RSS peak <= 800 MB in all)")
+    print(table.to_string())
     emit(
         "load",
         {
-            "data": r["data"],
-            "sessions": len(r["users"]),
+            "data": size,
+            "sessions": args.sessions,
             "changes_per_session": args.changes,
             "think_s": args.think,
-            "single_session_ms": s1,
-            "single_session_cpu_ms": cpu1,
-            "single_open_ms": r["opened"]["open_ms"],
-            "concurrent_ms": lat,
-            "concurrent_open_ms": opens,
-            "errors": len(r["errors"]),
-            "wrong_final_headline": len(r["wrong"]),
-            "rss_mb": {
-                "idle": round(r["rss_idle"], 1),
-                "one_session": round(r["rss_one"], 1),
-                "sessions_peak": round(r["rss_peak"], 1),
-                "after_close": round(r["rss_after"], 1),
-            },
-            "combined_check": r["combined"],
+            "setups": {row["setup"]: row["_raw"] for row in rows},
         },
     )
 

@@ -13,9 +13,11 @@ actions beside the smallest Streamlit page of the same kind).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from bench import harness
-from bench.browser import INIT_JS, WsLog
+from bench.browser import INIT_JS, WsLog, do_change
+from bench.scenario import Change
 
 ACT_JS = r"""
 (() => {
@@ -160,3 +162,13 @@ def timed(page, run, i: int, tag: str, quiet_ms: int = 1000) -> dict:
         map_kb=sum(r["map_bytes"] for r in runs) / 1024,
     )
     return row
+
+
+def sidebar_change(ch_on: Change, ch_off: Change) -> Callable:
+    """One sidebar value on (even i) and off again (odd i), through the real widgets."""
+
+    def run(page, i):
+        do_change(page, ch_on if i % 2 == 0 else ch_off)
+        return page.evaluate(LAST_INPUT)
+
+    return run

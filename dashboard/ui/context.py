@@ -8,7 +8,9 @@ words, with the command that fixes it, and stops.  ``dashboard/app.py`` hands ea
 
 from __future__ import annotations
 
+import atexit
 import gc
+import sys
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -57,6 +59,9 @@ def _load(folder: str, stamp: str) -> Data:
         label_points={k: maps.label_points(snap.geojson[k]) for k in ("spa", "sd")},
         views=Views(fac, idx, snap.tracts, snap.areas),
     )
+    # How often a view was computed vs shared, in the server's log when it stops (a room on
+    # one link should show few misses and many hits).
+    atexit.register(lambda: print(f"lamh view cache: {data.views.stats()}", file=sys.stderr, flush=True))
     # The snapshot lives as long as the process: keep its objects out of every later garbage
     # collection (a full collection over them stalled reruns by hundreds of ms at x100).
     gc.collect()

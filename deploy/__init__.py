@@ -1,0 +1,1 @@
+"""Serving the dashboard on several processes behind a proxy (deploy/serve.py)."""
