@@ -259,6 +259,7 @@ def _defuse(v):
 
 # Columns whose whole numbers are ids or codes, written without thousands separators.
 _ID_COLUMNS = ("Area", "SPA")
+NUM = ' class="num"'  # a figure's cell or header: right-aligned
 
 
 def _cell(value, column: str) -> tuple[str, bool]:
@@ -269,8 +270,9 @@ def _cell(value, column: str) -> tuple[str, bool]:
     if isinstance(value, (bool, np.bool_)):
         return ("yes" if value else "no"), False
     if isinstance(value, (int, np.integer)):
-        plain = column in _ID_COLUMNS or "GEOID" in column
-        return (str(value) if plain else f"{value:,}"), True
+        if column in _ID_COLUMNS or "GEOID" in column:  # an id, not a count
+            return str(value), False
+        return f"{value:,}", True
     if isinstance(value, (float, np.floating)):
         return f"{value:,.1f}", True
     return str(value), False
@@ -280,7 +282,11 @@ def html_table(frame: pd.DataFrame) -> str:
     """A short table as plain HTML (every value escaped; figures formatted and right-aligned):
     what the pages show for tables of a few rows, on screen and in print.  A plain table
     costs the browser almost nothing to redraw, where a grid costs ~0.2 s each time."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and str(c) not in _ID_COLUMNS for c in frame.columns]
+    head = "".join(
+        f'<th scope="col"{NUM if num else ""}>{html.escape(str(c))}</th>'
+        for c, num in zip(frame.columns, numeric, strict=True)
+    )
     rows = []
     for values in frame.itertuples(index=False, name=None):
         cells = []

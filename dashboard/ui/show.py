@@ -25,11 +25,16 @@ _PAGE_CSS = """
 .lamh-share-copy:focus-visible, .lamh-share-link:focus-visible {
   outline: 2px solid #0072B2; outline-offset: 1px; }
 .lamh-table-wrap { overflow-x: auto; max-width: 100%; }
-.lamh-table { border-collapse: collapse; font-size: 0.875rem; width: 100%; }
+.lamh-table { border-collapse: collapse; font-size: 0.875rem; width: auto; max-width: 100%; }
 .lamh-table th, .lamh-table td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #d5d9e0; text-align: left;
   vertical-align: top; }
 .lamh-table th { font-weight: 600; border-bottom: 2px solid #8c959f; }
-.lamh-table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.lamh-table td.num, .lamh-table th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.lamh-table td.num { white-space: nowrap; }
+/* the filters' pills show their whole label and count, wrapping a long label */
+[data-testid="stSidebar"] [data-testid="stButtonGroup"] button { max-width: 100%; height: auto; }
+[data-testid="stSidebar"] [data-testid="stButtonGroup"] button * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stSidebarCollapsedControl"],

@@ -92,7 +92,8 @@ def test_plain_tables_escape_text_and_format_figures_as_the_pages_do():
     markup = tables.html_table(df)
     assert "<img" not in markup and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in markup
     assert "Plain &amp; simple" in markup
-    assert '<td class="num">7</td>' in markup  # an area id, not a count: no separator
+    assert "<td>7</td>" in markup  # an area id, not a count: no separator, aligned as text
     assert '<td class="num">1,234</td>' in markup and '<td class="num">2.3</td>' in markup
     assert '<td class="num">–</td>' in markup  # no figure: a dash, not "nan"
-    assert markup.count("<tr>") == 3 and markup.count('<th scope="col">') == 4
+    assert markup.count("<tr>") == 3 and markup.count('<th scope="col"') == 4
+    assert '<th scope="col" class="num">Sites</th>' in markup  # figures' headers right-aligned too
