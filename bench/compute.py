@@ -259,7 +259,10 @@ def post_script_gc() -> bool:
 def set_widget(at, ch: scenario.Change, state) -> None:
     if ch.checkbox:
         at.checkbox(key=ch.widget_key).set_value(ch.on)
-    else:  # attribute values and areas are pills
+    else:  # attribute values and areas are pills (a folded group is opened first)
+        if not any(p.key == ch.key for p in at.pills):
+            at.session_state[f"x_{ch.field}"] = True
+            at.run()
         at.pills(key=ch.key).set_value(scenario.widget_value(state, ch.key))
 
 

@@ -150,6 +150,7 @@ async def one_session(url: str, cpu_ms, expected, n_changes: int) -> tuple[list[
     async with Session(url) as s:
         opened = await s.open()
         for i, ch in enumerate(scenario.CHANGES[:n_changes]):
+            await s.prepare(ch)
             await asyncio.sleep(0.2)
             cpu = cpu_ms()
             r = await s.change(ch)

@@ -161,6 +161,14 @@ class Session:
             if kind == "ref_hash":
                 res.refs += 1
                 self.cached[m.ref_hash] = self.runs
+            elif kind == "delta" and m.delta.WhichOneof("type") == "add_block":
+                box = m.delta.add_block
+                if box.WhichOneof("type") == "expandable" and box.expandable.id:  # a stateful section
+                    wid = box.expandable.id
+                    elements[wid] = ("expander", box.expandable)
+                    old = self.widgets.get(wid)
+                    fresh = WidgetState(id=wid, bool_value=box.expandable.expanded)
+                    seen[wid] = old if old is not None else fresh
             elif kind == "delta" and m.delta.WhichOneof("type") == "new_element":
                 et = m.delta.new_element.WhichOneof("type")
                 el = getattr(m.delta.new_element, et)
@@ -240,6 +248,16 @@ class Session:
             w.string_array_value.data.extend(cur)
         self.widgets[wid] = w
 
+    async def prepare(self, ch: scenario.Change) -> None:
+        """Open the folded sidebar group of ``ch``'s widget, if it is folded (its own run),
+        as a user opens it before choosing a value."""
+        if ch.pill and not any(w.rsplit("-", 1)[-1] == ch.widget_key for w in self.elements):
+            wid, _el = self._find(f"x_{ch.field}")
+            self.widgets[wid] = WidgetState(id=wid, bool_value=True)
+            await self.rerun()
+
     async def change(self, ch: scenario.Change) -> RunResult:
+        """One change (the group opened first when folded: not part of the result)."""
+        await self.prepare(ch)
         self.apply(ch)
         return await self.rerun()

@@ -244,26 +244,33 @@ with left:
     )
 
 st.subheader("Matching facilities")
-view = data.view.loc[matched.mask]
+
+
+def view(mask=matched.mask, table=data.view):
+    """The matching facilities as the table and its CSV show them (made only when needed;
+    the defaults hold this run's selection for a download clicked later)."""
+    return table.loc[mask]
+
+
 notes = show.download_notes(
     f"Mental-health facilities in LA County matching: {state.describe()}", SOURCES, ctx.page_path, data
 )
 if state.memo:
-    show.memo_table(view[["Name", "Setting", "City", "Phone"]], "facilities")
+    show.memo_table(view()[["Name", "Setting", "City", "Phone"]], "facilities")
 else:
-    box = show.on_demand(f"Table of the {len(view):,} matching facilities (sortable)", "facility_table")
+    box = show.on_demand(f"Table of the {matched.count:,} matching facilities (sortable)", "facility_table")
     if box.open:
         with box:
             st.caption(
                 "The same sites as the headline count. Click a column to sort."
                 + (
                     f" The first {tables.MAX_ROWS_SHOWN:,} are shown; the CSV has them all."
-                    if len(view) > tables.MAX_ROWS_SHOWN
+                    if matched.count > tables.MAX_ROWS_SHOWN
                     else ""
                 )
             )
             st.dataframe(
-                view[tables.PAGE_COLUMNS].head(tables.MAX_ROWS_SHOWN),
+                view()[tables.PAGE_COLUMNS].head(tables.MAX_ROWS_SHOWN),
                 hide_index=True,
                 width="stretch",
                 column_config={

@@ -151,26 +151,40 @@ def area_table(
     Numerator and denominator cover the same ground: with an area filter set, each row
     counts the sites and residents inside both the row's area and the selection (tracts by
     their representative point), and rows outside the selection are marked unselected with
-    no rates."""
+    no rates.  (Sums by area id with numpy: a few areas, thousands of tracts, every view.)"""
     level = state.level
     names = snapshot.area_names(areas, level)
-    t = tracts.loc[tract_mask(tracts, state), list(dict.fromkeys([level, "pop_total", *den.columns]))]
-    pop = den.of(t).groupby(t[level]).sum()
-    total = t.groupby(level)["pop_total"].sum()
-    where = fac[level].to_numpy()
-    sites = pd.Series(where[np.asarray(m.mask, dtype=bool)]).value_counts()
-    unknown = pd.Series(where[m.unknown & ~m.mask]).value_counts()
-    beds = _beds_by(fac, level, exclude_state=not state.state_hospital, where=place_mask_areas(fac, state))
-    out = pd.DataFrame({"area": names.index.astype(int), "name": names.to_numpy()})
-    out["selected"] = out["area"].isin(pd.unique(t[level].dropna()))
-    out["sites"] = out["area"].map(sites).fillna(0).astype(int)
-    out["unknown_sites"] = out["area"].map(unknown).fillna(0).astype(int)
-    out["population"] = out["area"].map(pop).fillna(0).astype(int)
+    ids = names.index.to_numpy(dtype=int)
+    size = int(ids.max()) + 1
+    keep = tract_mask(tracts, state)
+    tract_area = _area_ids(tracts[level])[keep]
+    pop = np.bincount(tract_area, weights=den_values(tracts, den)[keep], minlength=size)
+    total = np.bincount(tract_area, weights=tracts["pop_total"].to_numpy(float)[keep], minlength=size)
+    fac_area = _area_ids(fac[level])
+    sites = np.bincount(fac_area[np.asarray(m.mask, dtype=bool)], minlength=size)
+    unknown = np.bincount(fac_area[m.unknown & ~m.mask], minlength=size)
+    beds = _beds_in(fac, exclude_state=not state.state_hospital, where=place_mask_areas(fac, state))
+    bed_sum = np.bincount(fac_area, weights=beds, minlength=size)
+    out = pd.DataFrame({"area": ids, "name": names.to_numpy()})
+    out["selected"] = np.isin(ids, tract_area)
+    out["sites"] = sites[ids].astype(int)
+    out["unknown_sites"] = unknown[ids].astype(int)
+    out["population"] = pop[ids].astype(int)
     out["sites_per_100k"] = per_100k(out["sites"], out["population"])
-    out["residents"] = out["area"].map(total).fillna(0).astype(int)
-    out["beds"] = out["area"].map(beds).fillna(0).astype(int)
+    out["residents"] = total[ids].astype(int)
+    out["beds"] = bed_sum[ids].astype(int)
     out["beds_per_100k"] = per_100k(out["beds"], out["residents"])
     return out
+
+
+def _area_ids(col: pd.Series) -> np.ndarray:
+    """Area ids as non-negative ints (0 where a row has none: an unplaced site)."""
+    return col.fillna(0).to_numpy(dtype=int)
+
+
+def den_values(frame: pd.DataFrame, den: Denominator) -> np.ndarray:
+    """The denominator's residents per row of ``frame`` (the sum of its columns), as floats."""
+    return frame[list(den.columns)].to_numpy(dtype=float).sum(axis=1)
 
 
 def place_mask_areas(fac: pd.DataFrame, state: FilterState) -> np.ndarray:
@@ -182,21 +196,18 @@ def place_mask_areas(fac: pd.DataFrame, state: FilterState) -> np.ndarray:
     return keep
 
 
-def _beds_by(
-    fac: pd.DataFrame, level: str | None, *, exclude_state: bool = False, where: np.ndarray | None = None
-):
-    """Licensed acute psychiatric beds summed by area (a Series), or in total (level None),
-    working on columns only (the facility table is wide; beds sit on a few dozen rows)."""
-    beds = fac["psych_beds"]
-    keep = beds.notna().to_numpy()
+def _beds_in(
+    fac: pd.DataFrame, *, exclude_state: bool = False, where: np.ndarray | None = None
+) -> np.ndarray:
+    """Licensed acute psychiatric beds per facility row (0 where none, outside ``where`` or,
+    with ``exclude_state``, at the state forensic hospital)."""
+    beds = fac["psych_beds"].to_numpy(dtype=float, na_value=0.0)
+    keep = np.ones(len(fac), dtype=bool)
     if exclude_state:
-        keep = keep & ~fac["state_hospital"].to_numpy(dtype=bool)
+        keep &= ~fac["state_hospital"].to_numpy(dtype=bool)
     if where is not None:
-        keep = keep & where
-    values = beds.to_numpy(dtype=float, na_value=0.0)[keep]
-    if level is None:
-        return int(values.sum())
-    return pd.Series(values).groupby(fac[level].to_numpy()[keep]).sum()
+        keep &= where
+    return np.where(keep, beds, 0.0)
 
 
 @dataclass(frozen=True)
@@ -213,29 +224,30 @@ class Headline:
     residents_far: int
     share_far: float
     denominator: Denominator
-    unplaced_beds: int
 
 
 def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: FilterState) -> Headline:
     m = match(idx, state)
     den = denominator(state)
-    t = tracts.loc[tract_mask(tracts, state)]
-    population = int(den.of(t).sum())
-    residents = int(t["pop_total"].sum())
+    keep = tract_mask(tracts, state)
+    in_den = den_values(tracts, den)[keep]  # the denominator's residents per tract in the selection
+    population = int(in_den.sum())
+    residents = int(tracts["pop_total"].to_numpy()[keep].sum())
     in_area = place_mask_areas(fac, state)
-    beds = _beds_by(fac, None, exclude_state=not state.state_hospital, where=in_area)
-    state_beds = _beds_by(fac, None, where=in_area & fac["state_hospital"].to_numpy(dtype=bool))
-    unplaced = 0
-    if not (state.spa or state.sd):
-        unplaced = _beds_by(fac, None, where=fac["location_precision"].to_numpy() == "none")
-    access = tract_access(t, fac, access_mask(idx, state), den, state.miles)
-    far = int(access["residents_far"].sum())
+    beds = int(_beds_in(fac, exclude_state=not state.state_hospital, where=in_area).sum())
+    state_beds = int(_beds_in(fac, where=in_area & fac["state_hospital"].to_numpy(dtype=bool)).sum())
+    ok = access_mask(idx, state) & (fac["location_precision"].to_numpy() != "none")
+    dist = nearest_miles(
+        tracts["lon"].to_numpy()[keep],
+        tracts["lat"].to_numpy()[keep],
+        fac["lon"].to_numpy()[ok],
+        fac["lat"].to_numpy()[ok],
+    )
+    far = int(in_den[dist > state.miles].sum())
     parts = ()
     if len(den.columns) > 1:
-        parts = tuple(
-            (taxonomy.DENOMINATORS[c], int(t[c].sum()), per_100k(m.count, int(t[c].sum())))
-            for c in den.columns
-        )
+        sums = {c: int(tracts[c].to_numpy()[keep].sum()) for c in den.columns}
+        parts = tuple((taxonomy.DENOMINATORS[c], n, per_100k(m.count, n)) for c, n in sums.items())
     return Headline(
         sites=m.count,
         unknown=int((m.unknown & ~m.mask).sum()),
@@ -249,7 +261,6 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
         residents_far=far,
         share_far=far / population if population else float("nan"),
         denominator=den,
-        unplaced_beds=unplaced,
     )
 
 
@@ -294,7 +305,7 @@ def continuum_table(
         row = {"area": 0, "name": name, **totals[key]}
         row["population"] = int(den.of(tr).sum())
         row["residents"] = int(tr["pop_total"].sum())
-        row["beds"] = _beds_by(fac, None, exclude_state=not state.state_hospital, where=keep)
+        row["beds"] = int(_beds_in(fac, exclude_state=not state.state_hospital, where=keep).sum())
         rows.append(pd.DataFrame([row]))
     out = pd.concat(rows, ignore_index=True)
     for setting in CONTINUUM:

@@ -4,6 +4,7 @@ layout's parts, the charts' toolbar and the print style."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -113,11 +114,14 @@ def download_notes(what: str, sources: str, page_path: str, data: Data) -> list[
     ]
 
 
-def download(label: str, frame: pd.DataFrame, notes: list[str], name: str, data: Data) -> None:
-    """A CSV download (built only when clicked); the file name says page, table and date."""
+def download(
+    label: str, frame: pd.DataFrame | Callable[[], pd.DataFrame], notes: list[str], name: str, data: Data
+) -> None:
+    """A CSV download (built only when clicked, from ``frame`` or what it returns); the file
+    name says page, table and date."""
     st.download_button(
         label,
-        lambda: tables.csv_bytes(frame, notes),
+        lambda: tables.csv_bytes(frame() if callable(frame) else frame, notes),
         file_name=f"la-mh-{name}-{data.snap.built_date}.csv",
         mime="text/csv",
         key=f"dl_{name}",

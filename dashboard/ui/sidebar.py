@@ -71,16 +71,19 @@ def sidebar(data: Data) -> FilterState:
             f"Codes from the {registry.cite('samhsa_directory')}; "
             "the number beside each value is the sites shown after choosing it."
         )
-        for g in taxonomy.GROUPS:
-            with st.expander(g.label, expanded=u.unfolded(g.id), key=f"x_{g.id}"):
-                st.pills(
-                    _group_rule(g),
-                    options=g.ids,
-                    selection_mode="multi",
-                    key=u.group_key(g.id),
-                    format_func=_labeller(g, counts[g.id]),
-                    help=_group_help(g),
-                )
+        for g in taxonomy.GROUPS:  # a fixed label: a changed one would fold the section again
+            box = st.expander(g.label, key=u.fold_key(g.id), on_change="rerun")
+            if box.open:  # a folded group's pills are not drawn (nor recounted) on every change
+                with box:
+                    st.pills(
+                        _group_rule(g),
+                        options=g.ids,
+                        selection_mode="multi",
+                        key=u.group_key(g.id),
+                        format_func=_labeller(g, counts[g.id]),
+                        help=_group_help(g),
+                        persist_state="session",
+                    )
         spa_names = data.snap.area_names("spa").to_dict()
         st.pills(
             "Service Planning Area",

@@ -24,13 +24,17 @@ def group_key(group_id: str) -> str:
     return f"f_{group_id}"
 
 
+def fold_key(group_id: str) -> str:
+    """The key of a taxonomy group's section in the sidebar: True while it is open."""
+    return f"x_{group_id}"
+
+
 K_SPA, K_SD, K_QUERY, K_UNKNOWN, K_MILES = "f_spa", "f_sd", "f_query", "f_unknown", "f_miles"
 K_DSH, K_MEASURE, K_LEVEL, K_MEMO = "f_dsh", "v_measure", "v_level", "v_memo"
 K_VIEW = "v_map_view"  # (lat, lon, zoom) after the user moved the map; not a widget
 K_URL = "_url"  # the query parameters of the view on screen (last seeded from or written)
 K_NOTICES = "_notices"
 K_PAGE_PARAMS, K_PAGE_SEEDED = "_page_params", "_page_seeded"
-K_UNFOLDED = "_unfolded"  # filter groups shown open: those with a selection when the view was seeded
 
 
 def _query() -> dict[str, str]:
@@ -43,7 +47,9 @@ def seed(state: FilterState) -> None:
     ss = st.session_state
     for g in taxonomy.GROUPS:
         ss[group_key(g.id)] = list(state.selected(g.id))
-    ss[K_UNFOLDED] = frozenset(g for g in filters.GROUP_IDS if state.selected(g))
+        # A session opens with the groups that have values chosen unfolded; after that the
+        # user folds them (a section the server folds or unfolds stays as the browser shows it).
+        ss.setdefault(fold_key(g.id), bool(state.selected(g.id)))
     ss[K_SPA], ss[K_SD], ss[K_QUERY] = list(state.spa), list(state.sd), state.query
     ss[K_UNKNOWN], ss[K_DSH], ss[K_MEMO] = state.include_unknown, state.state_hospital, state.memo
     ss[K_MILES], ss[K_MEASURE], ss[K_LEVEL] = state.miles, state.measure, state.level
@@ -67,13 +73,6 @@ def sync_from_url(page_path: str) -> None:
     ss[K_URL] = now
     if notices:
         ss[K_NOTICES] = notices
-
-
-def unfolded(group_id: str) -> bool:
-    """Whether a filter group starts open: it had a selection when the view was opened (a
-    link, Back/Forward, Reset).  Fixed between those moments, so choosing or clearing a value
-    never folds or unfolds a group (which would also redraw it)."""
-    return group_id in st.session_state.get(K_UNFOLDED, frozenset())
 
 
 def page_link_params(page_path: str) -> dict[str, str]:

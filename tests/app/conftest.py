@@ -134,3 +134,13 @@ def share_link(at) -> str:
         if found:
             return html.unescape(found.group(1))
     raise AssertionError("no share box in the sidebar")
+
+
+def group_pills(at, group_id: str):
+    """A filter group's pills, its folded section opened first (a folded group's pills are
+    not drawn), as a user opens it."""
+    key = f"f_{group_id}"
+    if not any(p.key == key for p in at.pills):
+        at.session_state[f"x_{group_id}"] = True
+        at.run()
+    return at.pills(key=key)

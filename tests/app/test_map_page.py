@@ -7,7 +7,7 @@ import pytest
 from dashboard import taxonomy
 from dashboard.analysis import filters, link, metrics
 from dashboard.analysis.filters import FilterState
-from tests.app.conftest import count, facility_grid, metric, share_link, tables_shown
+from tests.app.conftest import count, facility_grid, group_pills, metric, share_link, tables_shown
 
 
 def headline_sites(at) -> int:
@@ -58,7 +58,7 @@ def test_each_filter_kind_changes_the_view(run, idx, field, value):
         at.pills(key=f"f_{field}").set_value(value).run()
     else:
         for v in value:
-            at.pills(key=f"f_{field}").select(v)
+            group_pills(at, field).select(v)
         at.run()
     assert not at.exception
     expected = filters.match(idx, FilterState(**{field: tuple(value)})).count
@@ -77,7 +77,7 @@ def test_option_counts_survive_count_changes(run, idx):
         ("language", "spanish"),
         ("setting", "outpatient"),
     ):
-        at.pills(key=f"f_{group}").select(value).run()
+        group_pills(at, group).select(value).run()
     state = FilterState(
         payment=("medi_cal",), population=("children",), language=("spanish",), setting=("outpatient",)
     )
@@ -91,7 +91,7 @@ def test_option_counts_survive_count_changes(run, idx):
     }
     counts = filters.option_counts(idx, state, "payment")
     values = taxonomy.GROUP_BY_ID["payment"].values
-    assert at.pills(key="f_payment").options == [f"{v.label} ({counts[v.id]:,})" for v in values]
+    assert group_pills(at, "payment").options == [f"{v.label} ({counts[v.id]:,})" for v in values]
 
 
 def test_name_search_and_unknown_toggle(run, idx):

@@ -7,7 +7,7 @@ import pytest
 from dashboard import taxonomy
 from dashboard.analysis import costs, metrics
 from dashboard.analysis.filters import FilterState
-from tests.app.conftest import all_tables, count, metric
+from tests.app.conftest import all_tables, count, group_pills, metric
 
 
 def usd(text: str) -> float:
@@ -99,10 +99,8 @@ def test_data_page_lists_every_filter_value_the_sidebar_offers(run):
     at = run("data")
     table = next(df for df in all_tables(at) if "source codes" in df.columns)
     offered = set()
-    for pills in at.pills:
-        if pills.key in ("f_spa", "f_sd"):
-            continue
-        g = taxonomy.GROUP_BY_ID[pills.key.removeprefix("f_")]
+    for g in taxonomy.GROUPS:
+        pills = group_pills(at, g.id)
         labels = [o.rsplit(" (", 1)[0] for o in pills.options]  # "Children and adolescents (123)"
         offered |= {(g.id, v.id) for v in g.values if v.label in labels}
     listed = set()
