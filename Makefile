@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test install install-dev chromium node haproxy build bench clean
+.PHONY: run serve test test-fast install install-dev chromium node haproxy build bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ test: install-dev chromium node haproxy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+
+# The quick tier for the edit-test loop: lint, unit and AppTest tests (no browser, no raw data).
+test-fast: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q tests/unit tests/app
 
 # Rebuilds data/snapshot/ from the raw sources (../shared/data/raw, $$LAMH_RAW_DIR or data/raw/),
 # then the map's data files browsers cache (dashboard/static/snapshot/).

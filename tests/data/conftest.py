@@ -6,7 +6,6 @@ LAMH_DATA_DIR, with the geocoder offline and its cache private (never data/cache
 
 from __future__ import annotations
 
-
 import pytest
 
 from dashboard import config
@@ -20,7 +19,8 @@ def real_raw():
     missing = [s.folder for s in SOURCES.values() if not (raw / s.folder).is_dir()]
     assert not missing, (
         f"the real raw sources are not complete under {raw} (missing {missing}); set LAMH_RAW_DIR "
-        "to the shared mirror (../shared/data/raw)")
+        "to the shared mirror (../shared/data/raw)"
+    )
     return raw
 
 

@@ -14,7 +14,10 @@ COUNTY = 10_278_834
 def raw_districts(real_raw):
     path = real_raw / SOURCES["districts_2021"].folder / "supervisorial_districts_2021.geojson"
     data = json.loads(path.read_text())
-    return {int(f["properties"]["DISTRICT"]): shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]}
+    return {
+        int(f["properties"]["DISTRICT"]): shapely.from_geojson(json.dumps(f["geometry"]))
+        for f in data["features"]
+    }
 
 
 def test_district_populations_add_up_to_the_county(real_build):

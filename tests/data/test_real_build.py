@@ -24,10 +24,21 @@ def test_directory_rows_before_deduplication(real_build):
     assert rows["directory_substance_rows"] == 306
 
 
-@pytest.mark.parametrize("code, n", [
-    ("OP", 149), ("PHDT", 49), ("RES", 56), ("HI", 14), ("OMH", 86), ("CHLD", 133), ("MD", 97),
-    ("SP", 120), ("TELE", 154), ("PEFP", 37),
-])
+@pytest.mark.parametrize(
+    "code, n",
+    [
+        ("OP", 149),
+        ("PHDT", 49),
+        ("RES", 56),
+        ("HI", 14),
+        ("OMH", 86),
+        ("CHLD", 133),
+        ("MD", 97),
+        ("SP", 120),
+        ("TELE", 154),
+        ("PEFP", 37),
+    ],
+)
 def test_directory_code_counts_match_provenance(real_raw, code, n):
     d = samhsa_directory.read(real_raw)
     mental = d[d["directory_type"] == "mental"]
@@ -104,8 +115,14 @@ def test_no_staff_data_in_the_real_build(real_raw, real_build):
 
 def test_cli_report_json(real_raw, real_build):
     env = dict(os.environ, LAMH_RAW_DIR=str(real_raw), LAMH_DATA_DIR=str(real_build.path))
-    proc = subprocess.run([sys.executable, "-m", "dashboard.ingest", "report", "--json"],
-                          cwd=config.PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dashboard.ingest", "report", "--json"],
+        cwd=config.PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1

@@ -96,7 +96,9 @@ def test_four_houses_are_not_stacked_on_their_office(fac):
 
 def test_two_organisations_at_one_address_are_two_sites(fac):
     assert site_of(fac, "lms-2833")["site_id"] != site_of(fac, "lms-9594")["site_id"]  # Olive Vista / C&FC
-    assert site_of(fac, "lms-11274")["site_id"] != site_of(fac, "lms-11898")["site_id"]  # one suite, two names
+    assert (
+        site_of(fac, "lms-11274")["site_id"] != site_of(fac, "lms-11898")["site_id"]
+    )  # one suite, two names
 
 
 def test_records_at_a_shared_address_join_the_program_they_name(fac):

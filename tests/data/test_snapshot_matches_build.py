@@ -17,8 +17,9 @@ def test_committed_snapshot_equals_a_fresh_build(real_build):
     committed = snapshot.read(config.data_dir())
     hint = f"data/snapshot/ is stale: run `{config.BUILD_COMMAND}` and commit it"
     for name in snapshot.TABLES:
-        pd.testing.assert_frame_equal(getattr(committed, name), getattr(real_build, name),
-                                      obj=f"{name} ({hint})")
+        pd.testing.assert_frame_equal(
+            getattr(committed, name), getattr(real_build, name), obj=f"{name} ({hint})"
+        )
     assert committed.geojson == real_build.geojson, hint
     assert snapshot.comparable(committed.manifest) == snapshot.comparable(real_build.manifest), hint
     assert committed.id == real_build.id  # byte for byte, with the pinned pyarrow

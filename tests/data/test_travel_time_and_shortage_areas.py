@@ -54,7 +54,10 @@ def test_hpsa_designations_match_the_provenance(real_raw, real_build):
     assert not h["name"].str.contains("&amp;").any()
     plain = lambda df: df.astype(object).where(df.notna(), None).to_dict("records")  # noqa: E731
     assert plain(real_build.hpsa) == plain(h)
-    assert real_build.manifest["report"]["hpsa"]["by_status"] == {"Designated": 26, "Proposed For Withdrawal": 5}
+    assert real_build.manifest["report"]["hpsa"]["by_status"] == {
+        "Designated": 26,
+        "Proposed For Withdrawal": 5,
+    }
 
 
 def test_label_facts_are_in_the_manifest(real_build):

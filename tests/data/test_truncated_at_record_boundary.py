@@ -11,17 +11,17 @@ or, for the SPA population file, the build died with a bare KeyError.
 
 from __future__ import annotations
 
-
 import pytest
 
-from dashboard.ingest import pipeline
 from dashboard.errors import BuildError, SourceError
+from dashboard.ingest import pipeline
 from dashboard.registry import SOURCES
 from tests.fixtures import rawcopy
 
 CSV_FILES = [(k, f.name) for k, s in SOURCES.items() for f in s.files if f.name.endswith(".csv")]
-GEOJSON_FILES = [(k, f.name) for k, s in SOURCES.items() for f in s.files
-                 if f.name.endswith(".geojson") and f.min_rows > 1]
+GEOJSON_FILES = [
+    (k, f.name) for k, s in SOURCES.items() for f in s.files if f.name.endswith(".geojson") and f.min_rows > 1
+]
 
 
 @pytest.fixture
