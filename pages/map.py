@@ -86,6 +86,12 @@ else:
         "(straight line) from the nearest matching site"
     )
 with st.container():  # one element whatever it holds, so the map below keeps its place
+    if matched.count == 0:
+        st.warning(
+            "No site matches every filter chosen: the map and tables are empty. Loosen a filter "
+            "in the sidebar (or include sites whose attributes are unknown).",
+            icon=":material/filter_alt_off:",
+        )
     if den.note:
         st.caption(f"Denominator note: {den.note}.")
     show.unknown_note(matched, state)

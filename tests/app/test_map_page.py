@@ -138,3 +138,9 @@ def test_measure_and_level_are_in_the_link(run):
 def test_share_link_is_shown(run):
     at = run(params={"pop": "children"})
     assert "pop=children" in share_link(at)
+
+
+def test_a_view_with_no_matching_site_says_so(run):
+    at = run(params={"q": "no such facility name xyz"})
+    assert headline_sites(at) == 0
+    assert any("No site matches every filter" in w.value for w in at.warning)
