@@ -39,6 +39,9 @@ class Value:
     licences: tuple[str, ...] = ()
     # Population / payment values only: the per-capita denominator this value implies.
     denominator: str | None = None
+    # Ids of retired values this one takes over in old links (only in ANY groups, where
+    # the values that share a retired id match together exactly what it matched).
+    replaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ class Group:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(v.id for v in self.values)
+
+    def replaced(self, value_id: str) -> bool:
+        """A retired value id that old links may still carry."""
+        return any(value_id in v.replaces for v in self.values)
 
 
 ANTIPSYCHOTICS = (
@@ -190,12 +197,28 @@ GROUPS: tuple[Group, ...] = (
             Value("outpatient", "Outpatient", ("OP",), licences=(LICENCE_PSYCH_CLINIC,)),
             Value("day", "Partial hospitalization / day treatment", ("PH", "PHDT")),
             Value("residential", "Residential (24-hour)", ("RES",), licences=(LICENCE_MHRC,)),
-            Value("inpatient", "Inpatient (hospital or PHF)", ("HI",), licences=(LICENCE_APH, LICENCE_PHF)),
             Value(
-                "emergency",
-                "Psychiatric emergency / crisis",
-                ("WI", "PEON", "PEOFF", "CIT"),
-                "Walk-in, onsite or mobile psychiatric emergency services, or a crisis intervention team",
+                "inpatient",
+                "Inpatient (hospital or PHF)",
+                ("HI",),
+                "Hospital inpatient care, or a psychiatric hospital or PHF licence; a residential "
+                "treatment centre reporting hospital inpatient care is counted as residential",
+                licences=(LICENCE_APH, LICENCE_PHF),
+            ),
+            Value(
+                "psych_emergency",
+                "Psychiatric emergency (walk-in, onsite or mobile)",
+                ("WI", "PEON", "PEOFF"),
+                "Psychiatric emergency walk-in, onsite or mobile / off-site services",
+                replaces=("emergency",),
+            ),
+            Value(
+                "crisis_team",
+                "Crisis intervention team",
+                ("CIT",),
+                "The directory's crisis intervention team code; on its own it does not say that "
+                "the site takes psychiatric emergencies",
+                replaces=("emergency",),
             ),
         ),
         note="Settings of licensed hospitals, PHFs, MHRCs and psychology clinics come from "
@@ -230,10 +253,11 @@ GROUPS: tuple[Group, ...] = (
             Value("farsi", "Farsi", ("F25",)),
             Value(
                 "other",
-                "Other non-Spanish languages (unspecified)",
+                "Any language other than English or Spanish",
                 ("FX",),
-                "The directory's catch-all code for languages other than Spanish "
-                "(Armenian, for example, has no code of its own)",
+                "The directory's code 'Other languages (excluding Spanish)'. Every site with it "
+                "also names its languages: most have a value of their own in this list, a few "
+                "(Italian, Hmong, German, Polish) do not",
             ),
             Value("russian", "Russian", ("F70",)),
             Value("japanese", "Japanese", ("F43",)),
@@ -261,8 +285,12 @@ GROUPS: tuple[Group, ...] = (
             Value("indian_health", "Indian Health Service", ("IH",)),
             Value("tribal", "Tribal government", ("TBG",)),
         ),
-        note="From the facility operation / ownership codes of the SAMHSA directory (2023 survey); "
-        "unknown for sites known only from locations lists or licences. LA County's own clinic "
+        note="From the facility operation / ownership codes of the SAMHSA directory (2023 survey). "
+        "Where the directory gives none, the county's and the state's own hospitals take it from "
+        "the licence holder's name as the state writes it (CDPH bed file, HCAI: 'LAC/…', 'Los "
+        "Angeles County …', 'Department of State Hospitals …'); unknown for the other sites known "
+        "only from locations lists or licences. Counts are sites, not directory rows: a program "
+        "the directory lists twice at one address is one site. LA County's own clinic "
         "network (the Department of Mental Health's directly operated clinics) is not in any "
         "source available here with its operator: the federal directory lists few county-run "
         "clinics (5 of its 203 LA programs report local, county or community government), so "
@@ -288,6 +316,19 @@ FACILITY_TYPES: dict[str, str] = {
     "SHP": "State hospital",
     "VAHC": "VA healthcare facility",
 }
+
+
+# A residential treatment centre is not a hospital: when one also reports "hospital
+# inpatient" (HI) without any hospital facility type, licence or licensed beds, its HI is
+# not taken as inpatient care (two LA residential programs tick every box in the directory).
+RESIDENTIAL_TYPES = frozenset({"RTCA", "RTCC", "ORES"})
+HOSPITAL_TYPES = frozenset({"PSY", "IPSY", "SHP", "VAHC"})
+
+
+def residential_not_hospital(codes: tuple[str, ...] | None, licence: str | None = None) -> bool:
+    """The facility type says residential treatment centre and nothing says hospital."""
+    cs = set(codes or ())
+    return bool(cs & RESIDENTIAL_TYPES) and not cs & HOSPITAL_TYPES and licence is None
 
 
 def flag_column(group_id: str, value_id: str) -> str:
@@ -325,6 +366,8 @@ def flags_for(codes: tuple[str, ...] | None, licence: str | None = None) -> dict
                 hit = bool(code_set.intersection(v.codes))
                 if g.id == "setting" and licence:
                     hit = hit or licence in v.licences
+                if v.id == "inpatient" and residential_not_hospital(codes, licence):
+                    hit = False
                 out[col] = hit
             elif g.id == "setting" and licence:
                 out[col] = licence in v.licences

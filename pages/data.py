@@ -58,7 +58,9 @@ st.markdown(
     f"treatment sites (see below); {counts['lms_rows_matched']} joined an existing site, "
     f"{counts['lms_only_sites']} are locations-only sites.\n"
     f"- DHCS / CDPH licence list: {counts['licensed_rows']} rows; {counts['licensed_rows_matched']} "
-    f"joined an existing site, {counts['licensed_only_sites']} are licence-only sites.\n"
+    f"joined an existing site, {counts['licensed_only_sites']} are licence-only sites, "
+    f"{counts.get('licensed_rows_other_kind', 0)} left out because the CDPH bed file lists the "
+    "facility as another kind with no psychiatric beds (see below).\n"
     f"- CDPH licensed beds: {counts['bed_facilities']} facilities with acute psychiatric beds.\n"
     f"- {registry.cite('oeps_drive_time')}: drive minutes for "
     f"{report['drive_time']['tracts_with_a_reliable_value']:,} of {report['drive_time']['tracts']:,} tracts "
@@ -111,9 +113,16 @@ st.markdown(
     f"{links.get('address+suite', 0)} by the same suite, {links.get('number+name', 0)} by house "
     f"number and name, {links.get('nearby+name', 0)} by distance and name; "
     f"{links.get('withheld', 0)} to programs whose address is withheld (they link, they never "
-    f"place); {links.get('stale', 0)} 2020 listings of a current program at another address are "
-    "kept as its history ('Earlier listed at' in popups and tables), not shown as another site. "
-    "Two organisations at one address stay two sites; a record that fits two sites equally is "
+    f"place); {links.get('stale', 0)} 2020 listings of a current program at another address in "
+    "its city are kept as its history ('Earlier listed at' in popups and tables), not shown as "
+    "another site. Then, for sites known only from a 2020 list, at any distance: "
+    f"{links.get('address+phone', 0)} records share a street address and a distinctive phone "
+    f"with another site (one door, one number), {links.get('phone+name', 0)} are earlier "
+    "listings of the one current program with their distinctive phone and a name word in "
+    f"common, {links.get('name+program', 0)} of the one program with their whole name. A phone "
+    "is distinctive when it is not toll-free and no more than one directory program gives it. "
+    "Two organisations at one address stay two sites, and so do programs in different suites "
+    "with their own phones and names; a record that fits two sites equally is "
     f"left out with that reason; no record feeds two sites. {report['matching']['overrides']} "
     "cases no rule decides are settled in a reviewed table, each with its reason (below). "
     f"Check: {pairs['pairs']} pairs of sites within {pairs['metres']:.0f} m share a distinctive "
@@ -162,6 +171,29 @@ st.markdown(
     "beds. CDPH gives no coordinates: facilities are placed by matching names to the HCAI "
     "facility list and CovidCareMap, with the reviewed crosswalk below for names that differ."
 )
+ops = beds.get("by_operator")
+if ops:
+    per100k = lambda n: text.fmt_rate(100_000 * n / report["population_2018"])  # noqa: E731
+    st.markdown(
+        f"Who runs them, as the licence name says (CDPH, HCAI): **{ops['county_run']:,}** beds in "
+        f"county-run hospitals ({', '.join(map(text.escape_markdown, ops['county_run_hospitals']))}; "
+        f"{per100k(ops['county_run'])} per 100k residents), **{ops['state_run']:,}** in the state "
+        f"hospital, **{ops['other']:,}** in private and non-profit hospitals "
+        f"({per100k(ops['other'])} per 100k; Kedren, which reports 'local, county or community "
+        "government' to SAMHSA, is counted here). Residents: 2018 estimates."
+    )
+    st.markdown(
+        f"**Psychiatric health facility (PHF) beds** are licensed by DHCS and are not in the CDPH "
+        f"file: {registry.cite('covidcaremap')} counts **{beds['phf_beds']:,}** licensed beds at the "
+        "PHFs it lists"
+        + (
+            "; no source here counts the beds of "
+            + ", ".join(map(text.escape_markdown, beds["phf_without_beds"]))
+            if beds["phf_without_beds"]
+            else ""
+        )
+        + ". They are not in the bed figures above."
+    )
 if beds["unlocated_facilities"]:
     st.caption(
         "Not placed (counted county-wide only): "
@@ -231,6 +263,21 @@ with q1:
 with q2:
     st.markdown("**Records left out, by reason**")
     st.dataframe(pd.Series(report["excluded_by_reason"], name="records"), width="stretch")
+    box = show.on_demand(f"Every record left out ({len(snap.excluded):,}), with its reason", "x_excluded")
+    if box.open:
+        with box:
+            st.dataframe(
+                snap.excluded.rename(
+                    columns={
+                        "source": "Source",
+                        "source_id": "Record",
+                        "name": "Name",
+                        "reason": "Why left out",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
     st.markdown("**Known vs unknown attributes**")
     st.dataframe(
         pd.DataFrame(

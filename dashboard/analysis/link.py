@@ -220,7 +220,8 @@ def decode(params: Mapping[str, object]) -> tuple[FilterState, list[str]]:
         if param in raw:
             g = taxonomy.GROUP_BY_ID[gid]
             wanted = [v.strip() for v in raw[param].split(",") if v.strip()]
-            bad = [v for v in dict.fromkeys(wanted) if v not in g.ids]
+            wanted += [v.id for v in g.values if set(v.replaces) & set(wanted)]  # retired ids
+            bad = [v for v in dict.fromkeys(wanted) if v not in g.ids and not g.replaced(v)]
             if bad:
                 notices.append(
                     f"Ignored unknown {g.label.lower()} value(s): {', '.join(short(b) for b in bad[:5])}."

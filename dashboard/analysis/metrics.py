@@ -221,6 +221,7 @@ class Headline:
     beds: int  # licensed acute psychiatric beds; the state forensic hospital only when switched on
     beds_per_100k: float
     state_hospital_beds: int  # its beds inside the selection (counted in ``beds`` or not)
+    county_beds: int  # of ``beds``, those in county-run hospitals (by their licence name)
     residents_far: int
     share_far: float
     denominator: Denominator
@@ -236,6 +237,8 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
     in_area = place_mask_areas(fac, state)
     beds = int(_beds_in(fac, exclude_state=not state.state_hospital, where=in_area).sum())
     state_beds = int(_beds_in(fac, where=in_area & fac["state_hospital"].to_numpy(dtype=bool)).sum())
+    county_run = fac["licence_operator"].to_numpy(dtype=object) == "local_government"
+    county_beds = int(_beds_in(fac, where=in_area & county_run).sum())
     ok = access_mask(idx, state) & (fac["location_precision"].to_numpy() != "none")
     dist = nearest_miles(
         tracts["lon"].to_numpy()[keep],
@@ -258,6 +261,7 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
         beds=beds,
         beds_per_100k=per_100k(beds, residents),
         state_hospital_beds=state_beds,
+        county_beds=county_beds,
         residents_far=far,
         share_far=far / population if population else float("nan"),
         denominator=den,

@@ -19,6 +19,7 @@ the site's own street address in a coordinate-bearing source, or the geocoder ca
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -30,7 +31,15 @@ from dashboard.ingest import match, overrides, zipgeo
 from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
 from dashboard.ingest.geocode import CensusGeocoder
-from dashboard.ingest.normalize import address_key, house_key, name_key, significant_words
+from dashboard.ingest.normalize import (
+    address_key,
+    distinctive_phone,
+    house_key,
+    name_key,
+    proper_case,
+    significant_words,
+    whole_name,
+)
 from dashboard.ingest.sources import cdph_beds
 from dashboard.registry import SOURCES
 
@@ -70,6 +79,7 @@ class Record:
     codes: tuple[str, ...] | None = None
     licence: str | None = None
     beds: int | None = None
+    phone: str | None = None
     # "site": at the site's own address; "alias": the same facility under another address
     # spelling or a neighbouring point; "history": an old or withheld-address listing.
     role: str = "site"
@@ -114,6 +124,8 @@ class Site:
     state_hospital: bool = False
     description: str | None = None
     untrusted_point: str | None = None  # why the source's own coordinates were not used
+    phf_beds: int | None = None  # a PHF's licensed beds, where a source gives them
+    phf_beds_source: str | None = None
 
     def add_source(self, source: str, source_id: str) -> None:
         if (source, source_id) not in self.refs:
@@ -147,10 +159,6 @@ class Site:
     def akey(self) -> str | None:
         return address_key(self.street, self.zip)
 
-    @property
-    def hkey(self) -> str | None:
-        return house_key(self.street, self.zip)
-
     def facets(self) -> list:
         """What a record is compared with: the site as a whole (its address and current
         location), then every record linked to it at its address or as an alias (not the
@@ -175,6 +183,7 @@ def _record(row, *, codes=None, licence=None) -> Record:
         lon=float(lon),
         codes=codes,
         licence=licence,
+        phone=row["phone"] if isinstance(row["phone"], str) else None,
     )
 
 
@@ -522,10 +531,21 @@ def assemble_sites(
         lms[lms["exclusion_reason"].isna()], index, counts, excluded, untrusted
     )
 
-    # 5. State-licensed PHFs, MHRCs, psychiatric hospitals, psychology clinics.
-    counts.licensed_rows = len(src["licensed"])
+    # 5. State-licensed PHFs, MHRCs, psychiatric hospitals, psychology clinics — unless the
+    #    bed file, the better source for what a facility is, says it is something else.
+    licensed = src["licensed"]
+    counts.licensed_rows = len(licensed)
+    other_kind = licence_overruled(licensed, src["beds"])
+    for _, row in licensed[licensed["source_id"].isin(other_kind)].iterrows():
+        excluded.append(_excluded(row, other_kind[row["source_id"]]))
+    counts.licensed_rows_other_kind = len(other_kind)
     counts.licensed_rows_matched, counts.licensed_only_sites = _add_records(
-        src["licensed"], index, counts, excluded, untrusted, licence_col="licence"
+        licensed[~licensed["source_id"].isin(other_kind)],
+        index,
+        counts,
+        excluded,
+        untrusted,
+        licence_col="licence",
     )
 
     # 6. Licensed acute psychiatric beds (CDPH), placed via HCAI / CovidCareMap.
@@ -536,8 +556,14 @@ def assemble_sites(
     locate(index.sites, coords, geocoder, approximate=False)
     sites, counts.sites_merged_by_proximity = merge_nearby(index.sites)
 
-    # 8. Locate what is still unplaced: address match, geocoder cache, ZIP centroid.
+    # 8. Locations-only sites that are a current program by phone or whole name, anywhere.
+    sites = link_locations_only(sites, counts)
+
+    # 9. Locate what is still unplaced: address match, geocoder cache, ZIP centroid.
     locate(sites, coords, geocoder)
+
+    # 10. PHF beds where a source counts them (CovidCareMap 2020; none in the bed file).
+    counts.phf_beds, counts.phf_without_beds = attach_phf_beds(sites, src["ccm"])
     counts.excluded_records = len(excluded)
     return sites, counts, pd.DataFrame(excluded, columns=["source", "source_id", "name", "reason"]), bed_rows
 
@@ -626,6 +652,104 @@ def _absorb(keep: Site, drop: Site) -> None:
         keep.state_hospital = drop.state_hospital
 
 
+def locations_only(site: Site) -> bool:
+    """Known only from a 2020 locations list: no coded profile, licence or beds."""
+    return (
+        site.codes is None
+        and site.licence is None
+        and site.beds is None
+        and set(site.sources) <= set(match.STALE_SOURCES)
+    )
+
+
+def link_locations_only(sites: list[Site], counts: BuildCounts) -> list[Site]:
+    """Fold locations-only sites into the site they are, by rules the address-first pass
+    cannot see (``match.LATE_RULES``):
+
+    ``address+phone``  another site at the same street address has the same distinctive
+                       number (one door, one phone, two names): one site;
+    ``phone+name``     the one current directory program with that distinctive number
+                       shares a distinctive name word, at any distance: an earlier listing
+                       of that program (its address kept as history);
+    ``name+program``   the one current directory program with the same whole name and
+                       program, of an organisation with no other program listed: an earlier
+                       listing, at any distance.
+
+    A number is distinctive when it is not toll-free and at most one directory program
+    gives it (an organisation's central line tells no program apart).
+    """
+    by_phone: dict[str, list[Site]] = defaultdict(list)
+    for s in sites:
+        if (p := distinctive_phone(s.phone)) is not None:
+            by_phone[p].append(s)
+    coded = [s for s in sites if s.codes is not None]
+    by_name: dict[str | None, list[Site]] = defaultdict(list)
+    for s in coded:
+        by_name[match.full_name(s.name, s.program)].append(s)
+    programs_of = defaultdict(int)
+    for s in coded:
+        programs_of[name_key(s.name)] += 1
+    gone: set[int] = set()
+    for s in sites:
+        if id(s) in gone or not locations_only(s):
+            continue
+        same = [
+            o for o in by_phone.get(distinctive_phone(s.phone) or "", []) if o is not s and id(o) not in gone
+        ]
+        programs = [o for o in same if o.codes is not None]
+        if len(programs) > 1:
+            same = programs = []  # an organisation's line
+        here = [o for o in same if match.address_relation(s, o) in ("suite", "street", "house")]
+        if len(here) == 1:
+            keep, drop = (s, here[0]) if _rank(s) >= _rank(here[0]) else (here[0], s)
+            _fold(keep, drop, "address+phone", counts, history=False)
+            gone.add(id(drop))
+            continue
+        if len(programs) == 1 and _a_name_word_in_common(s, programs[0]):
+            _fold(programs[0], s, "phone+name", counts, history=True)
+            gone.add(id(s))
+            continue
+        named = by_name.get(match.full_name(s.name, s.program), [])
+        if len(named) == 1 and programs_of[name_key(s.name)] == 1 and match.tokens(s.name, s.program):
+            _fold(named[0], s, "name+program", counts, history=True)
+            gone.add(id(s))
+    return [s for s in sites if id(s) not in gone]
+
+
+def _a_name_word_in_common(a: Site, b: Site) -> bool:
+    """A distinctive word in the two names with their programs, place names left out (the
+    phone already ties them: "Prototypes I-Can - Pasadena" / "HealthRIGHT 360, Prototypes
+    Outpatient")."""
+    return bool(
+        match.tokens(a.name, a.program, a.city, b.city) & match.tokens(b.name, b.program, a.city, b.city)
+    )
+
+
+def _fold(keep: Site, drop: Site, rule: str, counts: BuildCounts, *, history: bool) -> None:
+    """``drop``'s records are ``keep``'s: at its door (an alias) or an earlier listing."""
+    for r in drop.records:
+        counts.linked(rule)
+        if history:
+            r.role = "history"
+            counts.records_linked_as_history += 1
+        elif r.role == "site":
+            r.role = "alias"
+    if history:
+        addresses = [] if keep.withheld else [r for r in drop.records if r.street]
+        for r in addresses:
+            if match.address_relation(r, keep) not in ("suite", "street", "house"):
+                text = f"{r.address_text()} ({LOCATION_LABEL[r.source]}, {r.as_of})"
+                if text not in keep.other_addresses:
+                    keep.other_addresses.append(text)
+        for src, sid in drop.refs:
+            keep.add_source(src, sid)
+        keep.records.extend(drop.records)
+        if not keep.withheld:
+            keep.other_addresses.extend(a for a in drop.other_addresses if a not in keep.other_addresses)
+    else:
+        _absorb(keep, drop)
+
+
 def _excluded(row, reason: str) -> dict:
     return {"source": row["source"], "source_id": row["source_id"], "name": row["name"], "reason": reason}
 
@@ -710,6 +834,72 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex, counts: BuildCo
     return acute
 
 
+def attach_phf_beds(sites: list[Site], ccm: pd.DataFrame) -> tuple[int, list[str]]:
+    """Licensed beds of psychiatric health facilities (PHFs are licensed by DHCS, so the CDPH
+    bed file has none): CovidCareMap's licensed bed count for the psychiatric hospital record
+    at the PHF's street address or of its name.  Returns (beds counted, PHFs without a count)."""
+    psychiatric = ccm["hospital_type"].fillna("").str.upper().eq("PSYCHIATRIC")
+    psych = ccm[psychiatric & ccm["licensed_beds_all"].notna()]
+    total, missing = 0, []
+    for s in sites:
+        if s.licence != taxonomy.LICENCE_PHF:
+            continue
+        hits = [
+            r
+            for _, r in psych.iterrows()
+            if match.address_relation(_record(r), s) in ("suite", "street", "house")
+            or name_key(r["name"]) in {name_key(x.name) for x in s.records}
+        ]
+        if len(hits) == 1:
+            s.phf_beds = int(hits[0]["licensed_beds_all"])
+            s.phf_beds_source = f"{LOCATION_LABEL['covidcaremap']} ({hits[0]['name']}, licensed beds)"
+            total += s.phf_beds
+        else:
+            missing.append(s.name)
+    return total, sorted(missing)
+
+
+# Operators no directory code gives, from the licence holder's name as the state writes it
+# (CDPH bed file, HCAI, licence list): the county's and the state's own hospitals.
+LICENSEE_OPERATOR = (
+    (re.compile(r"^(LAC\b|LOS ANGELES COUNTY\b)", re.I), "local_government"),
+    (re.compile(r"^DEPARTMENT OF STATE HOSPITALS?\b", re.I), "state_government"),
+)
+LICENSEE_SOURCES = ("cdph_beds", "hcai", "dhcs_licensed")
+
+
+def licensee_operator(site: Site) -> str | None:
+    """The operator value a licensed hospital's licence name states, or None."""
+    names = [site.beds_name, *(r.name for r in site.records if r.source in LICENSEE_SOURCES)]
+    for pattern, value in LICENSEE_OPERATOR:
+        if any(isinstance(n, str) and pattern.search(n) for n in names):
+            return value
+    return None
+
+
+def licence_overruled(licensed: pd.DataFrame, beds: pd.DataFrame) -> dict[str, str]:
+    """Licence-list records of a psychiatric hospital that the CDPH bed file, by the same
+    name, knows as another kind of facility with no psychiatric beds (e.g. a skilled-nursing
+    home at the door of a psychiatric unit): record id -> the reason it is left out."""
+    psych = set(beds.loc[beds["bed_type"] == cdph_beds.ACUTE_PSYCH, "facname"].map(name_key))
+    by_name = beds.assign(key=beds["facname"].map(name_key)).groupby("key")
+    out = {}
+    aph = licensed[licensed["licence"] == taxonomy.LICENCE_APH]
+    for sid, name in zip(aph["source_id"], aph["name"], strict=True):
+        key = name_key(name)
+        if key in psych or key not in by_name.groups:
+            continue
+        rows = by_name.get_group(key)
+        kinds = " / ".join(sorted(set(rows["fac_type"].str.lower())))
+        held = ", ".join(f"{n:,} {t.lower()}" for t, n in rows.groupby("bed_type")["beds"].sum().items())
+        out[sid] = (
+            f"the CDPH bed file ({rows['data_date'].iloc[0]}) lists this facility as a {kinds} "
+            f"with {held} beds and no psychiatric beds; the licence list's "
+            f"'{taxonomy.LICENCE_APH}' category is not taken"
+        )
+    return out
+
+
 def _bed_location(r, src, coords: CoordIndex) -> tuple[str | None, str]:
     if r["facid"] in BEDS_TO_LOCATION:
         ref, why = BEDS_TO_LOCATION[r["facid"]]
@@ -758,13 +948,20 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
     rows = []
     for s in sites:
         flags = taxonomy.flags_for(s.codes, s.licence)
+        operator = licensee_operator(s)
+        operator_cols = [taxonomy.flag_column("operator", v) for v in taxonomy.GROUP_BY_ID["operator"].ids]
+        operator_known = any(flags[c] is True for c in operator_cols)
+        if operator and not operator_known:
+            for c in operator_cols:
+                flags[c] = c == taxonomy.flag_column("operator", operator)
         ftypes = [taxonomy.FACILITY_TYPES[c] for c in (s.codes or ()) if c in taxonomy.FACILITY_TYPES]
         ident = "|".join(str(x) for x in (_dedupe_key(s), s.beds_facid, sorted(s.source_ids)[0]))
+        name, program = whole_name(proper_case(s.name), s.program)
         rows.append(
             {
                 "site_id": "s" + hashlib.sha1(ident.encode(), usedforsecurity=False).hexdigest()[:10],
-                "name": s.name,
-                "program": s.program,
+                "name": name,
+                "program": program,
                 "street": s.street,
                 "street2": s.street2,
                 "city": s.city,
@@ -796,6 +993,16 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
                 "state_hospital": s.state_hospital,
                 "description": s.description,
                 "kind": kind_of(flags, s.beds),
+                "operator_source": (
+                    "SAMHSA directory 2024"
+                    if operator_known
+                    else "licence holder's name (CDPH / HCAI)"
+                    if operator
+                    else None
+                ),
+                "licence_operator": operator,
+                "phf_beds": s.phf_beds,
+                "phf_beds_source": s.phf_beds_source,
                 **flags,
             }
         )
@@ -805,6 +1012,7 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
         ["name", "program", "site_id"], key=lambda c: c.str.lower(), na_position="first", kind="stable"
     ).reset_index(drop=True)
     df["psych_beds"] = df["psych_beds"].astype("Int64")
+    df["phf_beds"] = df["phf_beds"].astype("Int64")
     for col in taxonomy.flag_columns():
         df[col] = df[col].astype("boolean")
     if df["site_id"].duplicated().any():

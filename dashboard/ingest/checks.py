@@ -4,8 +4,9 @@ list: sites close together with similar names, and source records used by severa
 Both look for what a planner would notice: one place shown twice.  A pair of sites within
 ``CLOSE_METRES`` whose names share a distinctive word is *explained* when the sources say
 they are two facilities (two programs the 2024 directory lists separately, two licensed
-facilities), when neither point is a street address (two ZIP centroids), or when a reviewed
-override says so; anything else is *unexplained* and should be fixed by a rule.
+facilities, two programs in different suites with their own phones), when neither point is
+a street address (two ZIP centroids), or when a reviewed override says so; anything else is
+*unexplained* and should be fixed by a rule.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ CLOSE_METRES = 50.0
 
 
 class _Named:
-    """The attributes ``match.name_relation`` reads, from a facility-table row."""
+    """The attributes ``match.name_relation`` and ``match.other_tenant`` read, from a
+    facility-table row."""
 
     def __init__(self, row) -> None:
         self.name, self.program, self.city = row["name"], row["program"], row["city"]
+        self.street, self.street2, self.phone = row["street"], row["street2"], row["phone"]
 
 
 def explain(a: pd.Series, b: pd.Series) -> str | None:
@@ -40,6 +43,8 @@ def explain(a: pd.Series, b: pd.Series) -> str | None:
         pd.notna(a["licence"]) and pd.notna(b["licence"]) and a["licence"] != b["licence"]
     ):
         return "two licensed facilities"
+    if match.other_tenant(_Named(a), _Named(b)):
+        return "two programs in different suites with their own phones"
     if a["location_precision"] == "approximate" and b["location_precision"] == "approximate":
         return "both at a ZIP centroid (no street address to compare)"
     return None

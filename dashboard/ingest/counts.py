@@ -27,6 +27,7 @@ class BuildCounts:
     lms_only_sites: int = 0
     # DHCS / CDPH licence list
     licensed_rows: int = 0
+    licensed_rows_other_kind: int = 0  # the bed file says another kind of facility
     licensed_rows_matched: int = 0
     licensed_only_sites: int = 0
     # CDPH licensed acute psychiatric beds
@@ -34,6 +35,9 @@ class BuildCounts:
     beds_total: int = 0
     beds_excluding_state_hospital: int = 0
     bed_facilities_unlocated: list[str] = field(default_factory=list)
+    # PHFs (DHCS-licensed; not in the bed file): beds where CovidCareMap counts them
+    phf_beds: int = 0
+    phf_without_beds: list[str] = field(default_factory=list)
     # matching
     sites_merged_by_proximity: int = 0
     records_linked_by_rule: dict[str, int] = field(default_factory=dict)

@@ -40,7 +40,15 @@ Rules (``RULES``, strongest first) — a record is the same facility as a site w
                   as history, it is not another site.
 
 Never the same: two coded directory programs, two bed-holding facilities, two licence
-records, and the pairs in the reviewed ``overrides.DIFFERENT``.
+records, programs at one street address in different suites with different phones and
+different names ("Special Service for Groups" and "Asian Pacific Counseling and Treatment
+Centers" in three suites of 605 W Olympic Blvd), and the pairs in the reviewed
+``overrides.DIFFERENT``.
+
+Once every source is in, ``assemble.link_locations_only`` applies ``LATE_RULES`` to the
+sites known only from a 2020 locations list: the same distinctive phone at the same door
+(``address+phone``), the one directory program with that phone and a name word in common
+(``phone+name``), or the one program of that whole name (``name+program``), at any distance.
 """
 
 from __future__ import annotations
@@ -51,9 +59,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from dashboard.ingest import zipgeo
-from dashboard.ingest.normalize import name_key, street_key
+from dashboard.ingest.normalize import name_key, phone_digits, street_key
 
 RULES = ("address+suite", "address+name", "number+name", "nearby+name", "withheld", "stale")
+LATE_RULES = ("address+phone", "phone+name", "name+program")
 NEARBY_METRES = 150
 SAME_BUILDING_METRES = 30
 # Sources whose records are 2020 locations lists (candidates for the ``stale`` rule).
@@ -236,6 +245,14 @@ def programs_differ(a, b) -> bool:
     return bool(pa and pb) and not (pa <= pb or pb <= pa)
 
 
+def other_tenant(a, b) -> bool:
+    """Two programs at one street address: different suites, different phones and
+    different names (any of them the same, or unknown, proves nothing)."""
+    ua, ub = unit_of(a.street, a.street2), unit_of(b.street, b.street2)
+    pa, pb = phone_digits(a.phone), phone_digits(b.phone)
+    return bool(ua and ub and ua != ub and pa and pb and pa != pb) and name_relation(a, b)[0] != "same"
+
+
 def similar_names(a, b) -> bool:
     """For the data checks: a name word in common, or the same name."""
     return name_relation(a, b)[0] is not None
@@ -298,6 +315,8 @@ def compare(record, site) -> Evidence | None:
             return ev("withheld")
         return None
     if addr in ("suite", "street", "house"):
+        if other_tenant(record, site):
+            return None
         here, here_sim = name_relation(record, site, places=True)
         if here is not None:
             return ev("address+name", here, here_sim)

@@ -520,11 +520,30 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excl
             "excluding_state_hospital": counts.beds_excluding_state_hospital,
             "unlocated_facilities": counts.bed_facilities_unlocated,
             "by_spa": {k: int(v) for k, v in spa["beds"].items()},
+            "by_operator": beds_by_operator(fac),
+            "phf_beds": counts.phf_beds,
+            "phf_without_beds": counts.phf_without_beds,
         },
         "spas": int((area["level"] == "spa").sum()),
         "districts": int((area["level"] == "sd").sum()),
         "population_2018": int(county["pop_total"]),
         "population_2018_by_spa": {k: int(v) for k, v in spa["pop_total"].items()},
+    }
+
+
+def beds_by_operator(fac: pd.DataFrame) -> dict:
+    """Licensed acute psychiatric beds by who runs the hospital, as its licence name says
+    (``assemble.licensee_operator``): county-run, state-run (the forensic state hospital),
+    other (private and non-profit hospitals; Kedren reports "local, county or community
+    government" to SAMHSA but is not a county hospital)."""
+    beds = fac["psych_beds"].fillna(0)
+    county = fac["licence_operator"].eq("local_government")
+    state = fac["licence_operator"].eq("state_government")
+    return {
+        "county_run": int(beds[county].sum()),
+        "county_run_hospitals": sorted(fac.loc[county & (beds > 0), "name"]),
+        "state_run": int(beds[state & ~county].sum()),
+        "other": int(beds[~county & ~state].sum()),
     }
 
 
@@ -561,6 +580,10 @@ def print_report(report: dict, out=None) -> None:
     )
     if b["unlocated_facilities"]:
         w(f"  not placed on the map: {', '.join(b['unlocated_facilities'])}\n")
+    o = b["by_operator"]
+    w(f"  county-run {o['county_run']:,}, state-run {o['state_run']:,}, other {o['other']:,}\n")
+    uncounted = ", ".join(b["phf_without_beds"]) or "none"
+    w(f"PHF beds (CovidCareMap 2020): {b['phf_beds']:,}; no count for {uncounted}\n")
     w(f"Population 2018: {report['population_2018']:,} in {report['spas']} SPAs, ")
     w(f"{report['districts']} districts\n")
     d = report["districts_2021"]

@@ -32,10 +32,13 @@ def fmt_pct(x) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.1%}"
 
 
-def beds_note(beds: int, state_beds: int, counted: bool) -> str:
-    """What a bed figure holds: licensed acute psychiatric beds, and whether the state
-    forensic hospital's ``state_beds`` are ``counted`` in it."""
+def beds_note(beds: int, state_beds: int, counted: bool, county_beds: int | None = None) -> str:
+    """What a bed figure holds: licensed acute psychiatric beds, how many of them are in
+    county-run hospitals, and whether the state forensic hospital's ``state_beds`` are
+    ``counted`` in it."""
     text_ = f"{beds:,} licensed acute psychiatric beds ({registry.cite('cdph_beds')})"
+    if county_beds is not None:
+        text_ += f", {county_beds:,} of them in county-run hospitals"
     if not state_beds:
         return text_
     if counted:

@@ -144,8 +144,21 @@ def test_operator_codes_become_the_operated_by_filter(real_raw, real_build):
     group = taxonomy.GROUP_BY_ID["operator"]
     cols = [taxonomy.flag_column("operator", v.id) for v in group.values]
     coded = fac["codes"].notna()
-    assert fac.loc[coded, cols].notna().all().all() and fac.loc[~coded, cols].isna().all().all()
+    licensee = fac["licence_operator"].notna() & fac.loc[:, cols].notna().all(axis=1) & ~coded
+    assert fac.loc[coded, cols].notna().all().all() and fac.loc[~coded & ~licensee, cols].isna().all().all()
     assert fac.loc[coded, cols].any(axis=1).all()  # every directory program reports an operator
+    # Harbor-UCLA, LAC+USC (LA General) and DSH-Metropolitan: operator from the licence name
+    assert sorted(fac.loc[licensee, "licence_operator"]) == ["local_government"] * 2 + ["state_government"]
+    assert (fac.loc[licensee, cols].sum(axis=1) == 1).all()
     by_value = real_build.manifest["report"]["by_taxonomy_value"]["operator"]
-    assert by_value["known"] == int(coded.sum())
-    assert by_value["values"]["local_government"] == 5 and by_value["values"]["va"] == 2
+    assert by_value["known"] == int(coded.sum() + licensee.sum())
+    # five directory programs plus the two county hospitals the directory gives no operator
+    assert by_value["values"]["local_government"] == 5 + 2 and by_value["values"]["va"] == 2
+
+
+def test_beds_by_who_runs_the_hospital(real_build):
+    beds = real_build.manifest["report"]["licensed_acute_psych_beds"]
+    ops = beds["by_operator"]
+    assert (ops["county_run"], ops["state_run"]) == (166, 1004)  # Olive View 52, Harbor 38, LA General 76
+    assert ops["county_run"] + ops["state_run"] + ops["other"] == beds["total"]
+    assert (beds["phf_beds"], len(beds["phf_without_beds"])) == (48, 2)

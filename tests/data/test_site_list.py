@@ -96,9 +96,12 @@ def test_four_houses_are_not_stacked_on_their_office(fac):
 
 def test_two_organisations_at_one_address_are_two_sites(fac):
     assert site_of(fac, "lms-2833")["site_id"] != site_of(fac, "lms-9594")["site_id"]  # Olive Vista / C&FC
-    assert (
-        site_of(fac, "lms-11274")["site_id"] != site_of(fac, "lms-11898")["site_id"]
-    )  # one suite, two names
+    # 605 W Olympic Blvd: Special Service for Groups' Asian Pacific Islander alliance (suite
+    # 780, 213-236-9388) and Asian Pacific Counseling and Treatment Centers' Metro clinic
+    # (suite 550, 213-553-1850) were one site under an older-adults label
+    alliance, clinic = site_of(fac, "lms-2787"), site_of(fac, "lms-9668")
+    assert alliance["site_id"] != clinic["site_id"]
+    assert clinic["name"] == "Asian Pacific Counseling And Treatment Centers - Metro Center"
 
 
 def test_records_at_a_shared_address_join_the_program_they_name(fac):
@@ -179,3 +182,77 @@ def test_a_counselling_centre_named_advisory_is_a_site(real_build, fac):
 )
 def test_more_2020_listings_of_current_programs(fac, program, old):
     assert old in ids(site_of(fac, program))
+
+
+# --------------------------------------------------------------------------- 7. issue 20: quotable numbers
+
+
+@pytest.mark.parametrize(
+    "program, old, rule_text",
+    [
+        # the program's own phone and a name word, at any distance: an earlier listing
+        ("mental_728", "locator-6807", "19900 Plummer Street, Chatsworth"),  # Phillips / CalFam, now Encino
+        (
+            "mental_756",
+            "locator-6873",
+            "601 South Glenoaks Boulevard, Burbank",
+        ),  # Counseling4Kids, now Glendale
+        ("mental_846", "lms-9670", "1282 W 2Nd St"),  # Hillsides Family Resource Center, now Huntington Dr
+        ("mental_1238", "lms-9650", None),  # SFV CMHC Cornerstone: the program withholds its address
+    ],
+)
+def test_a_listing_with_a_programs_own_phone_is_its_earlier_address(fac, program, old, rule_text):
+    s = site_of(fac, program)
+    assert old in ids(s)
+    if rule_text:
+        assert rule_text in s["other_addresses"]
+    else:
+        assert pd.isna(s["other_addresses"]) or "14660 Oxnard" not in s["other_addresses"]
+
+
+def test_one_door_and_one_phone_is_one_site(fac):
+    # Harbor View Community Services Center (211) is Children's Bureau's Long Beach office
+    assert site_of(fac, "lms-11906")["site_id"] == site_of(fac, "mental_820")["site_id"]
+    # "Residential Program" (211) is Hathaway-Sycamores at 44738 Sierra Hwy, Lancaster
+    assert site_of(fac, "lms-1653")["site_id"] == site_of(fac, "locator-6648")["site_id"]
+
+
+def test_a_national_intake_line_links_nothing(fac):
+    # Center for Discovery's toll-free number is on its Lakewood program and a 2020 house in
+    # Rancho Palos Verdes: an organisation's line says nothing about one house
+    assert site_of(fac, "locator-7085")["site_id"] != site_of(fac, "mental_800")["site_id"]
+
+
+@pytest.mark.parametrize(
+    "record, reason",
+    [
+        ("cdph-206190124", "skilled nursing facility with 105 skilled nursing beds"),  # Grancell Village
+        ("lms-2704", "a professional association"),  # San Gabriel Valley Psychological Association
+        ("lms-9918", "housing, not treatment"),  # Golden West SRO Housing Corporation
+        ("lms-10346", "names no mental-health care"),  # LA Trade Tech career centre
+        ("lms-6139", "a correctional program"),  # Probation, juvenile institutions
+        ("lms-9483", "administrative"),  # Pacific Clinics: "the administrative site of" an agency
+    ],
+)
+def test_records_that_are_not_treatment_sites_are_left_out_with_their_reason(real_build, record, reason):
+    why = real_build.excluded.set_index("source_id")["reason"]
+    assert reason in why[record]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "lms-9744",  # Enki Margarita Mendez Center: "mental health services for adults"
+        "lms-9998",  # Heritage Clinic - Los Angeles (older adults)
+        "lms-9980",  # Heritage Clinic - Palmdale
+        "lms-9691",  # LA DMH Antelope Valley Mental Health Center, filed under volunteering
+    ],
+)
+def test_clinics_the_211_category_hid_are_sites(fac, record):
+    assert site_of(fac, record)["location_precision"] in ("exact", "approximate")
+
+
+def test_residential_treatment_centres_are_not_hospitals(fac):
+    for program in ("mental_1271", "mental_1208"):  # Hillside Recovery, Tarzana Recovery (RTCA)
+        s = site_of(fac, program)
+        assert s["kind"] == "residential_day" and s["setting__inpatient"] == False  # noqa: E712

@@ -81,8 +81,8 @@ def test_tag_areas_on_the_fixture_squares(fixture_build):
         "Fakeepsilon Family Place": (1, 1),  # -118.44, 34.065
         "Fakezeta Mental Health Center": (3, 3),  # -118.14, 34.15
         "Fakehilltop Psychiatric Hospital": (4, 4),  # -117.96, 34.14
-        "DEPARTMENT OF STATE HOSPITALS - FAKEVALE": (7, 4),  # -118.07, 33.91
-        "FAKEGENERAL MEDICAL CENTER D/P APH": (7, 3),  # -118.185, 33.77
+        "Department of State Hospitals - Fakevale": (7, 4),  # -118.07, 33.91
+        "Fakegeneral Medical Center D/P APH": (7, 3),  # -118.185, 33.77
     }
     for name, (spa, sd) in expect.items():
         assert (fac.loc[name, "spa"], fac.loc[name, "sd"]) == (spa, sd), name

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import re
 
+import pandas as pd
 import pytest
 
 from dashboard import taxonomy
 from dashboard.errors import BuildError
 from dashboard.ingest import crosswalk
-from dashboard.ingest.assemble import EXACT, NONE, assemble_sites
+from dashboard.ingest.assemble import EXACT, NONE, assemble_sites, facility_table
 from tests.fixtures.frames import bed, by_name, make_src, rec
 
 HILLTOP_HCAI = rec(
@@ -193,3 +194,95 @@ def test_real_crosswalk_entries_are_well_formed():
         assert re.fullmatch(r"\d{9}", facid), facid
         assert ref is None or re.fullmatch(r"(hcai|ccm)-\d+", ref), ref
         assert why.strip(), facid
+
+
+def test_the_bed_files_kind_beats_a_licence_lists_category():
+    """Grancell Village: 'Acute Psychiatric Hospital' in the licence list, a skilled-nursing
+    facility with 105 nursing beds and no psychiatric beds in the bed file; the psychiatric
+    unit at the same door keeps its licence."""
+    src = make_src(
+        hcai=[HILLTOP_HCAI],
+        licensed=[
+            rec(
+                "licensed",
+                "FAKEGRANCELL VILLAGE",
+                "7150 MOCK AVENUE",
+                "91335",
+                licence=taxonomy.LICENCE_APH,
+                source_id="cdph-206190124",
+            ),
+            rec(
+                "licensed",
+                "Fakehilltop Psychiatric Hospital",
+                "500 Sample Rd",
+                "91010",
+                licence=taxonomy.LICENCE_APH,
+                source_id="cdph-106190001",
+            ),
+        ],
+        beds=[
+            bed("920000060", "FAKEGRANCELL VILLAGE", 105, "SKILLED NURSING", "SKILLED NURSING FACILITY"),
+            bed("630011475", "Fakehilltop Psychiatric Hospital", 10),
+        ],
+    )
+    sites, counts, excluded, _ = run(src)
+    assert [s.name for s in sites] == ["Fakehilltop Psychiatric Hospital"]
+    (why,) = excluded.loc[excluded["source_id"] == "cdph-206190124", "reason"]
+    assert "skilled nursing facility with 105 skilled nursing beds and no psychiatric beds" in why
+    assert counts.licensed_rows_other_kind == 1
+
+
+def test_the_county_and_state_run_hospitals_take_their_operator_from_the_licence_name():
+    src = make_src(
+        hcai=[
+            HILLTOP_HCAI,
+            rec("hcai", "LAC/Fakeharbor Medical Center", "1 Mock Way", "90502", lat=33.83, lon=-118.29),
+        ],
+        ccm=[STATE_CCM],
+        beds=[
+            bed("999000001", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", 40),
+            bed("999000002", "DEPARTMENT OF STATE HOSPITALS - FAKEVALE", 100),
+            bed("999000003", "LAC/FAKEHARBOR MEDICAL CENTER D/P APH", 38),
+        ],
+    )
+    sites, _, _, _ = run(src)
+    fac = facility_table(sites).set_index("name")
+    op = lambda v: taxonomy.flag_column("operator", v)  # noqa: E731
+    county = fac.loc["LAC/Fakeharbor Medical Center D/P APH"]
+    assert county["licence_operator"] == "local_government"
+    assert (county[op("local_government")], county[op("for_profit")]) == (True, False)
+    assert county["operator_source"] == "licence holder's name (CDPH / HCAI)"
+    assert fac.loc["Department of State Hospitals - Fakevale", op("state_government")] == True  # noqa: E712
+    private = fac.loc["Fakehilltop Psychiatric Hospital"]
+    assert pd.isna(private[op("for_profit")]) and pd.isna(private["operator_source"])  # not said: unknown
+
+
+def test_phf_beds_come_from_covidcaremap_where_it_counts_them():
+    src = make_src(
+        ccm=[
+            rec(
+                "ccm",
+                "FAKEPLAYA PSYCHIATRIC HEALTH FACILITY",
+                "10 MOCK ST",
+                "90802",
+                lat=33.77,
+                lon=-118.19,
+                hospital_type="PSYCHIATRIC",
+                licensed_beds_all=16,
+            ),
+        ],
+        licensed=[
+            rec(
+                "licensed",
+                "Fakeplaya Psychiatric Health Facility",
+                "10 Mock Street",
+                "90802",
+                licence=taxonomy.LICENCE_PHF,
+            ),
+            rec("licensed", "Fakeocean PHF", "20 Mock Street", "90802", licence=taxonomy.LICENCE_PHF),
+        ],
+    )
+    sites, counts, _, _ = run(src)
+    assert by_name(sites, "Fakeplaya Psychiatric Health Facility").phf_beds == 16
+    assert by_name(sites, "Fakeocean PHF").phf_beds is None
+    assert (counts.phf_beds, counts.phf_without_beds) == (16, ["Fakeocean PHF"])

@@ -42,6 +42,10 @@ FACILITY_COLUMNS = [
     "state_hospital",
     "description",
     "kind",
+    "operator_source",
+    "licence_operator",
+    "phf_beds",
+    "phf_beds_source",
     *taxonomy.flag_columns(),
     "spa",
     "sd",
@@ -133,7 +137,7 @@ def test_excluded_records_keep_their_reason(fixture_build):
     assert ex == {
         "substance_2": "substance-use directory only (no mental-health listing)",
         "lms-2": "administrative office, advisory body or support organisation",
-        "lms-3": "category is not a treatment site (Arts and Recreation / Recreation Centers)",
+        "lms-3": "its own description names no mental-health care (Arts and Recreation / Recreation Centers)",
         "lms-5": "no street address",
         "lms-7": "city is outside Los Angeles County",
     }

@@ -59,6 +59,15 @@ def test_decode_reads_a_hand_written_link():
     )
 
 
+def test_a_retired_value_opens_the_values_that_replaced_it():
+    # "Psychiatric emergency / crisis" (set=emergency) was split in two; the setting group
+    # matches any selected value, so the two together match the sites it matched.
+    state, notices = decode({"v": "1", "set": "emergency,outpatient"})
+    assert notices == []
+    assert state.setting == ("outpatient", "psych_emergency", "crisis_team")
+    assert "emergency" not in encode(state)["set"].split(",")
+
+
 def test_decode_junk_gives_defaults_and_notices():
     state, notices = decode(
         {

@@ -549,6 +549,9 @@ def _fac(rows):
         "psych_beds",
         "licence",
         "source_ids",
+        "street",
+        "street2",
+        "phone",
     ]
     base = dict.fromkeys(cols)
     return pd.DataFrame([{**base, "city": "Los Angeles", "location_precision": "exact", **r} for r in rows])
@@ -578,6 +581,27 @@ def test_close_pairs_with_similar_names_are_listed_and_explained():
             dict(site_id="s3", name="Fakealpha Clinic Inc", lat=34.0002, lon=-118.0, source_ids="lms-3"),
             dict(site_id="s4", name="Fakeother Agency", lat=34.0, lon=-118.0, source_ids="lms-4"),
             dict(site_id="s5", name="Fakealpha Clinic", lat=34.01, lon=-118.0, source_ids="lms-5"),
+            # two programs of one agency at one door: their own suites and phones
+            dict(
+                site_id="s6",
+                name="Fakegroups - Older Adults",
+                lat=34.1,
+                lon=-118.0,
+                source_ids="lms-6",
+                street="605 W Mock Blvd",
+                street2="Suite 610",
+                phone="213-553-1884",
+            ),
+            dict(
+                site_id="s7",
+                name="Fakegroups - Youth",
+                lat=34.1,
+                lon=-118.0,
+                source_ids="lms-7",
+                street="605 W Mock Blvd",
+                street2="Suite 780",
+                phone="213-236-9388",
+            ),
         ]
     )
     pairs = checks.close_pairs(fac)
@@ -588,9 +612,10 @@ def test_close_pairs_with_similar_names_are_listed_and_explained():
         ("s1", "s2"): "two programs the 2024 directory lists separately",
         ("s1", "s3"): None,
         ("s2", "s3"): None,
+        ("s6", "s7"): "two programs in different suites with their own phones",
     }
     summary = checks.summary(fac)
-    assert (summary["pairs"], summary["unexplained"]) == (3, 2)
+    assert (summary["pairs"], summary["unexplained"]) == (4, 2)
 
 
 def test_records_used_by_several_sites_are_listed():
@@ -634,3 +659,238 @@ def test_a_university_zip_has_no_centroid_but_a_nearby_point_is_near():
     assert match.area_near(on_campus, r("Y", "3077 University Avenue", "90007"))
     far = r("X", "1 Mock St", "90089", lat=34.2, lon=-118.6)
     assert not match.area_near(far, r("Y", "3077 University Avenue", "90007"))
+
+
+# --------------------------------------------------------------------------- late rules
+
+
+def test_three_programs_in_three_suites_with_their_own_phones_stay_three_sites():
+    """605 W Olympic Blvd: two programs of one agency and a clinic of another, suites 610,
+    780 and 550, each with its own number (211 LA 2020)."""
+    rows = [
+        ("Fakeservice For Groups - Older Adults Program", "Suite 610", "213-553-1884"),
+        ("Fakeservice For Groups - Asian Pacific Alliance", "Suite 780", "213-236-9388"),
+        ("Asian Pacific Fakecounseling - Metro Center", "Suite 550", "213-553-1850"),
+    ]
+    src = make_src(
+        lms=[
+            rec("lms", n, "605 W Mock Blvd", "90015", street2=u, phone=p, lat=34.04397, lon=-118.2618)
+            for n, u, p in rows
+        ]
+    )
+    sites, _, _, _ = run(src)
+    assert sorted(s.name for s in sites) == sorted(n for n, _, _ in rows)
+    # one suite, or one phone, is still one site
+    src = make_src(
+        lms=[
+            rec(
+                "lms",
+                n,
+                "605 W Mock Blvd",
+                "90015",
+                street2="Suite 610",
+                phone=p,
+                lat=34.04397,
+                lon=-118.2618,
+            )
+            for n, _, p in rows[:2]
+        ]
+    )
+    assert len(run(src)[0]) == 1
+
+
+def test_one_door_and_one_phone_under_two_names_is_one_site():
+    """'Residential Program' (211 LA) and Hathaway-Sycamores' community services (locator
+    2020): 44738 Sierra Hwy, Lancaster, both 661-942-5749; no name word in common."""
+    src = make_src(
+        locator=[
+            rec(
+                "locator",
+                "Fakeway Child Servs",
+                "44738 Sierra Highway",
+                "93534",
+                program="Community Services",
+                phone="661-942-5749",
+                lat=34.69521,
+                lon=-118.13599,
+            )
+        ],
+        lms=[
+            rec(
+                "lms",
+                "Residential Program",
+                "44738 Sierra Hwy",
+                "93534",
+                phone="(661) 942-5749",
+                lat=34.69527,
+                lon=-118.13607,
+            )
+        ],
+    )
+    sites, counts, _, _ = run(src)
+    assert len(sites) == 1 and sites[0].name == "Fakeway Child Servs"
+    assert counts.records_linked_by_rule == {"address+phone": 1}
+
+
+def test_an_old_listing_with_the_programs_own_phone_is_its_history_at_any_distance():
+    """Phillips Graduate Institute / CalFam Counseling: 2020 Chatsworth, 2024 Encino (12 km),
+    the same number; a toll-free line links nothing."""
+    src = make_src(
+        directory=[
+            rec(
+                "directory",
+                "Fakephillips Institute",
+                "16830 Mock Boulevard",
+                "91436",
+                program="Fakecal Counseling",
+                phone="818-386-5600",
+                city="Encino",
+            ),
+            rec(
+                "directory",
+                "Fakediscovery Center",
+                "4136 Mock Road",
+                "90712",
+                program="Lakewood",
+                phone="866-862-3631",
+                city="Lakewood",
+            ),
+        ],
+        locator=[
+            rec(
+                "locator",
+                "Fakephillips Institute",
+                "19900 Mock Street",
+                "91311",
+                phone="818-386-5600",
+                city="Chatsworth",
+                lat=34.2415,
+                lon=-118.5610,
+            ),
+            rec(
+                "locator",
+                "Fakediscovery Center",
+                "30175 Mock Tranquila",
+                "90275",
+                program="Rancho Palos Verdes",
+                phone="866-862-3631",
+                city="Rancho Palos Verdes",
+                lat=33.7565,
+                lon=-118.3480,
+            ),
+        ],
+    )
+    sites, counts, _, _ = run(src)
+    assert len(sites) == 3
+    s = by_name([x for x in sites if x.codes], "Fakephillips Institute")
+    assert s.other_addresses == ["19900 Mock Street, Chatsworth 91311 (SAMHSA locator 2020, fixture)"]
+    assert [r.role for r in s.records] == ["site", "history"]
+    assert counts.records_linked_by_rule == {"phone+name": 1}
+    assert counts.locator_only_sites == 2  # counted when read; the late pass folds one
+
+
+def test_a_phone_two_programs_give_is_an_organisations_line():
+    """Two directory programs with one number: a 2020 listing with it joins neither."""
+    src = make_src(
+        directory=[
+            rec(
+                "directory",
+                "Fakeclinics",
+                "1 Mock St",
+                "91101",
+                program="Alpha Youth",
+                phone="626-441-4221",
+                city="Pasadena",
+            ),
+            rec(
+                "directory",
+                "Fakeclinics",
+                "2 Mock St",
+                "91101",
+                program="Beta Adult",
+                phone="626-441-4221",
+                city="Pasadena",
+            ),
+        ],
+        locator=[
+            rec(
+                "locator",
+                "Fakeclinics",
+                "66 Mock Street",
+                "91104",
+                program="Gamma Seniors",
+                phone="626-441-4221",
+                city="Pasadena",
+                lat=34.16,
+                lon=-118.13,
+            )
+        ],
+    )
+    sites, counts, _, _ = run(src)
+    assert len(sites) == 3 and counts.records_linked_by_rule == {}
+
+
+def test_the_one_program_of_that_whole_name_is_the_old_listings_program_anywhere():
+    """No phone in common, the same name and program, in another city: an earlier listing;
+    an organisation with several programs listed is not decided by name."""
+    src = make_src(
+        directory=[
+            rec("directory", "Fakecounseling4Kids", "225 Mock Broadway", "91204", city="Glendale"),
+        ],
+        lms=[
+            rec(
+                "lms",
+                "Fakecounseling4kids",
+                "601 Mock Glenoaks Blvd",
+                "91502",
+                city="Burbank",
+                lat=34.18,
+                lon=-118.31,
+            ),
+        ],
+    )
+    sites, counts, _, _ = run(src)
+    assert len(sites) == 1 and counts.records_linked_by_rule == {"name+program": 1}
+    src["directory"] = pd.concat(
+        [
+            src["directory"],
+            make_src(
+                directory=[
+                    rec("directory", "Fakecounseling4Kids", "21535 Mock Blvd", "90503", city="Torrance")
+                ]
+            )["directory"],
+        ]
+    )
+    assert len(run(src)[0]) == 3
+
+
+def test_the_programs_own_phone_and_a_word_of_its_program_name_are_enough():
+    """Prototypes I-Can (211 LA 2020) and HealthRIGHT 360's Prototypes outpatient program
+    (directory 2024), 626-577-2261, 400 m apart: the organisations' names differ."""
+    src = make_src(
+        directory=[
+            rec(
+                "directory",
+                "Fakeright 360",
+                "2650 East Mock Boulevard",
+                "91107",
+                city="Pasadena",
+                program="Fakeprototypes Outpatient Behavioral Hlth",
+                phone="626-577-2261",
+            ),
+        ],
+        lms=[
+            rec(
+                "lms",
+                "Fakeprototypes I-Can - Pasadena I",
+                "2555 E Mock Blvd",
+                "91107",
+                city="Pasadena",
+                phone="(626) 577-2261",
+                lat=34.146,
+                lon=-118.095,
+            ),
+        ],
+    )
+    sites, counts, _, _ = run(src)
+    assert len(sites) == 1 and counts.records_linked_by_rule == {"phone+name": 1}

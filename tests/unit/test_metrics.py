@@ -76,6 +76,7 @@ FAC = frame(
             sd=2,
             beds=40,
             kind="inpatient",
+            licence_operator="local_government",  # a county hospital, by its licence name
         ),
         facility(
             "State",
@@ -157,10 +158,12 @@ def test_area_table_under_a_district_filter_uses_the_same_ground_for_both_sides(
 def test_headline_state_hospital_switch():
     h = metrics.headline(FAC, IDX, TRACTS, FilterState())
     assert h.sites == 3 and h.population == 6000 and h.residents == 6000
-    assert h.beds == 40 and h.state_hospital_beds == 100
+    assert h.beds == 40 and h.state_hospital_beds == 100 and h.county_beds == 40
     assert h.beds_per_100k == pytest.approx(40 / 6000 * 100_000)
     h_on = metrics.headline(FAC, IDX, TRACTS, FilterState(state_hospital=True))
     assert h_on.beds == 140 and h_on.beds_per_100k == pytest.approx(140 / 6000 * 100_000)
+    assert h_on.county_beds == 40  # the state hospital is not county-run
+    assert metrics.headline(FAC, IDX, TRACTS, FilterState(spa=(1,))).county_beds == 0
     h_med = metrics.headline(FAC, IDX, TRACTS, FilterState(payment=("medi_cal",), miles=5))
     assert h_med.denominator.columns == ("pov133",) and h_med.population == 1000
     assert h_med.sites == 1 and h_med.unknown == 2

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from dashboard.ingest import normalize
 from dashboard.ingest.sources import (
     cdph_beds,
     common,
@@ -125,7 +126,7 @@ def test_lms_reads_points_phones_and_zips():
     assert len(df) == 7
     r = row(df, "source_id", "lms-1")
     assert r["zip"] == "91101"  # trailing space in the source
-    assert r["phone"] == "(626) 555-0121"  # the fax line is skipped
+    assert r["phone"] == "626-555-0121"  # the fax line is skipped; one format for every source
     assert r["website"] == "https://www.fakezeta.example.org"
     assert (r["lat"], r["lon"]) == (34.15, -118.14)
     assert r["category"] == "Mental Health Centers"
@@ -136,7 +137,9 @@ def test_lms_exclusion_reasons():
     reasons = lms_211.read(FIXTURE_RAW).set_index("source_id")["exclusion_reason"]
     assert reasons[["lms-1", "lms-4", "lms-6"]].isna().all()
     assert reasons["lms-2"] == "administrative office, advisory body or support organisation"
-    assert reasons["lms-3"].startswith("category is not a treatment site (Arts and Recreation")
+    assert reasons["lms-3"] == (
+        "its own description names no mental-health care (Arts and Recreation / Recreation Centers)"
+    )
     assert reasons["lms-5"] == "no street address"
     assert reasons["lms-7"] == "city is outside Los Angeles County"
 
@@ -302,6 +305,99 @@ def test_lms_administrative_and_advisory_bodies_by_name(name, excluded):
     assert (reason == "administrative office, advisory body or support organisation") is excluded
 
 
+@pytest.mark.parametrize(
+    "cat1, cat2, name, description, reason",
+    [
+        # a county clinic filed under "Government Offices" is a clinic
+        (
+            "Government",
+            "Government Offices",
+            "Fakevalley Mental Health Center",
+            "The center provides mental health services for adults.",
+            None,
+        ),
+        # a clinic left out by its category before: its name and a health category say care
+        (
+            "Health and Mental Health",
+            "Health Education and Counseling",
+            "Fakeheritage Clinic - Fakeville",
+            "The center provides services for older adults and their families.",
+            None,
+        ),
+        (
+            "Health and Mental Health",
+            "Mental Health Counseling",
+            "Fakealpha Counseling Center",
+            "The agency provides counseling services for youth and adults.",
+            None,
+        ),
+        # a mental-health category holds what says it is something else
+        (
+            "Health and Mental Health",
+            "Mental Health Programs",
+            "Fakecollege - Career Resource Center",
+            "The school provides employment services and post-secondary education to people.",
+            "its own description names no mental-health care",
+        ),
+        (
+            "Health and Mental Health",
+            "Mental Health Programs",
+            "Fakevalley Psychological Association",
+            "The association is a professional organization for psychologists.",
+            "a professional association (its own description)",
+        ),
+        (
+            "Health and Mental Health",
+            "Mental Health Programs",
+            "Fakewest - Sro Housing Corporation",
+            "The agency provides low-cost housing for homeless and low-income adults.",
+            "housing, not treatment (its own description)",
+        ),
+        (
+            "Health and Mental Health",
+            "Mental Health Counseling",
+            "Fakeclinics - Fakeside Family Center",
+            "This is the administrative site of a comprehensive mental health agency.",
+            "administrative office, advisory body or support organisation (its own description)",
+        ),
+        (
+            "Health and Mental Health",
+            "Mental Health Programs",
+            "Faketherapy Center And Associates",
+            "The center provides information and referral to people who live in Los Angeles County.",
+            "information and referral only (its own description)",
+        ),
+        (
+            "Health and Mental Health",
+            "Mental Health Counseling",
+            "Fakerickman Recovery Center",
+            "The agency provides substance abuse services for adolescents and adults.",
+            "its own description names no mental-health care",
+        ),
+        # outside the health categories, counselling alone is not enough (a church's food pantry)
+        (
+            "Arts and Recreation",
+            "Recreation Programs",
+            "Fake Corps Community Center",
+            "This agency provides counseling services, emergency food and holiday assistance.",
+            "its own description names no mental-health care (Arts and Recreation / Recreation Programs)",
+        ),
+        # no description: the category decides, as before
+        ("Health and Mental Health", "Mental Health Centers", "Fakehirsch Fakewood Center", None, None),
+        (
+            "Community Groups",
+            "Community Organizations",
+            "Fake Wellness Center",
+            None,
+            "category is not a treatment site (Community Groups / Community Organizations) and no "
+            "description says otherwise",
+        ),
+    ],
+)
+def test_lms_records_are_classified_by_their_own_description(cat1, cat2, name, description, reason):
+    assert lms_211.exclusion_reason(cat1, cat2, name, "1 Mock St", "Los Angeles", description) == reason
+
+
 # --------------------------------------------------------------------------- OEPS drive time, HPSA
 
 
@@ -383,3 +479,80 @@ def test_hpsa_unknown_status_and_bad_date_fail(raw_copy):
 )
 def test_placeholder_phone_numbers_are_no_numbers(phone, placeholder):
     assert common.is_placeholder_phone(phone) is placeholder
+
+
+@pytest.mark.parametrize(
+    "phone, text, digits",
+    [
+        ("(323) 644-2000", "323-644-2000", "3236442000"),
+        ("323.644.2000", "323-644-2000", "3236442000"),
+        ("+1 213 555 0101", "213-555-0101", "2135550101"),
+        ("626-962-6061 x2339", "626-962-6061 ext. 2339", "6269626061"),
+        ("213-555-0101, 213-555-0199", "213-555-0101, 213-555-0199", None),  # two numbers: kept
+        ("  ", None, None),
+    ],
+)
+def test_one_phone_format_for_every_source(phone, text, digits):
+    assert normalize.phone_text(phone) == text
+    assert normalize.phone_digits(phone) == digits
+
+
+def test_a_toll_free_number_tells_no_place_apart():
+    assert normalize.distinctive_phone("866-862-3631") is None
+    assert normalize.distinctive_phone("(818) 386-5600") == "8183865600"
+
+
+@pytest.mark.parametrize(
+    "url, kept",
+    [
+        (
+            "http://fake.example.com/?utm_source=web&utm_medium=referral&utm_campaign=SAMHSA",
+            "http://fake.example.com/",
+        ),
+        ("https://fake.example.org/a?id=3&fbclid=xyz#top", "https://fake.example.org/a?id=3#top"),
+        (
+            "https://fake.example.org/page?_pageid=33,1049&_dad=ptl",
+            "https://fake.example.org/page?_pageid=33,1049&_dad=ptl",
+        ),
+    ],
+)
+def test_websites_lose_only_their_tracking_parameters(url, kept):
+    assert common.website(pd.Series([url])).iloc[0] == kept
+
+
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("VERDUGO HILLS HOSPITAL D/P APH", "Verdugo Hills Hospital D/P APH"),
+        ("L.A. DOWNTOWN MEDICAL CENTER-D/P APH", "L.A. Downtown Medical Center-D/P APH"),
+        (
+            "GRANCELL VILLAGE OF THE LOS ANGELES JEWISH HOME",
+            "Grancell Village of the Los Angeles Jewish Home",
+        ),
+        ("C G JUNG INSTITUTE - KIEFFER E FRANTZ CLINIC", "C G Jung Institute - Kieffer E Frantz Clinic"),
+        ("MLK MHRC", "MLK MHRC"),
+        ("Didi Hirsch MHS", "Didi Hirsch MHS"),  # the publisher's own casing is kept
+    ],
+)
+def test_all_capitals_names_get_their_proper_case(name, shown):
+    assert normalize.proper_case(name) == shown
+
+
+def test_a_name_cut_at_the_sources_two_lines_is_made_whole():
+    assert normalize.whole_name("Resnick Neuropsychiatric Hospital at", "UCLA") == (
+        "Resnick Neuropsychiatric Hospital at UCLA",
+        None,
+    )
+    assert normalize.whole_name("Hillsides", "Outpatient") == ("Hillsides", "Outpatient")
+
+
+def test_a_record_named_as_housing_is_housing_whatever_its_agencys_description_says():
+    reason = lms_211.exclusion_reason(
+        "Health and Mental Health",
+        "Mental Health Programs",
+        "Fakeview Village - Permanent Supportive Housing",
+        "1 Mock St",
+        "Los Angeles",
+        "The center provides mental health services and residential mental health services.",
+    )
+    assert reason == "housing, not treatment (its own name)"

@@ -47,7 +47,8 @@ def test_flags_from_codes_are_true_or_false():
         ("TAY", "population", "young_adults"),
         ("SE", "population", "seniors"),
         ("FPSY", "service", "family"),
-        ("PEOFF", "setting", "emergency"),
+        ("PEOFF", "setting", "psych_emergency"),
+        ("CIT", "setting", "crisis_team"),
         ("PHDT", "setting", "day"),
     ],
 )
@@ -114,6 +115,10 @@ def test_labels_and_group_known():
         (None, None, None, "unknown"),
         (None, None, 12, "inpatient"),  # licensed psychiatric beds make a site inpatient
         (None, taxonomy.LICENCE_MHRC, None, "residential_day"),
+        # a residential treatment centre that also ticks hospital inpatient is residential
+        (("RTCA", "HI", "RES"), None, None, "residential_day"),
+        (("PSY", "RTCA", "HI"), None, None, "inpatient"),
+        (("RTCA", "HI"), None, 20, "inpatient"),  # unless it holds licensed beds
     ],
 )
 def test_kind_of(codes, licence, beds, kind):
@@ -124,3 +129,21 @@ def test_every_taxonomy_code_is_unique_within_a_group():
     for g in taxonomy.GROUPS:
         ids = [v.id for v in g.values]
         assert len(ids) == len(set(ids)), g.id
+
+
+def test_retired_ids_are_taken_over_only_where_values_combine_as_any():
+    # An old link's value is replaced by several: "all of them" would match fewer sites
+    # than the retired value did, "any of them" matches the same ones.
+    for g in taxonomy.GROUPS:
+        retired = {r for v in g.values for r in v.replaces}
+        assert not retired & set(g.ids), g.id
+        if retired:
+            assert g.mode == taxonomy.ANY, g.id
+
+
+def test_a_retired_values_replacements_carry_exactly_its_codes():
+    # setting=emergency ("Psychiatric emergency / crisis") matched WI, PEON, PEOFF or CIT
+    retired = {("setting", "emergency"): {"WI", "PEON", "PEOFF", "CIT"}}
+    for (gid, old), codes in retired.items():
+        g = taxonomy.GROUP_BY_ID[gid]
+        assert set().union(*(v.codes for v in g.values if old in v.replaces)) == codes

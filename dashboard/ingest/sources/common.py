@@ -11,11 +11,13 @@ import io
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
 
 from dashboard.errors import SourceError
+from dashboard.ingest import normalize
 from dashboard.registry import SOURCES, source_path
 
 # Canonical columns every facility-like reader produces (plus its own extras).
@@ -232,8 +234,22 @@ def clean_text(series: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), None)
 
 
+# Query parameters that only tell a website where a visitor came from.
+_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|_gl|ref|referrer)$", re.I)
+
+
+def untracked(url: str) -> str:
+    """``url`` without tracking parameters (utm_source, fbclid, ...); the rest kept as is."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [p for p in parts.query.split("&") if p and not _TRACKING.match(p.split("=", 1)[0])]
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
 def website(series: pd.Series) -> pd.Series:
-    """Only http(s) URLs (or bare host names, given https://) are kept as websites."""
+    """Only http(s) URLs (or bare host names, given https://) are kept as websites, without
+    tracking parameters."""
     s = clean_text(series)
 
     def fix(u):
@@ -241,9 +257,9 @@ def website(series: pd.Series) -> pd.Series:
             return None
         u = u.strip()
         if re.match(r"^https?://[^\s<>\"']+$", u, re.I):
-            return u
+            return untracked(u)
         if re.match(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/[^\s<>\"']*)?$", u, re.I):
-            return "https://" + u
+            return untracked("https://" + u)
         return None
 
     return s.map(fix)
@@ -255,20 +271,15 @@ def canonical(df: pd.DataFrame, extras: list[str]) -> pd.DataFrame:
     for col in CANONICAL:
         if col not in df.columns:
             df[col] = None
-    df["phone"] = df["phone"].map(lambda p: None if is_placeholder_phone(p) else p)
+    df["phone"] = df["phone"].map(lambda p: None if is_placeholder_phone(p) else normalize.phone_text(p))
     return df[list(CANONICAL) + [c for c in extras if c not in CANONICAL]].reset_index(drop=True)
 
 
 def is_placeholder_phone(phone) -> bool:
     """A number no one answers: its ten digits, or its seven after the area code, are one
     digit repeated (888-888-8888, 213-000-0000), as sources write for "no number"."""
-    if not isinstance(phone, str):
-        return False
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) > 10 and digits.startswith("1"):  # +1 country code
-        digits = digits[1:]
-    digits = digits[:10]  # an extension follows
-    return len(digits) == 10 and (len(set(digits)) == 1 or len(set(digits[3:])) == 1)
+    digits = normalize.phone_digits(phone)
+    return digits is not None and (len(set(digits)) == 1 or len(set(digits[3:])) == 1)
 
 
 def la_county(df: pd.DataFrame, column: str) -> pd.DataFrame:
