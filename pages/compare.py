@@ -70,7 +70,7 @@ cont_view = tables.continuum_view(cont, den.label, pop_vintage[:4], beds_label)
 with st.container() if state.memo else st.expander("Table behind the charts", expanded=False):
     show.table(cont_view, state.memo)
 notes = show.download_notes(f"Availability by SPA for: {state.describe()}", SOURCES, ctx.page_path, data)
-show.download("Download availability table (CSV)", cont_view, notes, "compare-availability", data)
+show.download("Download availability table", cont_view, notes, "compare-availability", data)
 
 # ------------------------------------------------------------------ unit prices
 st.header("Unit prices and their sources")
@@ -79,33 +79,32 @@ st.caption(
     "reliability grade. **These are Medicare amounts, not what LA County pays**: LA "
     "County Medi-Cal rates were not found and are listed as missing."
 )
-prices = costs.unit_prices(bench)
+PRICE_COLUMNS = {
+    "item": "Item",
+    "price": "Price (USD)",
+    "unit": "Unit",
+    "payer": "Payer",
+    "year": "Year",
+    "geography": "Geography",
+    "grade": "Reliability grade",
+    "status": "Status",
+    "benchmark_id": "Benchmark id",
+    "source_publisher": "Source",
+    "source_url": "Source link",
+    "note": "Note",
+}
+prices = costs.unit_prices(bench)[list(PRICE_COLUMNS)].rename(columns=PRICE_COLUMNS)
 st.dataframe(
-    prices[
-        [
-            "item",
-            "price",
-            "unit",
-            "payer",
-            "year",
-            "geography",
-            "grade",
-            "status",
-            "benchmark_id",
-            "source_publisher",
-            "source_url",
-            "note",
-        ]
-    ],
+    prices,
     hide_index=True,
     width="stretch",
     column_config={
-        "price": st.column_config.NumberColumn("price", format="$%.2f"),
-        "source_url": st.column_config.LinkColumn("source"),
+        "Price (USD)": st.column_config.NumberColumn("Price (USD)", format="$%.2f"),
+        "Source link": st.column_config.LinkColumn("Source link"),
     },
 )
 show.download(
-    "Download unit prices (CSV)",
+    "Download unit prices",
     prices,
     [
         "Unit prices from the cost benchmark file; each row names its source",
@@ -238,11 +237,26 @@ st.caption(
 )
 for c in ip.caveats + op.caveats:
     st.caption(f"⚠ {c}")
+lines = frame.rename(
+    columns={
+        "setting": "Episode",
+        "label": "Line",
+        "quantity": "Quantity",
+        "quantity_unit": "Quantity unit",
+        "unit_price": "Unit price (USD)",
+        "price_unit": "Price unit",
+        "multiplier": "Multiplier",
+        "subtotal": "Subtotal (USD)",
+        "quantity_source": "Quantity source",
+        "price_source": "Price source",
+        "multiplier_source": "Multiplier source",
+    }
+)
 with st.container() if state.memo else st.expander("Episode lines as a table"):
-    show.table(frame, state.memo, "lines")
+    show.table(lines, state.memo, "lines")
 show.download(
-    "Download episode arithmetic (CSV)",
-    frame,
+    "Download episode arithmetic",
+    lines,
     show.download_notes(
         f"Episode costs, {rates_text}; assumptions as set on the page (county-wide)",
         registry.cite("costs"),

@@ -300,13 +300,13 @@ notes = show.download_notes(
     data,
 )
 downloads = [
-    ("Facilities (one row per site, all columns)", snap.facilities, "facilities"),
-    ("Areas (SPA, district, county denominators and beds)", snap.areas, "areas"),
-    ("Census tracts (denominators, SPA, district)", snap.tracts, "tracts"),
+    ("Facilities, one row per site, all columns", snap.facilities, "facilities"),
+    ("Areas: SPA, district, county denominators and beds", snap.areas, "areas"),
+    ("Census tracts: denominators, SPA, district", snap.tracts, "tracts"),
     ("Psychiatric bed facilities", snap.beds, "beds"),
     ("Records left out, with reasons", snap.excluded, "excluded"),
-    ("Drive time by tract (OEPS)", snap.drive_time, "drive-time"),
-    ("Shortage areas (HPSA)", snap.hpsa, "hpsa"),
+    ("Drive time by tract, OEPS", snap.drive_time, "drive-time"),
+    ("Shortage areas, HPSA", snap.hpsa, "hpsa"),
 ]
 for label, frame, name in downloads:
     show.download(label, frame, notes, f"data-{name}", data)

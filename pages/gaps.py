@@ -104,7 +104,7 @@ for level in ("spa", "sd"):
     st.subheader(f"{filters.LEVELS[level]}: most {den.label} far from care first")
     show.table(view.by_level[level], state.memo)
     show.download(
-        f"Download {filters.LEVELS[level].split(' (')[0].lower()} table (CSV)",
+        f"Download {filters.LEVELS[level].split(' (')[0].lower()} table",
         view.by_level[level],
         notes,
         f"gaps-{level}",
@@ -119,7 +119,7 @@ if far_tracts.empty:
     )
 else:  # the first 15, whole (the CSV has every tract)
     show.memo_table(far_tracts, "tracts with residents far from care")
-show.download("Download all tracts (CSV)", view.tracts, notes, "gaps-tracts", data)
+show.download("Download all tracts", view.tracts, notes, "gaps-tracts", data)
 
 # ------------------------------------------------------------------ travel time
 drive_src = registry.SOURCES["oeps_drive_time"]
@@ -154,9 +154,7 @@ for level in ("spa", "sd"):
     shown = view.drive_by_level[level]
     st.markdown(f"**{filters.LEVELS[level]}**")
     show.table(shown, state.memo)
-    show.download(
-        f"Download drive times by {level.upper()} (CSV)", shown, drive_notes, f"gaps-drive-{level}", data
-    )
+    show.download(f"Download drive times by {level.upper()}", shown, drive_notes, f"gaps-drive-{level}", data)
 
 # ------------------------------------------------------------------ shortage areas
 hpsa_src = registry.SOURCES["hpsa_mental_health"]
@@ -171,7 +169,7 @@ st.caption(
 hpsa_view = tables.hpsa_view(hpsa)
 show.table(hpsa_view, state.memo, "designations")
 show.download(
-    "Download shortage areas (CSV)",
+    "Download shortage areas",
     hpsa_view,
     ["Mental-health HPSA designations in Los Angeles County", f"Source: {hpsa_src.short}"],
     "gaps-hpsa",

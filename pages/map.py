@@ -284,7 +284,7 @@ else:
                     "Website": st.column_config.LinkColumn("Website"),
                 },
             )
-show.download("Download facilities (CSV)", view, notes, "map-facilities", data)
+show.download("Download facilities", view, notes, "map-facilities", data)
 
 st.subheader(f"By {filters.LEVELS[state.level]}")
 shown = tables.area_view(chosen, den.label, pop_year, state)
@@ -311,6 +311,6 @@ st.caption(
     + "."
 )
 show.table(shown, state.memo)
-show.download("Download area table (CSV)", shown, notes, f"map-{state.level}", data)
+show.download("Download area table", shown, notes, f"map-{state.level}", data)
 if state.memo:
     show.memo_footer(SOURCES)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -232,23 +232,71 @@ def hpsa_view(hpsa: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- downloads
 
 
-def csv_bytes(df: pd.DataFrame, notes: list[str], decimals: int = 1) -> bytes:
-    """A CSV that opens in a spreadsheet without fixes: the header is the first row, figures
-    are rounded (``decimals``), then one empty row and the notes (what the table shows, the
-    filters, the link, sources with vintages), one per row in the first column, where a
-    reader finds them below the table without breaking it.  Cells a spreadsheet would run
-    as a formula (starting with = + - @, tab or CR) get a leading apostrophe."""
+CSV_DECIMALS = 6  # coordinates to ~0.1 m; money keeps its cents; rates as the views round them
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """The table as CSV, data only (header first, one row per record: pandas and spreadsheets
+    read it as it is), every figure at its own precision (floats only lose binary noise past
+    ``CSV_DECIMALS``).  Cells a spreadsheet would run as a formula (starting with = + - @,
+    tab or CR) get a leading apostrophe.  The notes travel in the workbook (``xlsx_bytes``)."""
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(decimals)
+            out[col] = out[col].round(CSV_DECIMALS)
         elif out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(_defuse)
-    tail = io.StringIO()
-    writer = csv.writer(tail, lineterminator="\r\n")
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+
+
+def xlsx_bytes(df: pd.DataFrame, notes: list[str], title: str = "Data") -> bytes:
+    """The table as an Excel workbook: the data sheet (figures as numbers, everything else as
+    text — a tract GEOID keeps its leading zero, nothing is ever a formula) and an "About"
+    sheet with the notes (what the table shows, the filters, the link, sources with vintages,
+    the build date)."""
+    from openpyxl import Workbook  # imported when a workbook is asked for, not with every page
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append([_xml_text(str(c)) for c in df.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for values in df.itertuples(index=False, name=None):
+        ws.append([_xlsx_value(v) for v in values])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
+    ws.freeze_panes = "A2"
+    about = wb.create_sheet("About")
     for note in notes:
-        writer.writerow([_defuse(" ".join(str(note).split()))])
-    return (out.to_csv(index=False, lineterminator="\r\n") + "\r\n" + tail.getvalue()).encode("utf-8")
+        about.append([_xml_text(" ".join(str(note).split()))])
+        about.cell(about.max_row, 1).data_type = "s"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# Characters an XML (xlsx) file cannot hold: control characters other than tab, LF, CR.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_text(s: str) -> str:
+    return _XML_ILLEGAL.sub("\ufffd", s)
+
+
+def _xlsx_value(v):
+    """A cell's value: None for missing, numbers as numbers, the rest as text."""
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    return _xml_text(str(v))
 
 
 def _defuse(v):

@@ -117,14 +117,26 @@ def download_notes(what: str, sources: str, page_path: str, data: Data) -> list[
 def download(
     label: str, frame: pd.DataFrame | Callable[[], pd.DataFrame], notes: list[str], name: str, data: Data
 ) -> None:
-    """A CSV download (built only when clicked, from ``frame`` or what it returns); the file
-    name says page, table and date."""
-    st.download_button(
-        label,
-        lambda: tables.csv_bytes(frame() if callable(frame) else frame, notes),
-        file_name=f"la-mh-{name}-{data.snap.built_date}.csv",
+    """The table as a CSV (data only) and as an Excel workbook with the notes beside it (an
+    "About" sheet: what it is, filters, link, sources, build date), each built only when
+    clicked, from ``frame`` or what it returns; file names say page, table and date."""
+    table = (lambda: frame()) if callable(frame) else (lambda: frame)
+    stem = f"la-mh-{name}-{data.snap.built_date}"
+    csv_col, xlsx_col = st.columns(2)
+    csv_col.download_button(
+        f"{label} (CSV)",
+        lambda: tables.csv_bytes(table()),
+        file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"dl_{name}",
+        on_click="ignore",
+    )
+    xlsx_col.download_button(
+        f"{label} (Excel, with notes)",
+        lambda: tables.xlsx_bytes(table(), notes),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"dlx_{name}",
         on_click="ignore",
     )
 

@@ -25,10 +25,10 @@ def idx(built):
 PAGES = ("map", "compare", "gaps", "data")
 # The last element each page draws: its presence proves the page ran to its end.
 LAST_DOWNLOAD = {
-    "map": "Download area table (CSV)",
-    "compare": "Download episode arithmetic (CSV)",
-    "gaps": "Download all tracts (CSV)",
-    "data": "Records left out, with reasons",
+    "map": "Download area table (Excel, with notes)",
+    "compare": "Download episode arithmetic (Excel, with notes)",
+    "gaps": "Download all tracts (Excel, with notes)",
+    "data": "Records left out, with reasons (Excel, with notes)",
 }
 
 

@@ -25,9 +25,9 @@ def test_compare_defaults(run, built):
     assert usd(metric(at, "Inpatient episode")) == pytest.approx(ip.total, abs=0.01)
     assert usd(metric(at, "Outpatient episode")) == pytest.approx(op.total, abs=0.01)
     # The unit-price table names the missing LA Medi-Cal rates instead of filling them in.
-    prices = next(df for df in all_tables(at) if "payer" in df.columns)
-    missing = prices[prices["price"].isna()]
-    assert len(missing) >= 3 and missing["item"].str.contains("Medi-Cal").any()
+    prices = next(df for df in all_tables(at) if "Payer" in df.columns)
+    missing = prices[prices["Price (USD)"].isna()]
+    assert len(missing) >= 3 and missing["Item"].str.contains("Medi-Cal").any()
     assert "rates" not in at.query_params  # untouched defaults stay out of the link
 
 

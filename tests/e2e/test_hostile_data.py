@@ -26,6 +26,7 @@ import io
 import re
 
 import numpy as np
+import openpyxl
 import pytest
 from playwright.sync_api import expect
 
@@ -193,23 +194,23 @@ def wait_for_markers(frame, minimum: int = 1) -> None:
     )
 
 
-def download(page, label: str) -> str:
-    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).locator("button")
+def download(page, label: str, kind: str = "(CSV)"):
+    """A download's file: text for the CSV, the bytes of the Excel workbook."""
+    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).filter(has_text=kind)
     with page.expect_download() as info:
-        button.click()
+        button.locator("button").click()
     path = info.value.path()
-    return open(path, encoding="utf-8").read()
+    return open(path, encoding="utf-8").read() if kind == "(CSV)" else open(path, "rb").read()
 
 
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def csv_cells(text: str) -> tuple[list[str], list[list[str]]]:
-    """The table of a download: the header, then the rows up to the empty row that sets the
-    notes below apart."""
+    """The table of a download: the header, then the rows (a CSV holds data only)."""
     rows = list(csv.reader(io.StringIO(text)))
-    end = rows.index([]) if [] in rows else len(rows)
-    return rows[0], rows[1:end]
+    assert [] not in rows, "an empty row: notes below the table would load as data"
+    return rows[0], rows[1:]
 
 
 def assert_formulas_defused(text: str) -> None:
@@ -301,7 +302,7 @@ def test_template_syntax_in_a_record_does_not_break_the_map(page, hostile_server
 
 def test_facilities_csv_from_the_map_page_is_literal_and_defused(page, hostile_server, wait_for_app):
     open_filtered(page, hostile_server, wait_for_app, TAG)
-    text = download(page, "Download facilities (CSV)")
+    text = download(page, "Download facilities")
     assert_formulas_defused(text)
     header, rows = csv_cells(text)
     assert len(rows) == hostile.COUNT
@@ -317,15 +318,26 @@ def test_facilities_csv_from_the_map_page_is_literal_and_defused(page, hostile_s
 def test_data_page_and_its_downloads(page, hostile_server, wait_for_app):
     open_filtered(page, hostile_server, wait_for_app, TAG, path="data")
     expect(page.locator("h1").first).to_contain_text("Data & methods")
-    text = download(page, "Facilities (one row per site, all columns)")
+    text = download(page, "Facilities, one row per site, all columns")
     assert_formulas_defused(text)
     header, rows = csv_cells(text)
     desc = [r[header.index("description")] for r in rows if TAG in r[header.index("name")]]
     assert "'" + LMS[0]["description"] in desc
     names = {r[header.index("name")] for r in rows}
     assert {"'" + DIRECTORY[2]["name1"], DIRECTORY[0]["name1"], LOCATOR[0]["name1"]} <= names
+    book = openpyxl.load_workbook(
+        io.BytesIO(download(page, "Facilities, one row per site", "(Excel, with notes)"))
+    )
+    data, about = book["Data"], book["About"]
+    header = [c.value for c in data[1]]
+    cells = [row[header.index("name")] for row in data.iter_rows(min_row=2)]
+    # every text is text: the formula-shaped name is a string cell, never a formula
+    formula = [c for c in cells if c.value == DIRECTORY[2]["name1"]]
+    assert formula and all(c.data_type == "s" for c in formula)
+    assert not any(c.data_type == "f" for row in data.iter_rows() for c in row)
+    assert any("Sources:" in str(r[0].value) for r in about.iter_rows())
     for label in (
-        "Areas (SPA",
+        "Areas: SPA",
         "Census tracts",
         "Psychiatric bed facilities",
         "Records left out",

@@ -76,7 +76,7 @@ def test_replicas_behind_the_proxy_keep_sessions_and_survive_a_crash(deployment,
     expect(one).to_have_url(re.compile(r"pay=medi_cal"))
     expect(headline(one)).to_have_text(both)
     wait_for_app(one)
-    button = one.locator('[data-testid="stDownloadButton"]').filter(has_text="Download area table")
+    button = one.locator('[data-testid="stDownloadButton"]').filter(has_text="Download area table (CSV)")
     with one.expect_download() as info:
         button.locator("button").click()
     assert Path(info.value.path()).read_text(encoding="utf-8").startswith("Area,Name")

@@ -5,34 +5,67 @@ from __future__ import annotations
 import io
 import re
 
+import openpyxl
 import pandas as pd
 
 from dashboard.render import mapview, tables, text
 
 
-def test_csv_header_first_rounded_figures_notes_below_and_formulas_neutralised():
+def test_csv_holds_data_only_at_each_columns_precision_with_formulas_neutralised():
     df = pd.DataFrame(
         {
             "name": ['=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)", "\tx", "ok"],
             "n": [1, 2, 3, 4, 5, 6],
-            "rate": [1 / 3, 2 / 3, 0.06, 10.0, 0.0, 123.456789],
+            "lat": [34.0439658, 34.1, 33.7, 34.0, 34.2, 34.05],
+            "usd": [892.87, 0.1 + 0.2, 12.5, 10.0, 0.0, 123.456789],
+            "geoid": ["06037101110"] * 6,
         }
     )
-    text = tables.csv_bytes(df, ["Filter: =cmd|' /C calc'!A0", "second\nline"]).decode()
+    text = tables.csv_bytes(df).decode()
     lines = text.splitlines()
-    assert lines[0] == "name,n,rate"  # a spreadsheet's header detection sees the header first
-    assert lines[-3:] == ["", "Filter: =cmd|' /C calc'!A0", "second line"]
-    assert tables.csv_bytes(df, ["=1+1"]).decode().splitlines()[-1] == "'=1+1"
-    body = pd.read_csv(io.StringIO(text), nrows=len(df))
+    assert lines[0] == "name,n,lat,usd,geoid" and len(lines) == 1 + len(df)  # no notes below
+    body = pd.read_csv(io.StringIO(text), dtype={"geoid": str})
     assert list(body["name"]) == ['\'=HYPERLINK("http://evil")', "'+1", "'-2", "'@SUM(A1)", "'\tx", "ok"]
-    assert list(body["n"]) == [1, 2, 3, 4, 5, 6]  # numbers untouched
-    assert list(body["rate"]) == [0.3, 0.7, 0.1, 10.0, 0.0, 123.5]
+    assert list(body["n"]) == [1, 2, 3, 4, 5, 6]  # integers stay integers
+    assert body["lat"][0] == 34.043966  # coordinates to 6 decimals (~0.1 m)
+    assert list(body["usd"][:2]) == [892.87, 0.3]  # cents kept, binary noise gone
+    assert body["geoid"][0] == "06037101110"
+
+
+def test_the_workbook_holds_the_data_as_typed_cells_and_the_notes_beside_it():
+    df = pd.DataFrame(
+        {
+            "Name": ['=HYPERLINK("http://evil")', "bell\x07name", None],
+            "Sites": pd.array([3, 1, None], dtype="Int64"),
+            "Rate": [1.25, float("nan"), 3.0],
+            "GEOID": ["06037101110", "06037101120", "06037101210"],
+            "Open": [True, False, True],
+        }
+    )
+    book = openpyxl.load_workbook(
+        io.BytesIO(tables.xlsx_bytes(df, ["Filter: children", "Sources: X (2024)"]))
+    )
+    data = book["Data"]
+    rows = [[c.value for c in r] for r in data.iter_rows()]
+    assert rows[0] == ["Name", "Sites", "Rate", "GEOID", "Open"]
+    assert rows[1] == ['=HYPERLINK("http://evil")', 3, 1.25, "06037101110", "yes"]
+    assert data["A2"].data_type == "s"  # text, not a formula
+    assert rows[2][0] == "bell\ufffdname" and rows[2][2] is None  # control character replaced
+    assert rows[3][:2] == [None, None]
+    assert [r[0].value for r in book["About"].iter_rows()] == ["Filter: children", "Sources: X (2024)"]
 
 
 def test_formatting():
     assert text.fmt_int(1234567) == "1,234,567" and text.fmt_int(float("nan")) == "–"
     assert text.fmt_rate(2.345) == "2.3" and text.fmt_pct(0.1234) == "12.3%"
     assert text.fmt_usd(-704218.4) == "−$704,218" and text.fmt_usd(5) == "$5"
+
+
+def test_the_bed_note_says_which_beds_are_county_run_and_where_the_state_hospital_is():
+    note = text.beds_note(3331, 1004, True, county_beds=166)
+    assert note.startswith("3,331 licensed acute psychiatric beds (CDPH")
+    assert ", 166 of them in county-run hospitals, including the state forensic hospital's 1,004" in note
+    assert "county-run" not in text.beds_note(40, 0, False)
 
 
 def shown(markdown: str) -> str:
