@@ -310,7 +310,14 @@ def main() -> None:
             fl = stack.enter_context(floor.floor_server())
             floor.first_view(browser, fl.url, "markers")  # its first session is not measured
             ref = floor.reference(browser, fl.url, max(args.repeat, 3))
-        servers = {k: harness.AppServer(data_dir, app_dir=d) for k, d in apps.items()}
+        # Each checkout serves its own committed snapshot (an older checkout may not read
+        # a newer snapshot's columns), unless --data-dir names one for both.
+        servers = {
+            k: harness.AppServer(
+                data_dir if args.data_dir or k == "after" else d / "data" / "snapshot", app_dir=d
+            )
+            for k, d in apps.items()
+        }
         for s in servers.values():
             s.start()
         try:

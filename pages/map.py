@@ -42,7 +42,13 @@ if state.memo:
             (
                 "Licensed acute psychiatric beds per 100k residents",
                 text.fmt_rate(head.beds_per_100k),
-                text.beds_note(head.beds, head.state_hospital_beds, state.state_hospital, head.county_beds)
+                text.beds_note(
+                    head.beds,
+                    head.state_hospital_beds,
+                    state.state_hospital,
+                    head.county_beds,
+                    head.county_beds_per_100k,
+                )
                 + f"; per {head.residents:,} residents",
             ),
             (
@@ -72,7 +78,15 @@ else:
         help=f"Licensed (not staffed) acute psychiatric beds ({registry.cite('cdph_beds')}) per all "
         f"residents ({registry.cite('geo')}). Beds are not broken down by age or payer in the source.",
     )
-    c3.caption(text.beds_note(head.beds, head.state_hospital_beds, state.state_hospital, head.county_beds))
+    c3.caption(
+        text.beds_note(
+            head.beds,
+            head.state_hospital_beds,
+            state.state_hospital,
+            head.county_beds,
+            head.county_beds_per_100k,
+        )
+    )
     c4.metric(
         f"Live > {state.miles} mi from a site",
         text.fmt_pct(head.share_far),

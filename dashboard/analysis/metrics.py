@@ -222,6 +222,7 @@ class Headline:
     beds_per_100k: float
     state_hospital_beds: int  # its beds inside the selection (counted in ``beds`` or not)
     county_beds: int  # of ``beds``, those in county-run hospitals (by their licence name)
+    county_beds_per_100k: float
     residents_far: int
     share_far: float
     denominator: Denominator
@@ -262,6 +263,7 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
         beds_per_100k=per_100k(beds, residents),
         state_hospital_beds=state_beds,
         county_beds=county_beds,
+        county_beds_per_100k=per_100k(county_beds, residents),
         residents_far=far,
         share_far=far / population if population else float("nan"),
         denominator=den,

@@ -32,13 +32,20 @@ def fmt_pct(x) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.1%}"
 
 
-def beds_note(beds: int, state_beds: int, counted: bool, county_beds: int | None = None) -> str:
+def beds_note(
+    beds: int,
+    state_beds: int,
+    counted: bool,
+    county_beds: int | None = None,
+    county_rate: float | None = None,
+) -> str:
     """What a bed figure holds: licensed acute psychiatric beds, how many of them are in
-    county-run hospitals, and whether the state forensic hospital's ``state_beds`` are
-    ``counted`` in it."""
+    county-run hospitals (and their rate per 100k residents), and whether the state forensic
+    hospital's ``state_beds`` are ``counted`` in it."""
     text_ = f"{beds:,} licensed acute psychiatric beds ({registry.cite('cdph_beds')})"
     if county_beds is not None:
-        text_ += f", {county_beds:,} of them in county-run hospitals"
+        rate = f" ({fmt_rate(county_rate)} per 100k)" if county_rate is not None else ""
+        text_ += f", {county_beds:,} of them in county-run hospitals{rate}"
     if not state_beds:
         return text_
     if counted:

@@ -159,6 +159,7 @@ def test_headline_state_hospital_switch():
     h = metrics.headline(FAC, IDX, TRACTS, FilterState())
     assert h.sites == 3 and h.population == 6000 and h.residents == 6000
     assert h.beds == 40 and h.state_hospital_beds == 100 and h.county_beds == 40
+    assert h.county_beds_per_100k == pytest.approx(40 / 6000 * 100_000)
     assert h.beds_per_100k == pytest.approx(40 / 6000 * 100_000)
     h_on = metrics.headline(FAC, IDX, TRACTS, FilterState(state_hospital=True))
     assert h_on.beds == 140 and h_on.beds_per_100k == pytest.approx(140 / 6000 * 100_000)

@@ -62,9 +62,9 @@ def test_formatting():
 
 
 def test_the_bed_note_says_which_beds_are_county_run_and_where_the_state_hospital_is():
-    note = text.beds_note(3331, 1004, True, county_beds=166)
+    note = text.beds_note(3331, 1004, True, county_beds=166, county_rate=1.615)
     assert note.startswith("3,331 licensed acute psychiatric beds (CDPH")
-    assert ", 166 of them in county-run hospitals, including the state forensic hospital's 1,004" in note
+    assert ", 166 of them in county-run hospitals (1.6 per 100k), including the state forensic" in note
     assert "county-run" not in text.beds_note(40, 0, False)
 
 
