@@ -56,14 +56,10 @@ st.caption(
     + ")."
     + (f" Shaded: {band.label}." if band else "")
 )
-unknown_out = int(county["outpatient_unknown"])
-if unknown_out and not state.include_unknown:
-    st.warning(
-        f"**{unknown_out:,} more sites might be outpatient sites matching these filters**: their "
-        "setting and services are unknown (locations-only sources). Tick 'Include sites whose "
-        "attributes are unknown' in the sidebar to count them.",
-        icon=":material/help:",
-    )
+# the selection's row when an area is selected (it comes just before the county's)
+counted = cont.iloc[-2] if (state.spa or state.sd) else county
+if not state.include_unknown:
+    show.unknown_note(int(counted["outpatient_unknown"]), state, state.where(), "outpatient sites")
 if den.note:
     st.caption(f"Denominator note: {den.note}.")
 cont_view = tables.continuum_view(cont, den.label, pop_vintage[:4], beds_label)

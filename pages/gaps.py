@@ -56,7 +56,9 @@ c3.metric(
 with st.container():  # as above
     if den.note:
         st.caption(f"Denominator note: {den.note}.")
-    show.unknown_note(am, state)
+    show.unknown_note(
+        int(am.unknown.sum()), state, "anywhere in the county (distances use sites across area lines)"
+    )
 
 st.markdown("**At other distances**")
 show.table(view.distances, state.memo, "distances")

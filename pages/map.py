@@ -108,7 +108,7 @@ with st.container():  # one element whatever it holds, so the map below keeps it
         )
     if den.note:
         st.caption(f"Denominator note: {den.note}.")
-    show.unknown_note(matched, state)
+    show.unknown_note(int(matched.unknown.sum()), state, state.where())
 
 # The memo layout prints the map across the page with its legend (no controls beside it).
 left, right = (st.container(), None) if state.memo else st.columns([3, 1])

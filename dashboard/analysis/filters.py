@@ -63,6 +63,15 @@ class FilterState:
     def attribute_filters(self) -> dict[str, tuple[str, ...]]:
         return {g.id: self.selected(g.id) for g in taxonomy.GROUPS if self.selected(g.id)}
 
+    def where(self) -> str:
+        """The selected areas as a phrase: "in SPA 4, 6 and district 2", "in the county"."""
+        parts = []
+        if self.spa:
+            parts.append(("SPA " if len(self.spa) == 1 else "SPAs ") + ", ".join(map(str, self.spa)))
+        if self.sd:
+            parts.append(("district " if len(self.sd) == 1 else "districts ") + ", ".join(map(str, self.sd)))
+        return "in " + (" and ".join(parts) if parts else "the county")
+
     def describe(self) -> str:
         """A short plain-language summary (for captions and file names)."""
         parts = []

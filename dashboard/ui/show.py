@@ -10,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import registry
-from dashboard.analysis import filters
 from dashboard.analysis.filters import FilterState
 from dashboard.render import tables
 from dashboard.ui import urlstate
@@ -64,23 +63,26 @@ def page_style() -> None:
     st.html(f"<style>{_PAGE_CSS}</style>")
 
 
-def unknown_note(m: filters.Match, state: FilterState) -> None:
-    """How many more sites might match: shown wherever a filtered count is, hard to miss."""
-    n = int(m.unknown.sum())
+def unknown_note(n: int, state: FilterState, where: str, what: str = "sites") -> None:
+    """How many more sites might match, wherever a filtered count is, by one rule on every
+    page: the sites ``where`` the page counts (the selected areas on the Map and Cost pages,
+    the whole county where Gaps measures distances) that pass every filter except one whose
+    attribute is unknown for them."""
     if not n:
         return
     if state.include_unknown:
         st.info(
-            f"**{n:,} of these sites have unknown attributes**: they come from locations-only "
-            f"sources ({registry.cite('samhsa_locator', 'lms_211')}) that code no services, "
-            "populations or payment, so they may not match.",
+            f"**{n:,} of these {what} have unknown attributes** ({where}): they come from "
+            f"locations-only sources ({registry.cite('samhsa_locator', 'lms_211')}) that code no "
+            "services, populations or payment, so they may not match.",
             icon=":material/help:",
         )
     else:
         st.warning(
-            f"**{n:,} more sites might match** but are not counted: their attributes are "
-            f"unknown (locations-only sources: {registry.cite('samhsa_locator', 'lms_211')}). "
-            "Tick 'Include sites whose attributes are unknown' in the sidebar to count them.",
+            f"**{n:,} more {what} might match** {where} but are not counted: they pass every "
+            "other filter, and their attributes are unknown (locations-only sources: "
+            f"{registry.cite('samhsa_locator', 'lms_211')}). Tick 'Include sites whose attributes "
+            "are unknown' in the sidebar to count them.",
             icon=":material/help:",
         )
 

@@ -56,6 +56,29 @@ def test_sites_with_unknown_attributes_are_called_out_where_counts_are(run, page
         )
 
 
+def test_one_rule_for_what_might_match_and_each_page_says_where_it_counts(run):
+    """District 2: the Map counts unknown-attribute sites in the district, the cost page the
+    district's possible outpatient sites, Gaps the whole county (its distances cross lines)."""
+    state = FilterState(population=("children",), sd=(2,))
+    in_district = int(filters.match(IDX, state).unknown.sum())
+    county = int(filters.match(IDX, FilterState(population=("children",))).unknown.sum())
+    assert 0 < in_district < county
+    notes = {
+        p: " ".join(w.value for w in run(p, {"pop": "children", "sd": "2"}).warning)
+        for p in ("map", "gaps", "compare")
+    }
+    assert f"**{in_district:,} more sites might match** in district 2 but" in notes["map"]
+    assert f"**{county:,} more sites might match** anywhere in the county" in notes["gaps"]
+    outpatient = int(
+        filters.match(
+            IDX, FilterState(population=("children",), sd=(2,), setting=("outpatient",))
+        ).unknown.sum()
+    )
+    assert f"**{outpatient:,} more outpatient sites might match** in district 2 but" in notes["compare"]
+    for text in notes.values():  # the rule, stated the same way on every page
+        assert "they pass every other filter, and their attributes are unknown" in text
+
+
 def test_several_populations_name_their_denominator_and_give_one_rate_each(run):
     h = headline(FilterState(population=("children", "adults")))
     at = run(params={"pop": "children,adults"})
