@@ -1,5 +1,7 @@
 """Map: where matching facilities are, and where capacity per resident is thin."""
 
+from dataclasses import replace
+
 import folium
 import pandas as pd
 import streamlit as st
@@ -29,6 +31,15 @@ if state.memo:
 matched = data.views.match(state)
 head = data.views.headline(state)
 den = head.denominator
+# With an area selected, each figure stands beside the county's (the same filters, no area).
+whole = data.views.headline(replace(state, spa=(), sd=())) if (state.spa or state.sd) else None
+
+
+def county(figure) -> str:
+    """' · county: <figure of the whole county>' when an area is selected, else ''."""
+    return f" · county: {figure(whole)}" if whole else ""
+
+
 per_group = "".join(f"; {text.fmt_rate(r)} per 100k {lab} ({n:,})" for lab, n, r in head.per_population)
 if state.memo:
     show.memo_figures(
@@ -56,7 +67,15 @@ if state.memo:
                 f"{text.fmt_pct(head.share_far)} ({head.residents_far:,})",
                 "straight line from 2010 tract points",
             ),
+        ],
+        county=[
+            text.fmt_int(whole.sites),
+            text.fmt_rate(whole.sites_per_100k),
+            text.fmt_rate(whole.beds_per_100k),
+            f"{text.fmt_pct(whole.share_far)} ({whole.residents_far:,})",
         ]
+        if whole
+        else None,
     )
 else:
     c1, c2, c3, c4 = st.columns(4)
@@ -66,12 +85,17 @@ else:
         help="Sites (programs at an address) that match every filter. Sources: "
         f"{registry.cite(*registry.FACILITY_SOURCES)}.",
     )
+    if whole:
+        c1.caption(f"{state.where()}; county: {whole.sites:,}")
     c2.metric(
         f"Sites per 100k {den.label}",
         text.fmt_rate(head.sites_per_100k),
         help=f"Denominator: {head.population:,} {den.label} ({registry.cite('geo')}). {den.note}",
     )
-    c2.caption(f"per {head.population:,} {den.label} ({pop_year}){per_group}")
+    c2.caption(
+        f"per {head.population:,} {den.label} ({pop_year}){per_group}"
+        + county(lambda h: f"{text.fmt_rate(h.sites_per_100k)} per 100k")
+    )
     c3.metric(
         "Psychiatric beds per 100k",
         text.fmt_rate(head.beds_per_100k),
@@ -86,6 +110,7 @@ else:
             head.county_beds,
             head.county_beds_per_100k,
         )
+        + county(lambda h: f"{text.fmt_rate(h.beds_per_100k)} per 100k")
     )
     c4.metric(
         f"Live > {state.miles} mi from a site",
@@ -97,7 +122,7 @@ else:
     )
     c4.caption(
         f"{head.residents_far:,} {den.label} farther than {state.miles} miles "
-        "(straight line) from the nearest matching site"
+        "(straight line) from the nearest matching site" + county(lambda h: text.fmt_pct(h.share_far))
     )
 with st.container():  # one element whatever it holds, so the map below keeps its place
     if matched.count == 0:
@@ -301,7 +326,8 @@ else:
 show.download("Download facilities", view, notes, "map-facilities", data)
 
 st.subheader(f"By {filters.LEVELS[state.level]}")
-shown = tables.area_view(chosen, den.label, pop_year, state)
+rows = chosen if whole is None else pd.concat([chosen, tables.county_area_row(whole)], ignore_index=True)
+shown = tables.area_view(rows, den.label, pop_year, state)
 district_bounds = state.level == "sd" and not area_selected
 if district_bounds:  # tracts on a district line are counted whole: the true population's range
     sd = data.snap.areas[data.snap.areas["level"] == "sd"].set_index("area")
@@ -310,7 +336,8 @@ if district_bounds:  # tracts on a district line are counted whole: the true pop
 st.caption(
     "The table behind the map's colours"
     + (
-        ": the selected areas only, each counting the sites and residents inside the selection"
+        ": the selected areas only, each counting the sites and residents inside the selection, "
+        "and the whole county (area 0) for comparison"
         if area_selected
         else ""
     )

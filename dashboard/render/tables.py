@@ -131,6 +131,30 @@ def area_view(area_tab: pd.DataFrame, den_label: str, pop_year: str, state) -> p
     return out.reset_index(drop=True)
 
 
+COUNTY_NAME = "Los Angeles County (all areas)"
+
+
+def county_area_row(head) -> pd.DataFrame:
+    """The whole county's figures (a ``metrics.Headline`` without area filters) as one row
+    of an area table (area 0), to stand below the selected areas' rows."""
+    return pd.DataFrame(
+        [
+            {
+                "area": 0,
+                "name": COUNTY_NAME,
+                "sites": head.sites,
+                "unknown_sites": head.unknown,
+                "population": head.population,
+                "sites_per_100k": head.sites_per_100k,
+                "residents": head.residents,
+                "beds": head.beds,
+                "beds_per_100k": head.beds_per_100k,
+                "selected": True,
+            }
+        ]
+    )
+
+
 def far_view(summary: pd.DataFrame, den_label: str, miles: int) -> pd.DataFrame:
     """Residents far from care per area, as shown and downloaded (share in per cent, 0.1)."""
     out = pd.DataFrame(

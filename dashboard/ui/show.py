@@ -156,9 +156,13 @@ def memo_footer(sources: str) -> None:
     )
 
 
-def memo_figures(rows: list[tuple[str, str, str]]) -> None:
-    """The headline figures as a table that prints whole: figure, value, what it is out of."""
-    st.html(tables.html_table(pd.DataFrame(rows, columns=["Figure", "Value", "Denominator and source"])))
+def memo_figures(rows: list[tuple[str, str, str]], county: list[str] | None = None) -> None:
+    """The headline figures as a table that prints whole: figure, value, what it is out of,
+    and (with an area selected) the whole county's value beside each."""
+    frame = pd.DataFrame(rows, columns=["Figure", "Value", "Denominator and source"])
+    if county is not None:
+        frame.insert(2, "Los Angeles County", county)
+    st.html(tables.html_table(frame))
 
 
 SHORT = 20  # rows: a table this short is a plain table on screen too

@@ -94,9 +94,11 @@ def test_a_district_selection_keeps_rates_on_the_same_ground(run):
     table = tables_shown(at)[0]
     state = FilterState(sd=(2,))
     t = SNAP.tracts[metrics.tract_mask(SNAP.tracts, state)]
-    assert len(table) == t["spa"].nunique() < 8  # only SPAs with ground in district 2
-    assert table["All residents (2018)"].sum() == t["pop_total"].sum()
-    assert table["Matching sites"].sum() == filters.match(IDX, state).count
+    areas, county = table[table["Area"] != 0], table[table["Area"] == 0]  # the county's row last
+    assert len(areas) == t["spa"].nunique() < 8  # only SPAs with ground in district 2
+    assert areas["All residents (2018)"].sum() == t["pop_total"].sum()
+    assert areas["Matching sites"].sum() == filters.match(IDX, state).count
+    assert county["All residents (2018)"].item() == SNAP.tracts["pop_total"].sum()
     captions = " ".join(c.value for c in at.caption)
     assert "the selected areas only" in captions
 
@@ -108,7 +110,7 @@ def test_memo_layout_prints_tables_whole_and_the_map_as_a_chart(run):
     assert len(shown) >= 3  # headline figures, facilities, areas
     assert at.get("plotly_chart"), "the map as a static chart (saves as PNG, prints)"
     figures = shown[0]
-    assert list(figures.columns) == ["Figure", "Value", "Denominator and source"]
+    assert list(figures.columns) == ["Figure", "Value", "Los Angeles County", "Denominator and source"]
     assert "per" in " ".join(figures["Denominator and source"])
     assert any("this view:" in m.value for m in at.markdown)
 
@@ -192,3 +194,24 @@ def test_district_table_gives_the_population_range_of_tracts_on_a_line(run):
     assert ((low <= pop) & (pop <= high) & (low < high)).all()
     assert pop.sum() == SNAP.areas.query("level == 'county'")["pop_total"].iloc[0]
     assert "between 'at least' and 'at most'" in " ".join(c.value for c in at.caption)
+
+
+def test_an_area_figure_stands_beside_the_county_figure(run):
+    """District 2 and children: each headline figure's caption gives the county's, and the
+    area table ends with the whole county (area 0), the same figures as the unfiltered view."""
+    at = run("map", {"pop": "children", "sd": "2"})
+    whole = headline(FilterState(population=("children",)))
+    captions = " ".join(c.value for c in at.caption)
+    assert f"in district 2; county: {whole.sites:,}" in captions
+    assert f"county: {whole.sites_per_100k:.1f} per 100k" in captions
+    table = next(d for d in all_tables(at) if "Sites per 100k" in d.columns)
+    last = table.iloc[-1]
+    assert (last["Area"], last["Name"]) == (0, "Los Angeles County (all areas)")
+    assert last["Matching sites"] == whole.sites
+    assert last["Sites per 100k"] == pytest.approx(whole.sites_per_100k, abs=0.05)
+    # without an area there is no county row and no county caption
+    plain = run("map", {"pop": "children"})
+    assert "county:" not in " ".join(c.value for c in plain.caption)
+    memo = run("map", {"pop": "children", "sd": "2", "memo": "1"})
+    figures = next(d for d in all_tables(memo) if "Figure" in d.columns)
+    assert "Los Angeles County" in figures.columns
