@@ -18,8 +18,10 @@ K_LAST_PAGE = "_last_page"
 
 
 def _reset() -> None:
-    """Back to the default view: every filter and view setting (not the page's own inputs)."""
+    """Back to the default view: every filter and view setting, and the pages' own inputs
+    (the cost page's assumptions go back to their sourced defaults)."""
     u.seed(filters.DEFAULT)
+    u.reset_page_params()
 
 
 def _area_changed() -> None:

@@ -88,6 +88,13 @@ def page_needs_seeding() -> bool:
     return True
 
 
+def reset_page_params() -> None:
+    """Every page's own inputs back to their defaults: no page parameters, and the page
+    seeds its inputs again (from none)."""
+    st.session_state[K_PAGE_PARAMS] = {}
+    st.session_state[K_PAGE_SEEDED] = False
+
+
 def set_page_params(page_path: str, params: dict[str, str]) -> None:
     """A page's own view state beyond the shared filters (the cost page's assumptions): in
     this page's link, and in the navigation link back to it."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import config, snapshot
-from dashboard.analysis import filters, metrics
+from dashboard.analysis import costs, filters, metrics
 from dashboard.analysis.filters import FilterState
 from tests.app.conftest import all_tables, count, facility_grid, metric, tables_shown
 
@@ -122,6 +122,18 @@ def test_reset_restores_every_setting(run):
     at.button[0].click().run()
     assert dict(at.query_params) == {}
     assert at.checkbox(key="f_dsh").value is False and at.segmented_control(key="f_miles").value == 5
+
+
+def test_reset_puts_the_cost_inputs_back_to_their_defaults_too(run, built):
+    at = run("compare", {"los": "12", "perdiem": "900", "wspa": "4", "pop": "children"})
+    assert at.number_input(key="c_los").value == 12
+    at.button[0].click().run()
+    assert not at.exception
+    d = costs.default_assumptions(built.benchmarks)
+    assert at.number_input(key="c_los").value == d.inpatient.length_of_stay_days
+    assert at.number_input(key="c_perdiem").value == d.inpatient.per_diem
+    assert at.selectbox(key="c_wspa").value is None
+    assert dict(at.query_params) == {}
 
 
 def test_cost_inputs_stay_on_the_cost_page(run):
