@@ -202,6 +202,12 @@ def _raw(params: Mapping[str, object], keys: frozenset, limit: int, notices: lis
     return raw
 
 
+def _listed(bad: list[str], most: int = 5) -> str:
+    """The ignored values, the first ``most`` by name and the rest counted."""
+    names = ", ".join(short(b) for b in bad[:most])
+    return names + (f" and {len(bad) - most} more" if len(bad) > most else "")
+
+
 def decode(params: Mapping[str, object]) -> tuple[FilterState, list[str]]:
     """The shared view state from query parameters, and a short notice for each setting
     ignored (cost-page keys are left to ``decode_costs``)."""
@@ -223,9 +229,7 @@ def decode(params: Mapping[str, object]) -> tuple[FilterState, list[str]]:
             wanted += [v.id for v in g.values if set(v.replaces) & set(wanted)]  # retired ids
             bad = [v for v in dict.fromkeys(wanted) if v not in g.ids and not g.replaced(v)]
             if bad:
-                notices.append(
-                    f"Ignored unknown {g.label.lower()} value(s): {', '.join(short(b) for b in bad[:5])}."
-                )
+                notices.append(f"Ignored unknown {g.label.lower()} value(s): {_listed(bad)}.")
             kw[gid] = tuple(v for v in g.ids if v in wanted)  # taxonomy order, de-duplicated
     for param, allowed, label in (("spa", SPAS, "SPA"), ("sd", DISTRICTS, "district")):
         if param in raw:
@@ -233,7 +237,7 @@ def decode(params: Mapping[str, object]) -> tuple[FilterState, list[str]]:
             good = {_int(t) for t in tokens} & set(allowed)
             bad = [t for t in tokens if _int(t) not in allowed]
             if bad:
-                notices.append(f"Ignored unknown {label} value(s): {', '.join(short(b) for b in bad[:5])}.")
+                notices.append(f"Ignored unknown {label} value(s): {_listed(bad)}.")
             kw[param] = tuple(sorted(good))
     if "q" in raw:
         q = " ".join(raw["q"].split())

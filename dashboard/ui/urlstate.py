@@ -159,9 +159,12 @@ def show_notices() -> None:
             notice_box("Some settings in the link could not be used and were reset to defaults:", notices)
 
 
+MAX_NOTICES = 8  # lines in a notice box; the rest are counted, never silently dropped
+
+
 def notice_box(headline: str, notices: list[str]) -> None:
     """Notices about a link: their text comes from the link, so it is shown literally."""
-    st.info(
-        headline + "\n\n" + "\n".join(f"- {escape_markdown(n)}" for n in notices[:8]),
-        icon=":material/link_off:",
-    )
+    shown = [f"- {escape_markdown(n)}" for n in notices[:MAX_NOTICES]]
+    if len(notices) > MAX_NOTICES:
+        shown.append(f"- … and {len(notices) - MAX_NOTICES} more settings that could not be used.")
+    st.info(headline + "\n\n" + "\n".join(shown), icon=":material/link_off:")

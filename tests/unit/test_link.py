@@ -300,3 +300,9 @@ def test_valid_values_round_trip_exactly(los, price, sessions, divert):
     )
     back, notices = link.decode_costs(link.cost_params(a), bench())
     assert notices == [] and back == a
+
+
+def test_every_ignored_value_is_named_or_counted():
+    _, notices = decode({"pop": "a,b,c,d,e,f,g,children", "spa": "0,9,10,11,12,13,14"})
+    assert "Ignored unknown population served value(s): a, b, c, d, e and 2 more." in notices
+    assert "Ignored unknown SPA value(s): 0, 9, 10, 11, 12 and 2 more." in notices
