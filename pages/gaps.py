@@ -82,6 +82,7 @@ with left:
             pd.DataFrame({"lat": [], "lon": [], "kind": [], "approximate": []}),
             {},
             title,
+            caption=show.figure_caption(state, ctx.page_path, data, SOURCES),
         )
         st.plotly_chart(fig, width="stretch", config=show.chart_config("la-mh-gaps-map"))
     else:

@@ -270,6 +270,7 @@ with left:
             maps.KINDS,
             f"{measure_title} ({pop_year})",
             bounds=bounds,
+            caption=show.figure_caption(state, ctx.page_path, data, SOURCES),
         )
         st.plotly_chart(fig, width="stretch", config=show.chart_config("la-mh-map"))
     else:

@@ -3,6 +3,9 @@ patterns so no series is told apart by colour alone."""
 
 from __future__ import annotations
 
+import html
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -149,8 +152,10 @@ def memo_map(
     kinds: dict,
     title: str,
     bounds: tuple | None = None,
+    caption: str | None = None,
 ) -> go.Figure:
-    """The map as a static figure for memos and print (and a PNG from the chart's toolbar):
+    """The map as a static figure for memos and print (and a PNG from the chart's toolbar,
+    which carries ``caption`` below the map: the view, the date and the sources):
     area fills by id, their labels ([lat, lon, name, value]), the legend's colour classes,
     and the facilities (columns lat, lon, kind, approximate) with the map's shapes.  No
     base map: nothing is fetched from other hosts."""
@@ -229,12 +234,33 @@ def memo_map(
         fig.update_yaxes(range=[bounds[0], bounds[1]])
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / 0.83)  # cos(34°): no squashing
+    lines = caption_lines(caption) if caption else []
+    for i, line in enumerate(lines):
+        fig.add_annotation(
+            text=line,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            xanchor="left",
+            yanchor="top",
+            yshift=-4 - 14 * i,
+            showarrow=False,
+            align="left",
+            font=dict(size=10, color="#1A1A1A"),
+        )
     fig.update_layout(
-        height=400,
-        margin=dict(l=0, r=0, t=10, b=0),
+        height=400 + 14 * len(lines),
+        margin=dict(l=0, r=0, t=10, b=8 + 14 * len(lines)),
         plot_bgcolor="white",
         paper_bgcolor="white",
         font=FONT,
         legend=dict(orientation="v", x=1.0, xanchor="left", y=1, groupclick="toggleitem", font_size=11),
     )
     return fig
+
+
+def caption_lines(caption: str, width: int = 150) -> list[str]:
+    """A caption as escaped lines for a figure's annotations (plotly reads tags in them; a
+    view's text comes from a link, so it is escaped)."""
+    return [html.escape(line) for line in textwrap.wrap(" ".join(caption.split()), width)]

@@ -150,6 +150,14 @@ def memo_header(page_path: str, data: Data) -> None:
     )
 
 
+def figure_caption(state: FilterState, page_path: str, data: Data, sources: str) -> str:
+    """The line a saved map image carries: the view, the date, the sources, the link."""
+    return (
+        f"Showing {state.describe()}. {datetime.date.today():%d %B %Y}; data built "
+        f"{data.snap.built_on}. Sources: {sources}. View: {urlstate.share_link(page_path)}"
+    )
+
+
 def memo_footer(sources: str) -> None:
     st.markdown(
         f"**Sources** (with vintages): {sources}. Full list, licences and methods: Data & methods page."

@@ -109,6 +109,8 @@ def test_memo_layout_prints_tables_whole_and_the_map_as_a_chart(run):
     shown = tables_shown(at)
     assert len(shown) >= 3  # headline figures, facilities, areas
     assert at.get("plotly_chart"), "the map as a static chart (saves as PNG, prints)"
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "Showing district 2." in spec and "data built" in spec and "View:" in spec  # the PNG caption
     figures = shown[0]
     assert list(figures.columns) == ["Figure", "Value", "Los Angeles County", "Denominator and source"]
     assert "per" in " ".join(figures["Denominator and source"])

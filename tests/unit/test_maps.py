@@ -215,3 +215,28 @@ def test_the_tract_payload_follows_the_geometry_order_and_leaves_tooltips_to_the
     t = payload["tracts"]
     assert t["cls"] == "505" and t["miles"] == [30.0, 0.5, None] and t["res"] == [15, 1200, 0]
     assert payload["url"] == "/x.json" and "geo" not in payload and payload["suffix"] == " children"
+
+
+def test_the_memo_maps_image_carries_its_caption_escaped():
+    from dashboard.render import charts
+
+    square = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": 1},
+                "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]},
+            }
+        ],
+    }
+    points = pd.DataFrame({"lat": [], "lon": [], "kind": [], "approximate": []})
+    caption = 'Showing name contains "<img src=x onerror=alert(1)>". 03 December 2026; ' + "Sources: X. " * 20
+    fig = charts.memo_map(square, {1: "#ffffff"}, [], [], points, {}, "Title", caption=caption)
+    texts = [a.text for a in fig.layout.annotations]
+    assert len(texts) >= 2  # wrapped into lines, every line below the map
+    joined = " ".join(texts)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in joined and "<img" not in joined
+    assert fig.layout.margin.b >= 14 * len(texts)
+    bare = charts.memo_map(square, {1: "#ffffff"}, [], [], points, {}, "Title")
+    assert not bare.layout.annotations and bare.layout.height == 400
