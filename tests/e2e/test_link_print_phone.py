@@ -205,3 +205,26 @@ def test_phone_opens_on_content_with_a_usable_map(browser, app_server, wait_for_
         assert page.js_errors == []
     finally:
         context.close()
+
+
+def test_help_beside_a_filter_never_toggles_it(page, app_server, wait_for_app):
+    """The '?' of a filter group (its codes and rule) is help only: clicking it changes no
+    value, no link and does not fold the group."""
+    page.goto(f"{app_server}/?pop=children")
+    wait_for_app(page)
+    children = pill(page, "Population served", "Children and adolescents")
+    expect(children).to_have_attribute("aria-pressed", "true")
+    group = page.locator(f'{SIDEBAR} [data-testid="stExpander"]').filter(
+        has=page.locator("summary", has_text="Population served")
+    )
+    icons = group.locator('[data-testid="stTooltipIcon"]')
+    assert icons.count() >= 1
+    before = page.url
+    for i in range(icons.count()):
+        icons.nth(i).click()
+        page.wait_for_timeout(600)
+    expect(children).to_have_attribute("aria-pressed", "true")
+    assert page.url == before
+    assert group.locator("details").first.get_attribute("open") is not None  # still unfolded
+    others = group.get_by_role("button", pressed=True)
+    assert others.count() == 1
