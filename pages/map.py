@@ -40,6 +40,9 @@ def county(figure) -> str:
     return f" · county: {figure(whole)}" if whole else ""
 
 
+bed_note = text.beds_note(
+    head.beds, head.state_hospital_beds, state.state_hospital, head.county_beds, head.county_beds_per_100k
+)
 per_group = "".join(f"; {text.fmt_rate(r)} per 100k {lab} ({n:,})" for lab, n, r in head.per_population)
 if state.memo:
     show.memo_figures(
@@ -53,14 +56,7 @@ if state.memo:
             (
                 "Licensed acute psychiatric beds per 100k residents",
                 text.fmt_rate(head.beds_per_100k),
-                text.beds_note(
-                    head.beds,
-                    head.state_hospital_beds,
-                    state.state_hospital,
-                    head.county_beds,
-                    head.county_beds_per_100k,
-                )
-                + f"; per {head.residents:,} residents",
+                bed_note + f"; per {head.residents:,} residents",
             ),
             (
                 f"{den.label.capitalize()} farther than {state.miles} miles from a matching site",
@@ -102,16 +98,7 @@ else:
         help=f"Licensed (not staffed) acute psychiatric beds ({registry.cite('cdph_beds')}) per all "
         f"residents ({registry.cite('geo')}). Beds are not broken down by age or payer in the source.",
     )
-    c3.caption(
-        text.beds_note(
-            head.beds,
-            head.state_hospital_beds,
-            state.state_hospital,
-            head.county_beds,
-            head.county_beds_per_100k,
-        )
-        + county(lambda h: f"{text.fmt_rate(h.beds_per_100k)} per 100k")
-    )
+    c3.caption(bed_note + county(lambda h: f"{text.fmt_rate(h.beds_per_100k)} per 100k"))
     c4.metric(
         f"Live > {state.miles} mi from a site",
         text.fmt_pct(head.share_far),
