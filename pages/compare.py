@@ -56,8 +56,7 @@ st.caption(
     + ")."
     + (f" Shaded: {band.label}." if band else "")
 )
-# the selection's row when an area is selected (it comes just before the county's)
-counted = cont.iloc[-2] if (state.spa or state.sd) else county
+counted = cont.set_index("name").loc["Selected area"] if (state.spa or state.sd) else county
 if not state.include_unknown:
     show.unknown_note(int(counted["outpatient_unknown"]), state, state.where(), "outpatient sites")
 if den.note:

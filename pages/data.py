@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import registry, taxonomy
+from dashboard.analysis import metrics
 from dashboard.render import text
 from dashboard.ui import context, show
 
@@ -174,14 +175,22 @@ st.markdown(
 )
 ops = beds.get("by_operator")
 if ops:
-    per100k = lambda n: text.fmt_rate(100_000 * n / report["population_2018"])  # noqa: E731
+    per100k = lambda n: text.fmt_rate(metrics.per_100k(n, report["population_2018"]))  # noqa: E731
+    local = ops.get("other_reporting_local_government", [])
     st.markdown(
         f"Who runs them, as the licence name says (CDPH, HCAI): **{ops['county_run']:,}** beds in "
         f"county-run hospitals ({', '.join(map(text.escape_markdown, ops['county_run_hospitals']))}; "
         f"{per100k(ops['county_run'])} per 100k residents), **{ops['state_run']:,}** in the state "
         f"hospital, **{ops['other']:,}** in private and non-profit hospitals "
-        f"({per100k(ops['other'])} per 100k; Kedren, which reports 'local, county or community "
-        "government' to SAMHSA, is counted here). Residents: 2018 estimates."
+        f"({per100k(ops['other'])} per 100k"
+        + (
+            f"; {', '.join(map(text.escape_markdown, local))}, which "
+            + ("reports" if len(local) == 1 else "report")
+            + " 'local, county or community government' to SAMHSA, counted here"
+            if local
+            else ""
+        )
+        + f"). Residents: {registry.cite('geo')}."
     )
     st.markdown(
         f"**Psychiatric health facility (PHF) beds** are licensed by DHCS and are not in the CDPH "

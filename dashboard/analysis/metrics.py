@@ -32,8 +32,12 @@ class Denominator:
     label: str
     note: str = ""
 
+    def values(self, frame: pd.DataFrame) -> np.ndarray:
+        """The denominator's residents per row of ``frame`` (the sum of its columns), as floats."""
+        return frame[list(self.columns)].to_numpy(dtype=float).sum(axis=1)
+
     def of(self, frame: pd.DataFrame) -> pd.Series:
-        return frame[list(self.columns)].sum(axis=1)
+        return pd.Series(self.values(frame), index=frame.index)
 
 
 def denominator(state: FilterState) -> Denominator:
@@ -158,7 +162,7 @@ def area_table(
     size = int(ids.max()) + 1
     keep = tract_mask(tracts, state)
     tract_area = _area_ids(tracts[level])[keep]
-    pop = np.bincount(tract_area, weights=den_values(tracts, den)[keep], minlength=size)
+    pop = np.bincount(tract_area, weights=den.values(tracts)[keep], minlength=size)
     total = np.bincount(tract_area, weights=tracts["pop_total"].to_numpy(float)[keep], minlength=size)
     fac_area = _area_ids(fac[level])
     sites = np.bincount(fac_area[np.asarray(m.mask, dtype=bool)], minlength=size)
@@ -180,11 +184,6 @@ def area_table(
 def _area_ids(col: pd.Series) -> np.ndarray:
     """Area ids as non-negative ints (0 where a row has none: an unplaced site)."""
     return col.fillna(0).to_numpy(dtype=int)
-
-
-def den_values(frame: pd.DataFrame, den: Denominator) -> np.ndarray:
-    """The denominator's residents per row of ``frame`` (the sum of its columns), as floats."""
-    return frame[list(den.columns)].to_numpy(dtype=float).sum(axis=1)
 
 
 def place_mask_areas(fac: pd.DataFrame, state: FilterState) -> np.ndarray:
@@ -232,7 +231,7 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
     m = match(idx, state)
     den = denominator(state)
     keep = tract_mask(tracts, state)
-    in_den = den_values(tracts, den)[keep]  # the denominator's residents per tract in the selection
+    in_den = den.values(tracts)[keep]  # the denominator's residents per tract in the selection
     population = int(in_den.sum())
     residents = int(tracts["pop_total"].to_numpy()[keep].sum())
     in_area = place_mask_areas(fac, state)

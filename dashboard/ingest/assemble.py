@@ -866,6 +866,7 @@ LICENSEE_OPERATOR = (
     (re.compile(r"^DEPARTMENT OF STATE HOSPITALS?\b", re.I), "state_government"),
 )
 LICENSEE_SOURCES = ("cdph_beds", "hcai", "dhcs_licensed")
+OPERATOR_COLUMNS = [taxonomy.flag_column("operator", v) for v in taxonomy.GROUP_BY_ID["operator"].ids]
 
 
 def licensee_operator(site: Site) -> str | None:
@@ -949,10 +950,9 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
     for s in sites:
         flags = taxonomy.flags_for(s.codes, s.licence)
         operator = licensee_operator(s)
-        operator_cols = [taxonomy.flag_column("operator", v) for v in taxonomy.GROUP_BY_ID["operator"].ids]
-        operator_known = any(flags[c] is True for c in operator_cols)
+        operator_known = any(flags[c] is True for c in OPERATOR_COLUMNS)
         if operator and not operator_known:
-            for c in operator_cols:
+            for c in OPERATOR_COLUMNS:
                 flags[c] = c == taxonomy.flag_column("operator", operator)
         ftypes = [taxonomy.FACILITY_TYPES[c] for c in (s.codes or ()) if c in taxonomy.FACILITY_TYPES]
         ident = "|".join(str(x) for x in (_dedupe_key(s), s.beds_facid, sorted(s.source_ids)[0]))

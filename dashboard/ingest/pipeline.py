@@ -534,16 +534,19 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excl
 def beds_by_operator(fac: pd.DataFrame) -> dict:
     """Licensed acute psychiatric beds by who runs the hospital, as its licence name says
     (``assemble.licensee_operator``): county-run, state-run (the forensic state hospital),
-    other (private and non-profit hospitals; Kedren reports "local, county or community
-    government" to SAMHSA but is not a county hospital)."""
+    other (private and non-profit hospitals).  ``other_reporting_local_government`` names the
+    hospitals among "other" that report "local, county or community government" to SAMHSA
+    without a county licence name."""
     beds = fac["psych_beds"].fillna(0)
     county = fac["licence_operator"].eq("local_government")
     state = fac["licence_operator"].eq("state_government")
+    reports_local = fac["operator__local_government"].fillna(False).astype(bool) & ~county & (beds > 0)
     return {
         "county_run": int(beds[county].sum()),
         "county_run_hospitals": sorted(fac.loc[county & (beds > 0), "name"]),
         "state_run": int(beds[state & ~county].sum()),
         "other": int(beds[~county & ~state].sum()),
+        "other_reporting_local_government": sorted(fac.loc[reports_local, "name"]),
     }
 
 

@@ -122,7 +122,7 @@ def download(
     """The table as a CSV (data only) and as an Excel workbook with the notes beside it (an
     "About" sheet: what it is, filters, link, sources, build date), each built only when
     clicked, from ``frame`` or what it returns; file names say page, table and date."""
-    table = (lambda: frame()) if callable(frame) else (lambda: frame)
+    table = frame if callable(frame) else (lambda: frame)
     stem = f"la-mh-{name}-{data.snap.built_date}"
     csv_col, xlsx_col = st.columns(2)
     csv_col.download_button(

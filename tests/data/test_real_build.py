@@ -161,4 +161,6 @@ def test_beds_by_who_runs_the_hospital(real_build):
     ops = beds["by_operator"]
     assert (ops["county_run"], ops["state_run"]) == (166, 1004)  # Olive View 52, Harbor 38, LA General 76
     assert ops["county_run"] + ops["state_run"] + ops["other"] == beds["total"]
+    # reports "local, county or community government" to SAMHSA; no county licence name
+    assert ops["other_reporting_local_government"] == ["Kedren Community Mental Health Center"]
     assert (beds["phf_beds"], len(beds["phf_without_beds"])) == (48, 2)
