@@ -2,9 +2,9 @@
 
 CLI (through the pipeline)::
 
-    python -m dashboard.ingest.pipeline fetch                      # publishers' direct downloads
-    python -m dashboard.ingest.pipeline fetch --from BASE_URL      # a mirror laid out like the raw folder
-    python -m dashboard.ingest.pipeline fetch --dest DIR           # default data/raw/ (git-ignored)
+    python -m dashboard.ingest fetch                  # publishers' direct downloads
+    python -m dashboard.ingest fetch --from BASE_URL  # a mirror laid out like the raw folder
+    python -m dashboard.ingest fetch --dest DIR       # default data/raw/ (git-ignored)
 
 With ``--from BASE`` every file of ``registry.SOURCES`` is fetched from
 ``BASE/<folder>/<file>`` (plus ``BASE/<folder>/PROVENANCE.md`` when the mirror has one).
@@ -187,7 +187,7 @@ def _fetch_provenance(base: str, folder: str, dest: Path, staging: Path, timeout
 
 
 def main(base: str | None = None, dest: Path | None = None) -> int:
-    """``python -m dashboard.ingest.pipeline fetch``: 0 when no file failed, 1 otherwise."""
+    """``python -m dashboard.ingest fetch``: 0 when no file failed, 1 otherwise."""
     dest = Path(dest) if dest else config.fetch_dir()
     where = f"the mirror {base}" if base else "the publishers' direct downloads"
     print(f"Fetching raw sources from {where} into {dest}")
@@ -201,5 +201,5 @@ def main(base: str | None = None, dest: Path | None = None) -> int:
         + (f"; {len(failed) - n['failed']} PROVENANCE.md failed" if len(failed) > n["failed"] else "")
     )
     if n["ok"] and not failed and not n["manual"]:
-        print("Rebuild with: python -m dashboard.ingest.pipeline build")
+        print(f"Rebuild with: {config.BUILD_COMMAND}")
     return 1 if failed else 0

@@ -325,16 +325,14 @@ def validate(
 
 
 def check_rows(raw_dir: Path) -> None:
-    """Each registered file held at least its ``min_rows`` records when its reader parsed it
-    (a file cut cleanly at a record boundary reads without error, but is short).  Run right
-    after reading, so the message names the file rather than a later symptom (a count, a
-    crosswalk entry).  A registered file no reader parsed is an error in the code."""
+    """Each registered file holds at least its ``min_rows`` records (a file cut cleanly at a
+    record boundary reads without error, but is short).  Run right after reading, so the
+    message names the file rather than a later symptom (a count, a crosswalk entry)."""
     for s in SOURCES.values():
         for f in s.files:
-            path = Path(raw_dir) / s.folder / f.name
-            n = common.rows_read(path)
+            n = common.records_in(Path(raw_dir) / s.folder / f.name)
             if n is None:
-                raise BuildError(f"{s.folder}/{f.name} is registered but no reader read it")
+                raise BuildError(f"{s.folder}/{f.name} cannot be read to count its records")
             if n < f.min_rows:
                 raise BuildError(
                     f"{s.folder}/{f.name}: {n} rows, expected at least {f.min_rows}: the file looks truncated"

@@ -1,4 +1,4 @@
-"""``python -m dashboard.ingest.pipeline fetch`` against a local HTTP server (never the internet)."""
+"""``python -m dashboard.ingest fetch`` against a local HTTP server (never the internet)."""
 
 from __future__ import annotations
 

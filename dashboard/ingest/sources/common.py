@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
+from dashboard.config import FETCH_COMMAND
 from dashboard.errors import SourceError
 from dashboard.ingest import normalize
 from dashboard.registry import SOURCES, source_path
@@ -44,23 +45,27 @@ LA_BBOX = (-118.96, 32.79, -117.64, 34.83)
 
 _HINT = (
     "Check the file against its PROVENANCE.md, or point LAMH_RAW_DIR at a complete copy "
-    "of the raw sources (python -m dashboard.ingest.pipeline fetch can download one)."
+    f"of the raw sources ({FETCH_COMMAND} can download one)."
 )
-
-
-# Rows (or features) each source file held when a reader last parsed it, by resolved path:
-# the pipeline compares them with the registry's ``min_rows`` (see ``rows_read``).
-_ROWS_READ: dict[Path, int] = {}
 
 
 def path_of(raw_dir: Path, key: str, name: str | None = None) -> Path:
     return source_path(Path(raw_dir), key, name)
 
 
-def rows_read(path: Path) -> int | None:
-    """How many records the file at ``path`` held when a reader last parsed it (None when no
-    reader has read it in this process)."""
-    return _ROWS_READ.get(Path(path).absolute())
+def records_in(path: Path) -> int | None:
+    """How many records a source file holds: CSV rows below the header (a quoted field may
+    span lines), GeoJSON features.  None when the file is missing or unreadable (its reader
+    says why)."""
+    path = Path(path)
+    try:
+        if path.suffix == ".geojson":
+            with open(path, encoding="utf-8") as fh:
+                return len(json.load(fh).get("features") or [])
+        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+            return max(sum(1 for row in csv.reader(fh) if row) - 1, 0)
+    except (OSError, ValueError, AttributeError, csv.Error):
+        return None
 
 
 def _check_file(path: Path, expected: tuple[str, ...] = ()) -> None:
@@ -111,7 +116,6 @@ def read_csv(raw_dir: Path, key: str, name: str | None = None, *, usecols=None) 
         raise SourceError(path, f"file cannot be parsed as CSV ({exc})", hint=_HINT) from None
     if df.empty:
         raise SourceError(path, "file has a header but no rows", hint=_HINT)
-    _ROWS_READ[path.absolute()] = len(df)
     return df
 
 
@@ -154,7 +158,6 @@ def read_geojson(raw_dir: Path, key: str, name: str) -> dict:
     feats = data.get("features") if isinstance(data, dict) else None
     if not isinstance(feats, list) or not feats:
         raise SourceError(path, "file has no GeoJSON features", hint=_HINT)
-    _ROWS_READ[path.absolute()] = len(feats)
     props = feats[0].get("properties") or {}
     for col in spec.columns:
         if col not in props:
