@@ -49,7 +49,7 @@ def _load(folder: str, stamp: str) -> Data:
     idx = FlagIndex.build(fac)
     map_data = maps.prepare(fac, webfiles.source_titles(snap))
     urls = webfiles.urls(webfiles.contents(snap, map_data))  # the committed snapshot's are there
-    data = Data(
+    return Data(
         snap=snap,
         idx=idx,
         view=tables.facility_view(fac),
@@ -59,14 +59,6 @@ def _load(folder: str, stamp: str) -> Data:
         label_points={k: maps.label_points(snap.geojson[k]) for k in ("spa", "sd")},
         views=Views(fac, idx, snap.tracts, snap.areas),
     )
-    # How often a view was computed vs shared, in the server's log when it stops (a room on
-    # one link should show few misses and many hits).
-    atexit.register(lambda: print(f"lamh view cache: {data.views.stats()}", file=sys.stderr, flush=True))
-    # The snapshot lives as long as the process: keep its objects out of every later garbage
-    # collection (a full collection over them stalled reruns by hundreds of ms at x100).
-    gc.collect()
-    gc.freeze()
-    return data
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -85,10 +77,23 @@ def load_data() -> Data:
     says so in plain words, with the command that fixes it, and stops."""
     folder = config.data_dir()
     try:
-        return _load(str(folder), snapshot.stamp(folder))
+        data = _load(str(folder), snapshot.stamp(folder))
     except SnapshotError as exc:
         _fail_page(exc)
         raise  # unreachable: _fail_page stops the script
+    _settle_process(data.snap.id, data)
+    return data
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _settle_process(snapshot_id: str, _data: Data) -> None:
+    """Once per snapshot this process loads (never per rerun): log the view cache's hits
+    when the server stops (a room on one link should show few misses and many hits), and
+    keep the snapshot's objects, which live as long as the process, out of every later
+    garbage collection (a full collection over them stalled reruns by hundreds of ms)."""
+    atexit.register(lambda: print(f"lamh view cache: {_data.views.stats()}", file=sys.stderr, flush=True))
+    gc.collect()
+    gc.freeze()
 
 
 def _fail_page(exc: SnapshotError) -> None:
