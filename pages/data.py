@@ -8,6 +8,7 @@ from dashboard import registry, taxonomy
 from dashboard.analysis import metrics
 from dashboard.render import text
 from dashboard.ui import context, show
+from dashboard.vocab import Precision
 
 ctx = context.page()
 data = ctx.data
@@ -95,7 +96,7 @@ st.markdown(
     "number and street name in the ZIP) appears in a source with coordinates — SAMHSA locator "
     "2020, HCAI 2025, LA County LMS/211 or CovidCareMap 2020 — or the US Census geocoder answered "
     "for it (only when the build ran with `--geocode`).\n"
-    f"- **Approximate** ({prec.get('approximate', 0)} sites): placed at the centroid of the "
+    f"- **Approximate** ({prec.get(Precision.APPROXIMATE, 0)} sites): placed at the centroid of the "
     "site's ZIP code (from the `zipcodes` package; a ZIP whose centroid the package shares with "
     "many others is not used). Many of these facilities asked SAMHSA not to publish their street "
     "address: a withheld address stays approximate even when another record of the program has "

@@ -6,9 +6,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import registry
-from dashboard.analysis import filters, metrics
+from dashboard.analysis import metrics
 from dashboard.render import charts, gaps, maps, tables, text
 from dashboard.ui import context, show
+from dashboard.vocab import Level
 
 ctx = context.page()
 data, state = ctx.data, ctx.state
@@ -104,10 +105,10 @@ notes = show.download_notes(
     data,
 )
 for level in ("spa", "sd"):
-    st.subheader(f"{filters.LEVELS[level]}: most {den.label} far from care first")
+    st.subheader(f"{Level(level).label}: most {den.label} far from care first")
     show.table(view.by_level[level], state.memo)
     show.download(
-        f"Download {filters.LEVELS[level].split(' (')[0].lower()} table",
+        f"Download {Level(level).label.split(' (')[0].lower()} table",
         view.by_level[level],
         notes,
         f"gaps-{level}",
@@ -155,7 +156,7 @@ drive_notes = show.download_notes(
 )
 for level in ("spa", "sd"):
     shown = view.drive_by_level[level]
-    st.markdown(f"**{filters.LEVELS[level]}**")
+    st.markdown(f"**{Level(level).label}**")
     show.table(shown, state.memo)
     show.download(f"Download drive times by {level.upper()}", shown, drive_notes, f"gaps-drive-{level}", data)
 

@@ -11,6 +11,7 @@ from dashboard import registry
 from dashboard.analysis import filters, metrics
 from dashboard.render import charts, maps, mapview, tables, text
 from dashboard.ui import context, show, urlstate
+from dashboard.vocab import Level, Precision
 
 ctx = context.page()
 data, state = ctx.data, ctx.state
@@ -138,7 +139,7 @@ value_col = "sites_per_100k" if state.measure == "sites" else "beds_per_100k"
 values = chosen.set_index("area")[value_col]
 breaks = maps.class_breaks(values.to_numpy())
 names = area_tab.set_index("area")["name"].to_dict()
-level_name = filters.LEVELS[state.level].split(" (")[0]
+level_name = Level(state.level).label.split(" (")[0]
 area_selected = bool(state.spa or state.sd)
 measure_title = (
     f"Matching sites per 100k {den.label}"
@@ -222,7 +223,7 @@ with left:
                 "lat": data.map_data.lat,
                 "lon": data.map_data.lon,
                 "kind": data.map_data.kind,
-                "approximate": fac["location_precision"].to_numpy() == "approximate",
+                "approximate": fac["location_precision"].to_numpy() == Precision.APPROXIMATE,
             }
         )
         points = points[matched.mask & data.map_data.located]
@@ -313,7 +314,7 @@ else:
             )
 show.download("Download facilities", view, notes, "map-facilities", data)
 
-st.subheader(f"By {filters.LEVELS[state.level]}")
+st.subheader(f"By {Level(state.level).label}")
 rows = chosen if whole is None else pd.concat([chosen, tables.county_area_row(whole)], ignore_index=True)
 shown = tables.area_view(rows, den.label, pop_year, state)
 district_bounds = state.level == "sd" and not area_selected

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import taxonomy
+from dashboard.vocab import AREA_LEVELS
 
 MAX_QUERY_LENGTH = 100
 GROUP_IDS = tuple(g.id for g in taxonomy.GROUPS)
@@ -24,12 +25,12 @@ MEASURES = {
     "sites": "Matching sites per 100k residents",
     "beds": "Licensed acute psychiatric beds per 100k residents",
 }
-DISTRICT_PLAN = "2021 plan"
 DISTRICT_HELP = (
     "Board of Supervisors districts of the plan adopted in December 2021 (in force since "
     "2022). Shows sites in any selected district."
 )
-LEVELS = {"spa": "Service Planning Area (2012)", "sd": f"Supervisorial district ({DISTRICT_PLAN})"}
+# The area levels a user can map, by link value, with their names (vocab.Level).
+LEVELS = {lv.value: lv.label for lv in AREA_LEVELS}
 MILES_CHOICES = (1, 2, 3, 5, 10, 15, 20)
 DEFAULT_MILES = 5
 

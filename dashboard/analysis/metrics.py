@@ -17,6 +17,7 @@ import shapely
 
 from dashboard import snapshot, taxonomy
 from dashboard.analysis.filters import FilterState, FlagIndex, Match, match
+from dashboard.vocab import Precision
 
 PER = 100_000
 MILES_PER_DEGREE_LAT = 69.09
@@ -114,7 +115,7 @@ def tract_access(
     tracts: pd.DataFrame, fac: pd.DataFrame, facility_mask: np.ndarray, den: Denominator, miles: float
 ) -> pd.DataFrame:
     """Per tract: distance to the nearest facility in the mask, and residents beyond ``miles``."""
-    ok = np.asarray(facility_mask, dtype=bool) & (fac["location_precision"].to_numpy() != "none")
+    ok = np.asarray(facility_mask, dtype=bool) & (fac["location_precision"].to_numpy() != Precision.NONE)
     dist = nearest_miles(tracts["lon"], tracts["lat"], fac["lon"].to_numpy()[ok], fac["lat"].to_numpy()[ok])
     out = tracts[["geoid", "spa", "sd"]].copy()
     out["residents"] = den.of(tracts).to_numpy()
@@ -239,7 +240,7 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
     state_beds = int(_beds_in(fac, where=in_area & fac["state_hospital"].to_numpy(dtype=bool)).sum())
     county_run = fac["licence_operator"].to_numpy(dtype=object) == "local_government"
     county_beds = int(_beds_in(fac, where=in_area & county_run).sum())
-    ok = access_mask(idx, state) & (fac["location_precision"].to_numpy() != "none")
+    ok = access_mask(idx, state) & (fac["location_precision"].to_numpy() != Precision.NONE)
     dist = nearest_miles(
         tracts["lon"].to_numpy()[keep],
         tracts["lat"].to_numpy()[keep],

@@ -42,8 +42,7 @@ from dashboard.ingest.normalize import (
 )
 from dashboard.ingest.sources import cdph_beds
 from dashboard.registry import SOURCES
-
-EXACT, APPROX, NONE = "exact", "approximate", "none"
+from dashboard.vocab import Kind, Precision
 
 LOCATION_LABEL = {
     "samhsa_directory": "SAMHSA directory 2024",
@@ -113,7 +112,7 @@ class Site:
     licence: str | None = None
     lat: float = float("nan")
     lon: float = float("nan")
-    precision: str = NONE
+    precision: Precision = Precision.NONE
     location_source: str = "not located"
     refs: list[tuple[str, str]] = field(default_factory=list)  # (source key, record id)
     records: list[Record] = field(default_factory=list)  # every record linked, own first
@@ -139,16 +138,16 @@ class Site:
     def source_ids(self) -> list[str]:
         return [sid for _, sid in self.refs]
 
-    def place(self, lat: float, lon: float, precision: str, label: str) -> None:
+    def place(self, lat: float, lon: float, precision: Precision, label: str) -> None:
         self.lat, self.lon, self.precision, self.location_source = lat, lon, precision, label
 
     @property
     def located(self) -> bool:
-        return self.precision != NONE
+        return self.precision != Precision.NONE
 
     @property
     def exact(self) -> bool:
-        return self.precision == EXACT
+        return self.precision == Precision.EXACT
 
     @property
     def withheld(self) -> bool:
@@ -401,7 +400,9 @@ def link(site: Site, rec: Record, ev: match.Evidence, index: SiteIndex, counts: 
     if rec.role != "history":
         index.add_facet(site, rec)
     if rec.role == "site" and rec.exact and not site.located and not site.withheld:
-        site.place(rec.lat, rec.lon, EXACT, f"Exact: address matched to {LOCATION_LABEL[rec.source]}")
+        site.place(
+            rec.lat, rec.lon, Precision.EXACT, f"Exact: address matched to {LOCATION_LABEL[rec.source]}"
+        )
     if ev.rule == "withheld":
         return  # the facility withholds its address now: an older one is not shown beside it
     if (
@@ -452,7 +453,7 @@ def _add_records(
         site = _site_from_row(row, licence=row[licence_col] if licence_col else None)
         site.records[0] = rec
         if rec.exact:
-            site.place(rec.lat, rec.lon, EXACT, f"Exact: {LOCATION_LABEL[rec.source]} coordinates")
+            site.place(rec.lat, rec.lon, Precision.EXACT, f"Exact: {LOCATION_LABEL[rec.source]} coordinates")
         elif row["source_id"] in untrusted:
             site.untrusted_point = f"{LOCATION_LABEL[rec.source]} gives its point to another address too"
         index.add(site)
@@ -579,12 +580,14 @@ def locate(
         if not s.withheld:
             hit = coords.lookup(s.street, s.zip) if s.street else None
             if hit:
-                s.place(hit[0], hit[1], EXACT, f"Exact: address matched to {LOCATION_LABEL[hit[2]]}")
+                s.place(
+                    hit[0], hit[1], Precision.EXACT, f"Exact: address matched to {LOCATION_LABEL[hit[2]]}"
+                )
                 continue
             if geocoder is not None and s.street:
                 g = geocoder.lookup(s.street, s.city, s.zip)
                 if g:
-                    s.place(g[0], g[1], EXACT, "Exact: US Census geocoder (cached)")
+                    s.place(g[0], g[1], Precision.EXACT, "Exact: US Census geocoder (cached)")
                     continue
         if not approximate:
             continue
@@ -596,7 +599,12 @@ def locate(
                 why = s.untrusted_point
             else:
                 why = "no address match"
-            s.place(c[0], c[1], APPROX, f"Approximate: ZIP {s.zip} centroid ({why}; {zipgeo.PACKAGE})")
+            s.place(
+                c[0],
+                c[1],
+                Precision.APPROXIMATE,
+                f"Approximate: ZIP {s.zip} centroid ({why}; {zipgeo.PACKAGE})",
+            )
 
 
 def _rank(site: Site) -> tuple:
@@ -809,7 +817,7 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex, counts: BuildCo
                     as_of=r["data_date"],
                     licence=taxonomy.LICENCE_APH,
                 )
-                site.place(lat, lon, EXACT, f"Exact: {LOCATION_LABEL[source]} coordinates")
+                site.place(lat, lon, Precision.EXACT, f"Exact: {LOCATION_LABEL[source]} coordinates")
                 site.add_source(source, ref)
                 site.records.append(rec)
             else:
@@ -818,8 +826,8 @@ def attach_beds(src: dict, index: SiteIndex, coords: CoordIndex, counts: BuildCo
                 site.add_source(source, ref)
                 site.records.append(rec)
                 index.add_facet(site, rec)
-                if not site.located or site.precision == APPROX:
-                    site.place(lat, lon, EXACT, f"Exact: {LOCATION_LABEL[source]} coordinates")
+                if not site.located or site.precision == Precision.APPROXIMATE:
+                    site.place(lat, lon, Precision.EXACT, f"Exact: {LOCATION_LABEL[source]} coordinates")
         site.beds = int(r["beds"])
         site.beds_facid = r["facid"]
         site.beds_name = r["facname"]
@@ -930,19 +938,19 @@ def _bed_location(r, src, coords: CoordIndex) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------- table
 
 
-def kind_of(flags: dict, beds) -> str:
+def kind_of(flags: dict, beds) -> Kind:
     """Map symbol class: inpatient (incl. inpatient + outpatient), outpatient,
-    residential / day treatment, emergency only, or setting unknown."""
+    residential / day treatment, other (e.g. crisis only), or setting unknown."""
     f = lambda v: flags[taxonomy.flag_column("setting", v)] is True  # noqa: E731
     if f("inpatient") or (beds is not None and beds > 0):
-        return "inpatient"
+        return Kind.INPATIENT
     if f("outpatient"):
-        return "outpatient"
+        return Kind.OUTPATIENT
     if f("residential") or f("day"):
-        return "residential_day"
+        return Kind.RESIDENTIAL_DAY
     if flags[taxonomy.flag_column("setting", "outpatient")] is pd.NA:
-        return "unknown"
-    return "other"
+        return Kind.UNKNOWN
+    return Kind.OTHER
 
 
 def facility_table(sites: list[Site]) -> pd.DataFrame:
@@ -970,7 +978,7 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
                 "website": s.website,
                 "lat": s.lat,
                 "lon": s.lon,
-                "location_precision": s.precision,
+                "location_precision": s.precision.value,
                 "location_source": s.location_source,
                 "primary_source": s.primary_source,
                 "as_of": s.as_of,
@@ -992,7 +1000,7 @@ def facility_table(sites: list[Site]) -> pd.DataFrame:
                 "beds_name": s.beds_name,
                 "state_hospital": s.state_hospital,
                 "description": s.description,
-                "kind": kind_of(flags, s.beds),
+                "kind": kind_of(flags, s.beds).value,
                 "operator_source": (
                     "SAMHSA directory 2024"
                     if operator_known

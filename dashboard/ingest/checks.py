@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.ingest import match, overrides
+from dashboard.vocab import Precision
 
 CLOSE_METRES = 50.0
 
@@ -45,14 +46,14 @@ def explain(a: pd.Series, b: pd.Series) -> str | None:
         return "two licensed facilities"
     if match.other_tenant(_Named(a), _Named(b)):
         return "two programs in different suites with their own phones"
-    if a["location_precision"] == "approximate" and b["location_precision"] == "approximate":
+    if a["location_precision"] == Precision.APPROXIMATE == b["location_precision"]:
         return "both at a ZIP centroid (no street address to compare)"
     return None
 
 
 def close_pairs(fac: pd.DataFrame, metres: float = CLOSE_METRES) -> pd.DataFrame:
     """Every pair of located sites within ``metres`` whose names are similar, explained or not."""
-    loc = fac[fac["location_precision"] != "none"].reset_index(drop=True)
+    loc = fac[fac["location_precision"] != Precision.NONE].reset_index(drop=True)
     lat, lon = np.radians(loc["lat"].to_numpy()), np.radians(loc["lon"].to_numpy())
     rows = []
     for i in range(len(loc)):

@@ -29,7 +29,7 @@ import pandas as pd
 from dashboard import config, snapshot, taxonomy
 from dashboard.errors import BuildError, SnapshotError, SourceError
 from dashboard.ingest import areas, checks, overrides
-from dashboard.ingest.assemble import LOCATION_LABEL, NONE, assemble_sites, facility_table
+from dashboard.ingest.assemble import LOCATION_LABEL, assemble_sites, facility_table
 from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
 from dashboard.ingest.geocode import CensusGeocoder
@@ -49,6 +49,7 @@ from dashboard.ingest.sources import (
     samhsa_locator,
 )
 from dashboard.registry import SOURCES
+from dashboard.vocab import Precision
 
 SCHEMA_VERSION = 1
 
@@ -283,7 +284,7 @@ def validate(
     missing = [c for c in REQUIRED if c not in fac.columns]
     if missing:
         raise BuildError(f"facility table lacks columns {missing}")
-    located = fac["location_precision"] != NONE
+    located = fac["location_precision"] != Precision.NONE
     outside = located & fac["spa"].isna()
     if outside.any():
         bad = fac.loc[outside, ["primary_source", "name", "lat", "lon"]].head(5)
@@ -467,7 +468,7 @@ def _beds_table(bed_rows: pd.DataFrame, fac: pd.DataFrame) -> pd.DataFrame:
     out["site_id"] = out["facid"].map(site["site_id"])
     out["spa"] = out["facid"].map(site["spa"]).astype("Int64")
     out["sd"] = out["facid"].map(site["sd"]).astype("Int64")
-    out["located"] = out["facid"].map(site["location_precision"]) != NONE
+    out["located"] = out["facid"].map(site["location_precision"]) != Precision.NONE
     return out
 
 

@@ -32,14 +32,18 @@ from folium.template import Template
 
 from dashboard import registry, taxonomy
 from dashboard.render import assets
+from dashboard.vocab import Kind, Precision
 
 # Okabe-Ito colours (colour-blind safe); the symbol shape carries the same information.
 KINDS = {
-    "outpatient": ("Outpatient", "#0072B2", "circle"),
-    "inpatient": ("Inpatient (hospital or PHF; may also offer outpatient)", "#D55E00", "square"),
-    "residential_day": ("Residential or day treatment (no outpatient)", "#009E73", "triangle"),
-    "other": ("Other setting (e.g. crisis services only)", "#CC79A7", "plus"),
-    "unknown": ("Setting unknown (locations-only source)", "#6B6B6B", "diamond"),
+    k: (k.label, colour, shape)
+    for k, colour, shape in (
+        (Kind.OUTPATIENT, "#0072B2", "circle"),
+        (Kind.INPATIENT, "#D55E00", "square"),
+        (Kind.RESIDENTIAL_DAY, "#009E73", "triangle"),
+        (Kind.OTHER, "#CC79A7", "plus"),
+        (Kind.UNKNOWN, "#6B6B6B", "diamond"),
+    )
 }
 # Viridis, 5 classes (colour-blind safe, monotone in lightness).
 VIRIDIS5 = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
@@ -71,7 +75,7 @@ def safe_json(obj) -> str:
 
 def symbol_svg(kind: str, approximate: bool = False, size: int = 16) -> str:
     """The marker symbol as inline SVG (also used for the legend)."""
-    _label, colour, shape = KINDS.get(kind, KINDS["unknown"])
+    _label, colour, shape = KINDS.get(kind, KINDS[Kind.UNKNOWN])
     fill, dash = ("#ffffff", ' stroke-dasharray="2,1.5"') if approximate else (colour, "")
     s, h = size, size / 2
     stroke = f'stroke="{colour if approximate else "#1A1A1A"}" stroke-width="1.6"{dash}'
@@ -105,7 +109,6 @@ POPUP_GROUPS = (
     ("language", "Languages"),
     ("operator", "Operated by"),
 )
-PRECISION = {"exact": "exact address", "approximate": "approximate (ZIP centroid)"}
 
 
 def _text(value) -> str | None:
@@ -158,7 +161,7 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
         for g in groups
     }
     source_keys = list(source_titles)
-    located = (fac["location_precision"] != "none").to_numpy()
+    located = (fac["location_precision"] != Precision.NONE).to_numpy()
     rows: list = []
     for i, r in enumerate(fac.to_dict("records")):
         if not located[i]:
@@ -177,7 +180,7 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
                     "y": round(float(r["lat"]), 5),
                     "x": round(float(r["lon"]), 5),
                     "k": r["kind"],
-                    "q": 1 if r["location_precision"] == "approximate" else 0,
+                    "q": 1 if r["location_precision"] == Precision.APPROXIMATE else 0,
                     "n": _text(r["name"]) or "",
                     "g": _text(r["program"]),
                     "a": street or None,
@@ -202,7 +205,7 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
         ],
         "sources": [source_titles[k] for k in source_keys],
         "icons": {k: [symbol_svg(k), symbol_svg(k, approximate=True)] for k in KINDS},
-        "precision": [PRECISION["exact"], PRECISION["approximate"]],
+        "precision": [Precision.EXACT.label, Precision.APPROXIMATE.label],
         "beds_source": registry.cite("cdph_beds"),
     }
     return MapData(

@@ -10,16 +10,10 @@ import numpy as np
 import pandas as pd
 
 from dashboard import registry, taxonomy
-from dashboard.analysis.filters import DISTRICT_PLAN
+from dashboard.vocab import DISTRICT_PLAN, Precision
 
 # Tables on a page show at most this many rows (downloads hold them all).
 MAX_ROWS_SHOWN = 2000
-
-PRECISION_TEXT = {
-    "exact": "exact address",
-    "approximate": "approximate (ZIP centroid)",
-    "none": "not located",
-}
 
 
 def _labels(fac: pd.DataFrame, group_id: str) -> pd.Series:
@@ -97,7 +91,7 @@ def facility_view(fac: pd.DataFrame) -> pd.DataFrame:
             "Operated by": _labels(fac, "operator"),
             "SPA": fac["spa_name"].fillna("not located"),
             f"District ({DISTRICT_PLAN})": fac["sd"],
-            "Location": fac["location_precision"].map(PRECISION_TEXT),
+            "Location": fac["location_precision"].map(lambda p: Precision(p).label),
             "Attributes from": fac["attributes"],
             "Sources": sources,
             "As of": fac["as_of"],

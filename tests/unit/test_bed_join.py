@@ -11,7 +11,8 @@ import pytest
 from dashboard import taxonomy
 from dashboard.errors import BuildError
 from dashboard.ingest import crosswalk
-from dashboard.ingest.assemble import EXACT, NONE, assemble_sites, facility_table
+from dashboard.ingest.assemble import assemble_sites, facility_table
+from dashboard.vocab import Precision
 from tests.fixtures.frames import bed, by_name, make_src, rec
 
 HILLTOP_HCAI = rec(
@@ -42,7 +43,13 @@ def test_name_match_in_hcai_places_the_beds():
     src = make_src(hcai=[HILLTOP_HCAI], beds=[bed("999000001", "FAKEHILLTOP PSYCHIATRIC HOSPITAL", 40)])
     sites, counts, _, beds = run(src)
     s = by_name(sites, "FAKEHILLTOP PSYCHIATRIC HOSPITAL")
-    assert (s.beds, s.beds_facid, s.precision, s.lat, s.lon) == (40, "999000001", EXACT, 34.14, -117.96)
+    assert (s.beds, s.beds_facid, s.precision, s.lat, s.lon) == (
+        40,
+        "999000001",
+        Precision.EXACT,
+        34.14,
+        -117.96,
+    )
     assert s.licence == taxonomy.LICENCE_APH
     assert s.source_ids == ["hcai-90001", "cdph-facid-999000001"]
     assert beds.iloc[0]["location_how"] == "name match in HCAI facility list 2025"
@@ -89,7 +96,7 @@ def test_beds_attach_to_the_inpatient_directory_program_at_the_hospital_address(
     assert len(sites) == 2
     hosp = by_name(sites, "Fakehilltop Psychiatric Hospital")
     assert hosp.beds == 40 and hosp.licence == taxonomy.LICENCE_APH
-    assert (hosp.precision, hosp.lat) == (EXACT, 34.14)
+    assert (hosp.precision, hosp.lat) == (Precision.EXACT, 34.14)
     assert by_name(sites, "Fakehilltop Outpatient Clinic").beds is None
 
 
@@ -130,7 +137,7 @@ def test_crosswalk_none_counts_the_beds_without_a_place(monkeypatch):
     src = make_src(beds=[bed("999000007", "FAKEVISTA SPECIALTY HOSPITAL", 25)])
     sites, counts, _, _ = run(src)
     s = sites[0]
-    assert s.beds == 25 and s.precision == NONE and math.isnan(s.lat)
+    assert s.beds == 25 and s.precision == Precision.NONE and math.isnan(s.lat)
     assert counts.beds_total == 25
     assert counts.bed_facilities_unlocated == ["FAKEVISTA SPECIALTY HOSPITAL"]
 

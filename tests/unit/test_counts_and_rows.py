@@ -86,4 +86,3 @@ def test_every_registered_file_has_a_reader(monkeypatch):
     pipeline.read_sources(FIXTURE_RAW)
     registered = {f"{s.folder}/{f.name}" for s in registry.SOURCES.values() for f in s.files}
     assert registered <= opened, registered - opened
-

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from dashboard import taxonomy
-from dashboard.ingest.assemble import APPROX, EXACT, Site, assemble_sites, facility_table, merge_nearby
+from dashboard.ingest.assemble import Site, assemble_sites, facility_table, merge_nearby
+from dashboard.vocab import Precision
 from tests.fixtures.frames import by_name, make_src, rec
 
 # 0.0001 degree of latitude is about 11 m.
@@ -161,7 +162,7 @@ def test_locator_joins_a_withheld_address_program_by_name_and_zip_but_does_not_p
     assert len(sites) == 1
     s = sites[0]
     assert s.source_ids == ["mental_6", "locator-6"]
-    assert s.precision == APPROX and "address withheld by the facility" in s.location_source
+    assert s.precision == Precision.APPROXIMATE and "address withheld by the facility" in s.location_source
     assert s.other_addresses == []  # withheld now: the 2020 address is not shown beside it
     assert counts.records_linked_by_rule == {"withheld": 1}
 
@@ -191,7 +192,7 @@ def test_withheld_programs_of_one_organisation_are_not_stacked_on_its_office():
     )
     sites, _, _, _ = run(src)
     assert len(sites) == 4
-    assert all(s.precision == APPROX for s in sites)
+    assert all(s.precision == Precision.APPROXIMATE for s in sites)
     assert [s.program for s in sites if "locator-1" in s.source_ids] == ["Fakewoodland"]
 
 
@@ -295,7 +296,7 @@ def site(
     beds=None,
     source="lms_211",
     sid=None,
-    precision=EXACT,
+    precision=Precision.EXACT,
     **attrs,
 ):
     s = Site(
@@ -483,8 +484,8 @@ def test_two_bed_holding_facilities_never_merge_but_beds_travel_to_the_kept_site
 
 
 def test_approximate_points_are_never_merged():
-    a = site("Fakegamma Clinic", "200 Nowhere Lane", "91101", precision=APPROX)
-    b = site("Fakegamma Clinic", "200 Nowhere Lane", "91102", precision=APPROX)
+    a = site("Fakegamma Clinic", "200 Nowhere Lane", "91101", precision=Precision.APPROXIMATE)
+    b = site("Fakegamma Clinic", "200 Nowhere Lane", "91102", precision=Precision.APPROXIMATE)
     assert merged(a, b)[1] == 0
 
 

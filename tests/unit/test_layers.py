@@ -1,6 +1,6 @@
 """The code's layers: data flows one way, and only the UI layer touches Streamlit.
 
-base      dashboard/{config,errors,registry,taxonomy,snapshot}.py   facts, paths, the snapshot
+base      dashboard/{config,errors,registry,taxonomy,vocab,snapshot}.py   facts, words, paths, the snapshot
 ingest    dashboard/ingest/     raw sources -> snapshot (never imported by the app)
 analysis  dashboard/analysis/   filters, metrics, costs: pure functions on the tables
 render    dashboard/render/     maps, charts, display tables (no Streamlit)

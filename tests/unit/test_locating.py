@@ -10,8 +10,9 @@ import urllib.parse
 import pytest
 
 from dashboard.ingest import zipgeo
-from dashboard.ingest.assemble import APPROX, EXACT, NONE, assemble_sites
+from dashboard.ingest.assemble import assemble_sites
 from dashboard.ingest.geocode import CensusGeocoder
+from dashboard.vocab import Precision
 from tests.fixtures.frames import by_name, make_src, rec
 from tests.fixtures.httpserver import closed_port_url, serve
 
@@ -41,7 +42,7 @@ def test_exact_address_match_to_the_locator():
         ],
     )
     s = by_name(sites_of(src), "Fakealpha Clinic")
-    assert (s.precision, s.lat, s.lon) == (EXACT, 34.06, -118.24)
+    assert (s.precision, s.lat, s.lon) == (Precision.EXACT, 34.06, -118.24)
     assert s.location_source == "Exact: address matched to SAMHSA locator 2020"
     assert "locator-1" in s.source_ids
     assert len(sites_of(src)) == 1  # the locator row joined the directory program
@@ -54,7 +55,7 @@ def test_house_number_match_for_spelling_variants():
     )
     sites = sites_of(src)
     assert len(sites) == 1
-    assert (sites[0].precision, sites[0].lat) == (EXACT, 34.1)
+    assert (sites[0].precision, sites[0].lat) == (Precision.EXACT, 34.1)
 
 
 def test_different_house_numbers_do_not_match():
@@ -63,7 +64,7 @@ def test_different_house_numbers_do_not_match():
         locator=[rec("locator", "Fakebeta", "1224 Testing Avenue", "90028", lat=34.1, lon=-118.33)],
     )
     d = by_name(sites_of(src), "Fakebeta Counseling")
-    assert d.precision == APPROX  # not placed at the neighbour's coordinates
+    assert d.precision == Precision.APPROXIMATE  # not placed at the neighbour's coordinates
 
 
 def test_unplaced_site_takes_coordinates_of_the_same_address_in_hcai():
@@ -76,7 +77,7 @@ def test_unplaced_site_takes_coordinates_of_the_same_address_in_hcai():
         hcai=[rec("hcai", "Somebody Else Hospital", "600 Demo Ave", "90802", lat=33.77, lon=-118.185)],
     )
     s = by_name(sites_of(src), "Fakeplaya PHF")
-    assert (s.precision, s.lat, s.lon) == (EXACT, 33.77, -118.185)
+    assert (s.precision, s.lat, s.lon) == (Precision.EXACT, 33.77, -118.185)
     assert s.location_source == "Exact: address matched to HCAI facility list 2025"
 
 
@@ -94,7 +95,7 @@ def test_unplaced_site_matches_coordinates_by_house_number():
         ccm=[rec("ccm", "Other", "600 DEMO AVE", "90802", lat=33.771, lon=-118.186)],
     )
     s = by_name(sites_of(src), "Fakeplaya PHF")
-    assert (s.precision, s.lat) == (EXACT, 33.771)
+    assert (s.precision, s.lat) == (Precision.EXACT, 33.771)
     assert s.location_source == "Exact: address matched to CovidCareMap 2020"
 
 
@@ -177,11 +178,11 @@ def test_geocoder_tier_places_unmatched_addresses_and_caches_answers(tmp_path):
         assert len(server.requests) == 2
         assert server.requests[0]["state"] == ["CA"] and server.requests[0]["format"] == ["json"]
     g = by_name(sites, "Fakegamma Clinic")
-    assert (g.precision, g.lat, g.lon) == (EXACT, 34.1567, -118.1234)
+    assert (g.precision, g.lat, g.lon) == (Precision.EXACT, 34.1567, -118.1234)
     assert g.location_source == "Exact: US Census geocoder (cached)"
     # "no match" is an answer too: the site falls through to the ZIP centroid
     u = by_name(sites, "Fakeunknown Clinic")
-    assert u.precision == APPROX
+    assert u.precision == Precision.APPROXIMATE
     saved = json.loads(cache.read_text())
     assert saved == {
         "200 NOWHERE LANE|PASADENA|91101": [34.1567, -118.1234],
@@ -203,7 +204,7 @@ def test_geocoder_cache_is_reused_offline_without_requests(tmp_path):
         again = CensusGeocoder(cache, base_url=f"{url}/x", online=True)
         sites_of(_geocoded_src(), again)
         assert len(server.requests) == before
-    assert (g.precision, g.lat, g.lon) == (EXACT, 34.1567, -118.1234)
+    assert (g.precision, g.lat, g.lon) == (Precision.EXACT, 34.1567, -118.1234)
     assert offline.calls == 0 and again.calls == 0
 
 
@@ -211,7 +212,7 @@ def test_geocoder_offline_without_cache_asks_nobody(tmp_path):
     gc = CensusGeocoder(tmp_path / "none.json", base_url=closed_port_url(), online=False)
     g = by_name(sites_of(_geocoded_src(), gc), "Fakegamma Clinic")
     assert gc.calls == 0
-    assert g.precision == APPROX
+    assert g.precision == Precision.APPROXIMATE
 
 
 def test_geocoder_network_failure_falls_back_and_stops_trying(tmp_path):
@@ -220,7 +221,7 @@ def test_geocoder_network_failure_falls_back_and_stops_trying(tmp_path):
         directory=[rec("directory", f"Fakeclinic {i}", f"{i} Unknown Court", "91101") for i in range(1, 6)]
     )
     sites = sites_of(src, gc)
-    assert all(s.precision == APPROX for s in sites)
+    assert all(s.precision == Precision.APPROXIMATE for s in sites)
     assert gc.calls == 3 and gc.failures == 3  # gives up after three failures
     gc.save()
     assert not (tmp_path / "g.json").exists()  # failures are not cached as "no match"
@@ -233,7 +234,7 @@ def test_zip_centroid_is_approximate():
     src = make_src(directory=[rec("directory", "Fakegamma Clinic", "200 Nowhere Lane", "91101")])
     s = by_name(sites_of(src), "Fakegamma Clinic")
     lat, lon = zipgeo.centroid("91101")
-    assert (s.precision, s.lat, s.lon) == (APPROX, lat, lon)
+    assert (s.precision, s.lat, s.lon) == (Precision.APPROXIMATE, lat, lon)
     assert s.location_source.startswith("Approximate: ZIP 91101 centroid (no address match")
     assert zipgeo.PACKAGE in s.location_source
 
@@ -241,7 +242,7 @@ def test_zip_centroid_is_approximate():
 def test_withheld_address_gets_the_zip_centroid_with_its_reason():
     src = make_src(directory=[rec("directory", "Fakedelta Services", None, "90001")])
     s = by_name(sites_of(src), "Fakedelta Services")
-    assert s.precision == APPROX
+    assert s.precision == Precision.APPROXIMATE
     assert "address withheld by the facility" in s.location_source
 
 
@@ -249,6 +250,6 @@ def test_withheld_address_gets_the_zip_centroid_with_its_reason():
 def test_not_located_when_no_tier_applies(zip5):
     src = make_src(directory=[rec("directory", "Fakeomega Outreach", "1 Faraway Road", zip5)])
     s = by_name(sites_of(src), "Fakeomega Outreach")
-    assert s.precision == NONE
+    assert s.precision == Precision.NONE
     assert math.isnan(s.lat) and math.isnan(s.lon)
     assert s.location_source == "not located"

@@ -8,7 +8,8 @@ import pytest
 
 from dashboard import taxonomy
 from dashboard.ingest import checks, match, overrides
-from dashboard.ingest.assemble import APPROX, EXACT, Record, assemble_sites, points_at_several_addresses
+from dashboard.ingest.assemble import Record, assemble_sites, points_at_several_addresses
+from dashboard.vocab import Precision
 from tests.fixtures.frames import bed, by_name, make_src, rec
 
 
@@ -275,7 +276,7 @@ def test_class1_a_licence_at_another_address_of_the_same_hospital_is_one_site():
     sites, _, _, _ = run(src)
     assert len(sites) == 1
     s = sites[0]
-    assert (s.beds, s.licence, s.precision, s.lat) == (74, taxonomy.LICENCE_APH, EXACT, 34.0728)
+    assert (s.beds, s.licence, s.precision, s.lat) == (74, taxonomy.LICENCE_APH, Precision.EXACT, 34.0728)
     assert set(s.source_ids) == {"mental_861", "locator-6894", "cdph-1", "hcai-1", "cdph-facid-999000153"}
     assert s.other_addresses == [
         "150 Medical Plaza, Los Angeles 90095 (DHCS / CDPH licence list 2026, fixture)"
@@ -308,7 +309,7 @@ def test_class1_the_same_street_with_a_mistyped_zip_is_one_site():
         ],
     )
     sites, _, _, _ = run(src)
-    assert len(sites) == 1 and (sites[0].precision, sites[0].lat) == (EXACT, 33.8508)
+    assert len(sites) == 1 and (sites[0].precision, sites[0].lat) == (Precision.EXACT, 33.8508)
 
 
 def test_class2_a_stale_listing_of_a_current_program_is_history_not_a_site():
@@ -343,7 +344,7 @@ def test_class2_a_stale_listing_of_a_current_program_is_history_not_a_site():
     assert len(sites) == 1
     s = sites[0]
     assert s.source_ids == ["mental_837", "locator-6935"]
-    assert s.precision == APPROX  # the current address has no coordinates of its own here
+    assert s.precision == Precision.APPROXIMATE  # the current address has no coordinates of its own here
     assert s.other_addresses == ["672 South Mock Place, Los Angeles 90057 (SAMHSA locator 2020, fixture)"]
     assert (counts.locator_only_sites, counts.records_linked_as_history) == (0, 1)
 
@@ -402,7 +403,7 @@ def test_class6_one_point_for_two_addresses_is_not_exact():
     )
     assert points_at_several_addresses(src["lms"]) == {"lms-9531", "lms-9758"}
     sites, counts, _, _ = run(src)
-    assert {s.precision for s in sites} == {APPROX}
+    assert {s.precision for s in sites} == {Precision.APPROXIMATE}
     assert all("gives its point to another address too" in s.location_source for s in sites)
     assert counts.points_given_to_several_addresses == 2
 
@@ -638,7 +639,7 @@ def test_by_name_helper_still_finds_a_single_site():
     sites, _, _, _ = run(
         make_src(directory=[rec("directory", "Fakealpha Clinic", "100 Example St", "90012")])
     )
-    assert by_name(sites, "Fakealpha Clinic").precision == APPROX
+    assert by_name(sites, "Fakealpha Clinic").precision == Precision.APPROXIMATE
 
 
 def test_the_same_distinctive_words_are_the_same_name():
