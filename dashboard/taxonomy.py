@@ -321,7 +321,7 @@ FACILITY_TYPES: dict[str, str] = {
 # A residential treatment centre is not a hospital: when one also reports "hospital
 # inpatient" (HI) without any hospital facility type or licence, its HI is not taken as
 # inpatient care (two LA residential programs tick every box in the directory).  Licensed
-# psychiatric beds still draw a site as inpatient (``assemble.kind_of``).
+# psychiatric beds still draw a site as inpatient (``ingest.facilities.kind_of``).
 RESIDENTIAL_TYPES = frozenset({"RTCA", "RTCC", "ORES"})
 HOSPITAL_TYPES = frozenset({"PSY", "IPSY", "SHP", "VAHC"})
 

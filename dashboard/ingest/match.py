@@ -45,7 +45,7 @@ different names ("Special Service for Groups" and "Asian Pacific Counseling and 
 Centers" in three suites of 605 W Olympic Blvd), and the pairs in the reviewed
 ``overrides.DIFFERENT``.
 
-Once every source is in, ``assemble.link_locations_only`` applies ``LATE_RULES`` to the
+Once every source is in, ``linking.link_locations_only`` applies ``LATE_RULES`` to the
 sites known only from a 2020 locations list: the same distinctive phone at the same door
 (``address+phone``), the one directory program with that phone and a name word in common
 (``phone+name``), or the one program of that whole name (``name+program``), at any distance.
@@ -301,7 +301,7 @@ def distance(a, b) -> float | None:
 def compare(record, site) -> Evidence | None:
     """The rule by which ``record`` is the same facility as ``site``, or None.
 
-    Either may be a source record or a site (``assemble.Record`` / ``assemble.Site``: name,
+    Either may be a source record or a site (``sites.Record`` / ``sites.Site``: name,
     program, street, street2, city, zip, lat/lon, ``exact``, ``codes``, ``primary_source``);
     the guards (coded programs, beds, licences, overrides) are the caller's.
     """

@@ -29,10 +29,12 @@ import pandas as pd
 from dashboard import config, snapshot, taxonomy
 from dashboard.errors import BuildError, SnapshotError, SourceError
 from dashboard.ingest import areas, checks, overrides
-from dashboard.ingest.assemble import LOCATION_LABEL, assemble_sites, facility_table
+from dashboard.ingest.assemble import assemble_sites
 from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
+from dashboard.ingest.facilities import facility_table
 from dashboard.ingest.geocode import CensusGeocoder
+from dashboard.ingest.sites import LOCATION_LABEL
 from dashboard.ingest.sources import (
     cdph_beds,
     common,
@@ -532,7 +534,7 @@ def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excl
 
 def beds_by_operator(fac: pd.DataFrame) -> dict:
     """Licensed acute psychiatric beds by who runs the hospital, as its licence name says
-    (``assemble.licensee_operator``): county-run, state-run (the forensic state hospital),
+    (``beds.licensee_operator``): county-run, state-run (the forensic state hospital),
     other (private and non-profit hospitals).  ``other_reporting_local_government`` names the
     hospitals among "other" that report "local, county or community government" to SAMHSA
     without a county licence name."""

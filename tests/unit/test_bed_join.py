@@ -11,7 +11,8 @@ import pytest
 from dashboard import taxonomy
 from dashboard.errors import BuildError
 from dashboard.ingest import crosswalk
-from dashboard.ingest.assemble import assemble_sites, facility_table
+from dashboard.ingest.assemble import assemble_sites
+from dashboard.ingest.facilities import facility_table
 from dashboard.vocab import Precision
 from tests.fixtures.frames import bed, by_name, make_src, rec
 

@@ -6,7 +6,10 @@ import pandas as pd
 import pytest
 
 from dashboard import taxonomy
-from dashboard.ingest.assemble import Site, assemble_sites, facility_table, merge_nearby
+from dashboard.ingest.assemble import assemble_sites
+from dashboard.ingest.facilities import facility_table
+from dashboard.ingest.linking import merge_nearby
+from dashboard.ingest.sites import Site
 from dashboard.vocab import Precision
 from tests.fixtures.frames import by_name, make_src, rec
 

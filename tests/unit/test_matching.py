@@ -8,7 +8,8 @@ import pytest
 
 from dashboard import taxonomy
 from dashboard.ingest import checks, match, overrides
-from dashboard.ingest.assemble import Record, assemble_sites, points_at_several_addresses
+from dashboard.ingest.assemble import assemble_sites
+from dashboard.ingest.sites import Record, points_at_several_addresses
 from dashboard.vocab import Precision
 from tests.fixtures.frames import bed, by_name, make_src, rec
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard import taxonomy
-from dashboard.ingest.assemble import kind_of
+from dashboard.ingest.facilities import kind_of
 
 col = taxonomy.flag_column
 
