@@ -6,7 +6,7 @@ from dataclasses import fields, replace
 import streamlit as st
 
 from dashboard import registry
-from dashboard.analysis import costs, link, metrics
+from dashboard.analysis import costs, link, metrics, prices, whatif
 from dashboard.render import charts, tables, text
 from dashboard.ui import context, show, urlstate
 
@@ -33,7 +33,7 @@ if state.memo:
 st.header("Availability by Service Planning Area" + (" in the selection" if area_selected else ""))
 den = metrics.denominator(state)
 cont = metrics.continuum_table(fac, data.idx, tracts, areas, state)
-band = costs.bed_band(bench)
+band = prices.bed_band(bench)
 beds_label = "Licensed acute psychiatric beds" + (
     "" if state.state_hospital else " (without the state forensic hospital)"
 )
@@ -88,7 +88,7 @@ PRICE_COLUMNS = {
     "source_url": "Source link",
     "note": "Note",
 }
-prices = costs.unit_prices(bench)[list(PRICE_COLUMNS)].rename(columns=PRICE_COLUMNS)
+prices = prices.unit_prices(bench)[list(PRICE_COLUMNS)].rename(columns=PRICE_COLUMNS)
 st.dataframe(
     prices,
     hide_index=True,
@@ -268,7 +268,7 @@ w1, w2 = st.columns(2)
 with w1:
     st.subheader("… admissions were diverted to outpatient care")
     number("diverted_admissions")
-    div = costs.divert_admissions(_value("diverted_admissions"), ip.total, op.total)
+    div = whatif.divert_admissions(_value("diverted_admissions"), ip.total, op.total)
     st.metric("Change in annual cost", text.fmt_usd(div.change))
     st.caption(
         ("A saving: " if div.change < 0 else "An extra cost: " if div.change > 0 else "")
@@ -299,10 +299,10 @@ with w2:
         whole = metrics.continuum_table(fac, data.idx, tracts, areas, replace(state, spa=(), sd=()))
         row = whole[whole["area"] == area].iloc[0]
         try:
-            sites = costs.open_sites(
+            sites = whatif.open_sites(
                 row["outpatient_sites"], _value("added_sites"), row["population"], area=f"SPA {area}"
             )
-            beds = costs.add_beds(row["beds"], _value("added_beds"), row["residents"], area=f"SPA {area}")
+            beds = whatif.add_beds(row["beds"], _value("added_beds"), row["residents"], area=f"SPA {area}")
         except costs.AssumptionError as exc:
             st.error(str(exc))
         else:

@@ -45,7 +45,7 @@ from dataclasses import replace
 import pandas as pd
 
 from dashboard import taxonomy
-from dashboard.analysis import costs
+from dashboard.analysis import costs, prices
 from dashboard.analysis.filters import (
     DEFAULT,
     DISTRICTS,
@@ -296,7 +296,7 @@ def decode_costs(
             f"{' or '.join(costs.RATES)}. Using {costs.NATIONAL}."
         )
         rates = costs.NATIONAL
-    d = costs.default_assumptions(benchmarks, rates)
+    d = prices.default_assumptions(benchmarks, rates)
     changes: dict[str, dict] = {"inpatient": {}, "outpatient": {}, "scenario": {}}
     for key, (part, name) in COST_PARAMS.items():
         if key not in raw:

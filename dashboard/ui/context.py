@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import config, snapshot
-from dashboard.analysis import costs
+from dashboard.analysis import costs, prices
 from dashboard.analysis.filters import FilterState, FlagIndex
 from dashboard.analysis.views import Views
 from dashboard.errors import SnapshotError
@@ -63,7 +63,7 @@ def _load(folder: str, stamp: str) -> Data:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _cost_defaults(snapshot_id: str, rates: str, _benchmarks: pd.DataFrame) -> costs.Assumptions:
-    return costs.default_assumptions(_benchmarks, rates)
+    return prices.default_assumptions(_benchmarks, rates)
 
 
 def cost_defaults(data: Data, rates: str) -> costs.Assumptions:

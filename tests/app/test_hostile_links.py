@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import taxonomy
-from dashboard.analysis import costs, filters, link
+from dashboard.analysis import costs, filters, link, prices
 from tests.app.conftest import PAGES, count, metric, open_link, open_to_end
 
 EXAMPLES = 20  # generated links with junk, on the page that owns the junk
@@ -432,7 +432,7 @@ def check_page(page: str, params: dict, exp: Expected, built) -> AppTest:
     if page == "compare":
         a, cost_notices = link.decode_costs(final, built.benchmarks)
         assert cost_notices == [], (final, cost_notices)
-        d = costs.default_assumptions(built.benchmarks, exp.costs.get("rates", "national"))
+        d = prices.default_assumptions(built.benchmarks, exp.costs.get("rates", "national"))
         assert a.rates == exp.costs.get("rates", "national")
         assert a.scenario.area == exp.costs.get("wspa")
         for key, (part, name) in COST_NUMBER_KEYS.items():

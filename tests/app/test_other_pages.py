@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import taxonomy
-from dashboard.analysis import costs, metrics
+from dashboard.analysis import costs, metrics, prices
 from dashboard.analysis.filters import FilterState
 from tests.app.conftest import all_tables, count, group_pills, metric
 
@@ -19,14 +19,14 @@ def usd(text: str) -> float:
 
 def test_compare_defaults(run, built):
     at = run("compare")
-    d = costs.default_assumptions(built.benchmarks)
+    d = prices.default_assumptions(built.benchmarks)
     ip = costs.inpatient_episode(d.inpatient)
     op = costs.outpatient_episode(d.outpatient)
     assert usd(metric(at, "Inpatient episode")) == pytest.approx(ip.total, abs=0.01)
     assert usd(metric(at, "Outpatient episode")) == pytest.approx(op.total, abs=0.01)
     # The unit-price table names the missing LA Medi-Cal rates instead of filling them in.
-    prices = next(df for df in all_tables(at) if "Payer" in df.columns)
-    missing = prices[prices["Price (USD)"].isna()]
+    price_table = next(df for df in all_tables(at) if "Payer" in df.columns)
+    missing = price_table[price_table["Price (USD)"].isna()]
     assert len(missing) >= 3 and missing["Item"].str.contains("Medi-Cal").any()
     assert "rates" not in at.query_params  # untouched defaults stay out of the link
 
@@ -55,7 +55,7 @@ def test_compare_junk_inputs_give_a_notice(run, built):
     at = run("compare", {"los": "-5", "perdiem": "abc", "rates": "mars", "wspa": "12"})
     text = " ".join(i.value for i in at.info).replace("\\", "")  # markdown escapes
     assert "los" in text and "perdiem" in text and "rates" in text and "wspa" in text
-    d = costs.default_assumptions(built.benchmarks)
+    d = prices.default_assumptions(built.benchmarks)
     assert usd(metric(at, "Inpatient episode")) == pytest.approx(costs.inpatient_episode(d.inpatient).total)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard import config, snapshot
-from dashboard.analysis import costs, filters, metrics
+from dashboard.analysis import filters, metrics, prices
 from dashboard.analysis.filters import FilterState
 from tests.app.conftest import all_tables, count, facility_grid, metric, tables_shown
 
@@ -131,7 +131,7 @@ def test_reset_puts_the_cost_inputs_back_to_their_defaults_too(run, built):
     assert at.number_input(key="c_los").value == 12
     at.button[0].click().run()
     assert not at.exception
-    d = costs.default_assumptions(built.benchmarks)
+    d = prices.default_assumptions(built.benchmarks)
     assert at.number_input(key="c_los").value == d.inpatient.length_of_stay_days
     assert at.number_input(key="c_perdiem").value == d.inpatient.per_diem
     assert at.selectbox(key="c_wspa").value is None

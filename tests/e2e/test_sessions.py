@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard import snapshot, taxonomy
-from dashboard.analysis import costs, filters, link, metrics
+from dashboard.analysis import costs, filters, link, metrics, prices
 from dashboard.analysis.filters import FilterState
 from tests.harness import filter_value
 
@@ -197,7 +197,7 @@ def check(s: Session, snap, idx, wait_for_app) -> None:
         n = int(metrics.access_mask(idx, s.state).sum())
         expect(metric_value(p, "Matching sites used")).to_have_text(f"{n:,}")
     else:
-        d = costs.default_assumptions(snap.benchmarks)
+        d = prices.default_assumptions(snap.benchmarks)
         ip = costs.inpatient_episode(
             replace(d.inpatient, length_of_stay_days=float(s.cost["los"]), per_diem=float(s.cost["perdiem"]))
         )

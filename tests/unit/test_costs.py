@@ -17,6 +17,7 @@ import pytest
 
 from dashboard import config
 from dashboard.analysis import costs as c
+from dashboard.analysis import prices, whatif
 from dashboard.ingest.sources import costs as source
 
 # --- a tiny benchmarks frame with round numbers ------------------------------------------------
@@ -302,7 +303,7 @@ def test_episode_frame_has_one_row_per_line():
 
 
 def test_national_defaults_come_from_the_right_ids():
-    d = c.default_assumptions(bench(), "national")
+    d = prices.default_assumptions(bench(), "national")
     assert d.rates == "national"
     assert d.inpatient == c.InpatientAssumptions(10, 900, 1.0)
     assert d.outpatient == c.OutpatientAssumptions(1, 200, 8, 100, 0, 30, 0, 110, 4, 120)
@@ -323,7 +324,7 @@ def test_national_defaults_come_from_the_right_ids():
 
 
 def test_unsourced_defaults_say_so_and_why():
-    d = c.default_assumptions(bench())
+    d = prices.default_assumptions(bench())
     for name in (
         "length_of_stay_days",
         "adjustment",
@@ -342,7 +343,7 @@ def test_unsourced_defaults_say_so_and_why():
 
 
 def test_la_locality_defaults_use_la_rows_and_the_note_amounts():
-    d = c.default_assumptions(bench(), "la_locality")
+    d = prices.default_assumptions(bench(), "la_locality")
     o = d.outpatient
     assert (o.evaluation_price, o.individual_price, o.medication_price) == (220, 110, 130)
     assert (o.group_price, o.family_price) == (33.0, 121.0)  # quoted in OP-10's note
@@ -357,26 +358,26 @@ def test_la_locality_defaults_use_la_rows_and_the_note_amounts():
 
 
 def test_la_locality_falls_back_to_national_when_the_note_lacks_an_amount():
-    d = c.default_assumptions(bench(with_note("OP-10", "no amounts here")), "la_locality")
+    d = prices.default_assumptions(bench(with_note("OP-10", "no amounts here")), "la_locality")
     assert d.outpatient.group_price == 30 and d.basis["group_price"].benchmark_id == "OP-06"
     assert "No LA-locality amount for CPT 90853" in d.basis["group_price"].note
 
 
 def test_missing_benchmark_is_named():
     with pytest.raises(c.BenchmarkMissing, match="IP-04 is missing"):
-        c.default_assumptions(bench(without("IP-04")))
+        prices.default_assumptions(bench(without("IP-04")))
     rows = [(*r[:2], "40-60", *r[3:]) if r[0] == "OP-01" else r for r in ROWS]
     with pytest.raises(c.BenchmarkMissing, match="OP-01 has no single number"):
-        c.default_assumptions(bench(rows))
+        prices.default_assumptions(bench(rows))
 
 
 def test_unknown_rate_choice():
     with pytest.raises(ValueError, match="national, la_locality"):
-        c.default_assumptions(bench(), "medi-cal")
+        prices.default_assumptions(bench(), "medi-cal")
 
 
 def test_lines_carry_their_sources_and_mark_user_values():
-    d = c.default_assumptions(bench())
+    d = prices.default_assumptions(bench())
     line = c.inpatient_episode(d.inpatient, d.basis).lines[0]
     assert line.price_source.startswith("IP-04: Medicare (IPF PPS)")
     assert "not sourced" in line.quantity_source
@@ -390,7 +391,7 @@ def test_lines_carry_their_sources_and_mark_user_values():
 
 
 def test_unit_prices_lists_only_prices_with_payer_and_source():
-    up = c.unit_prices(bench())
+    up = prices.unit_prices(bench())
     got = up.loc[up["status"] != "missing", "benchmark_id"].tolist()
     # table order; OP-10 is followed by the amounts its note quotes; non-prices are left out
     assert got == [
@@ -435,8 +436,8 @@ def test_unit_prices_lists_only_prices_with_payer_and_source():
 
 
 def test_unit_prices_names_the_missing_figures_without_filling_them():
-    missing = c.unit_prices(bench()).query("status == 'missing'")
-    assert len(missing) == len(c.MISSING_PRICES)
+    missing = prices.unit_prices(bench()).query("status == 'missing'")
+    assert len(missing) == len(prices.MISSING_PRICES)
     assert missing["price"].isna().all()
     assert missing["note"].str.contains("Not found").all()
     text = " ".join(missing["item"])
@@ -445,21 +446,21 @@ def test_unit_prices_names_the_missing_figures_without_filling_them():
 
 
 def test_unit_prices_skips_absent_rows():
-    assert c.unit_prices(bench(without("OP-10")))["benchmark_id"].eq("OP-10").sum() == 0
+    assert prices.unit_prices(bench(without("OP-10")))["benchmark_id"].eq("OP-10").sum() == 0
 
 
 # --- what-ifs ----------------------------------------------------------------------------------
 
 
 def test_divert_admissions():
-    d = c.divert_admissions(100, 9000, 1500)
+    d = whatif.divert_admissions(100, 9000, 1500)
     assert (d.cost_before, d.cost_after, d.change) == (900_000, 150_000, -750_000)
     assert d.unit == "USD per year"
 
 
 def test_divert_zero_and_equal_costs():
-    assert c.divert_admissions(0, 9000, 1500).change == 0
-    assert c.divert_admissions(50, 1000, 1000).change == 0
+    assert whatif.divert_admissions(0, 9000, 1500).change == 0
+    assert whatif.divert_admissions(50, 1000, 1000).change == 0
 
 
 @pytest.mark.parametrize(
@@ -473,20 +474,20 @@ def test_divert_zero_and_equal_costs():
 )
 def test_divert_invalid(args, text):
     with pytest.raises(c.AssumptionError, match=text):
-        c.divert_admissions(*args)
+        whatif.divert_admissions(*args)
 
 
 def test_open_sites_per_100k():
-    r = c.open_sites(10, 2, 200_000, area="SPA 4")
+    r = whatif.open_sites(10, 2, 200_000, area="SPA 4")
     # 10 / 200,000 x 100,000 = 5.0; 12 / 200,000 x 100,000 = 6.0
     assert (r.before, r.after, r.change) == (5.0, 6.0, 1.0)
     assert r.unit == "sites per 100,000 residents"
-    assert c.open_sites(10, 0, 200_000).change == 0
-    assert c.open_sites(0, 0, 1).after == 0
+    assert whatif.open_sites(10, 0, 200_000).change == 0
+    assert whatif.open_sites(0, 0, 1).after == 0
 
 
 def test_add_beds_per_100k():
-    r = c.add_beds(40, 10, 100_000)
+    r = whatif.add_beds(40, 10, 100_000)
     assert (r.before, r.after, r.unit) == (40.0, 50.0, "beds per 100,000 residents")
 
 
@@ -503,16 +504,16 @@ def test_add_beds_per_100k():
 )
 def test_empty_or_bad_area_gets_a_clear_message(pop, text):
     with pytest.raises(c.AssumptionError, match=re.escape(text)):
-        c.open_sites(10, 1, pop, area="SPA 4")
+        whatif.open_sites(10, 1, pop, area="SPA 4")
 
 
 def test_bad_counts_in_per_capita():
     with pytest.raises(c.AssumptionError, match="Current sites in SPA 4 must be between 0"):
-        c.open_sites(-1, 1, 100, area="SPA 4")
+        whatif.open_sites(-1, 1, 100, area="SPA 4")
     with pytest.raises(c.AssumptionError, match="Outpatient sites opened must be a whole number"):
-        c.open_sites(1, 0.5, 100)
+        whatif.open_sites(1, 0.5, 100)
     with pytest.raises(c.AssumptionError, match="Psychiatric beds added must be between 0"):
-        c.add_beds(1, -2, 100)
+        whatif.add_beds(1, -2, 100)
 
 
 # --- the real benchmark file -------------------------------------------------------------------
@@ -527,14 +528,14 @@ def real() -> pd.DataFrame:
 
 
 def test_real_defaults(real):
-    d = c.default_assumptions(real, "national")
+    d = prices.default_assumptions(real, "national")
     assert d.inpatient.per_diem == 892.87 and d.basis["per_diem"].benchmark_id == "IP-04"
     assert "FY2026" in d.basis["per_diem"].label
     ip, op = c.inpatient_episode(d.inpatient), c.outpatient_episode(d.outpatient)
     assert ip.total == pytest.approx(8928.70)  # 10 x 892.87 x 1.0
     # 1 x 166.91 + 7.9 x 154.29 + 0 x 28.14 + 0 x 102.86 + 4 x 125.18
     assert op.total == pytest.approx(166.91 + 1218.891 + 500.72)
-    la = c.default_assumptions(real, "la_locality").outpatient
+    la = prices.default_assumptions(real, "la_locality").outpatient
     assert (
         la.evaluation_price,
         la.individual_price,
@@ -547,9 +548,9 @@ def test_real_defaults(real):
 
 
 def test_real_unit_prices(real):
-    up = c.unit_prices(real)
+    up = prices.unit_prices(real)
     sourced = up[up["status"] != "missing"]
-    assert set(sourced["benchmark_id"]) == set(c.PRICE_ITEMS)
+    assert set(sourced["benchmark_id"]) == set(prices.PRICE_ITEMS)
     for col in ("price", "unit", "payer", "year", "geography", "grade", "source_url"):
         assert sourced[col].notna().all(), col
     assert (sourced["price"] > 0).all()

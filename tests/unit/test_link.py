@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from dashboard import taxonomy
 from dashboard.analysis import costs as c
-from dashboard.analysis import filters, link
+from dashboard.analysis import filters, link, prices
 from dashboard.analysis.filters import FilterState
 from dashboard.analysis.link import decode, encode
 from tests.unit.test_costs import bench
@@ -170,7 +170,7 @@ def test_decode_never_raises_and_stays_valid(params):
 
 
 def test_cost_params_are_short_stable_keys_and_text():
-    d = c.default_assumptions(bench())
+    d = prices.default_assumptions(bench())
     assert link.encode_costs(d, d) == {}  # nothing while every assumption is its default
     changed = replace(d, outpatient=replace(d.outpatient, individual_sessions=9))
     assert link.encode_costs(changed, d) == {
@@ -197,7 +197,7 @@ def test_cost_params_are_short_stable_keys_and_text():
 
 @pytest.mark.parametrize("rates", ["national", "la_locality"])
 def test_params_round_trip(rates):
-    d = c.default_assumptions(bench(), rates)
+    d = prices.default_assumptions(bench(), rates)
     a = replace(
         d,
         inpatient=replace(d.inpatient, length_of_stay_days=1 / 3, adjustment=1.54),
@@ -211,7 +211,7 @@ def test_params_round_trip(rates):
 
 def test_empty_params_give_defaults():
     a, notices = link.decode_costs({}, bench())
-    assert a == c.default_assumptions(bench()) and notices == []
+    assert a == prices.default_assumptions(bench()) and notices == []
 
 
 def test_junk_params_fall_back_with_notices():
@@ -230,7 +230,7 @@ def test_junk_params_fall_back_with_notices():
         "whatever": "x",
     }
     a, notices = link.decode_costs(params, bench())
-    assert a == c.default_assumptions(bench())
+    assert a == prices.default_assumptions(bench())
     text = "\n".join(notices)
     assert len(notices) == 9  # one per bad cost key; other pages' keys are not reported
     assert "'los=-3': Length of stay must be between 0 and 365 days; got -3. Using the default, 10." in text
@@ -291,7 +291,7 @@ def test_arbitrary_params_never_raise_and_give_valid_assumptions(params):
     divert=st.integers(0, 1_000_000),
 )
 def test_valid_values_round_trip_exactly(los, price, sessions, divert):
-    d = c.default_assumptions(bench())
+    d = prices.default_assumptions(bench())
     a = replace(
         d,
         inpatient=replace(d.inpatient, length_of_stay_days=los, per_diem=price),
