@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 DISTRICT_PLAN = "2021 plan"
+# The drive-time bands the tract table counts residents beyond (``beyond_10`` ...).
+DRIVE_MINUTES = (10, 20, 30)
 
 
 class Precision(StrEnum):

@@ -6,10 +6,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import registry
-from dashboard.analysis import metrics
 from dashboard.render import charts, gaps, maps, tables, text
 from dashboard.ui import context, show
-from dashboard.vocab import Level
+from dashboard.vocab import DRIVE_MINUTES, Level
 
 ctx = context.page()
 data, state = ctx.data, ctx.state
@@ -135,7 +134,7 @@ st.caption(
 )
 overall = view.drive_overall
 d1, d2, d3 = st.columns(3)
-for col, minutes in zip((d1, d2, d3), metrics.DRIVE_MINUTES, strict=True):
+for col, minutes in zip((d1, d2, d3), DRIVE_MINUTES, strict=True):
     col.metric(
         f"{den.label.capitalize()} beyond {minutes} min",
         text.fmt_int(overall[f"beyond_{minutes}"]),

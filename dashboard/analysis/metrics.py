@@ -17,7 +17,7 @@ import shapely
 
 from dashboard import snapshot, taxonomy
 from dashboard.analysis.filters import FilterState, FlagIndex, Match, match
-from dashboard.vocab import Precision
+from dashboard.vocab import DRIVE_MINUTES, Precision
 
 PER = 100_000
 MILES_PER_DEGREE_LAT = 69.09
@@ -318,9 +318,6 @@ def continuum_table(
         out[f"{setting}_per_100k"] = per_100k(out[f"{setting}_sites"], out["population"])
     out["beds_per_100k"] = per_100k(out["beds"], out["residents"])
     return out
-
-
-DRIVE_MINUTES = (10, 20, 30)
 
 
 def drive_time_summary(drive: pd.DataFrame, den: Denominator, by: str | None = None) -> pd.DataFrame:

@@ -28,13 +28,27 @@ import pandas as pd
 
 from dashboard import config, snapshot, taxonomy
 from dashboard.errors import BuildError, SnapshotError, SourceError
-from dashboard.ingest import areas, checks, overrides
+from dashboard.ingest import areas, overrides
+from dashboard.ingest.area_tables import (
+    area_table,
+    district_shares,
+    district_split,
+    drive_time_table,
+    tag_areas,
+    tract_table,
+)
 from dashboard.ingest.assemble import assemble_sites
 from dashboard.ingest.counts import BuildCounts
 from dashboard.ingest.crosswalk import BEDS_TO_LOCATION
 from dashboard.ingest.facilities import facility_table
 from dashboard.ingest.geocode import CensusGeocoder
-from dashboard.ingest.sites import LOCATION_LABEL
+from dashboard.ingest.report import (
+    district_report,
+    drive_time_report,
+    hpsa_report,
+    make_report,
+    print_report,
+)
 from dashboard.ingest.sources import (
     cdph_beds,
     common,
@@ -82,183 +96,6 @@ def read_sources(raw_dir: Path) -> dict[str, object]:
         "hpsa": hpsa.read(raw_dir),
     }
     return out
-
-
-# --------------------------------------------------------------------------- areas
-
-
-def tag_areas(fac: pd.DataFrame, src: dict) -> pd.DataFrame:
-    spas, sds, tracts = src["spas"], src["districts"], src["tracts"]
-    fac = fac.copy()
-    fac["spa"] = pd.array(
-        areas.tag_points(fac["lon"], fac["lat"], spas["geometry"], spas["spa"]), dtype="Int64"
-    )
-    fac["sd"] = pd.array(areas.tag_points(fac["lon"], fac["lat"], sds["geometry"], sds["sd"]), dtype="Int64")
-    fac["tract"] = areas.tag_points(fac["lon"], fac["lat"], tracts["geometry"], tracts["geoid"], snap=0.002)
-    names = dict(zip(spas["spa"], spas["name"], strict=True))
-    fac["spa_name"] = fac["spa"].map(lambda v: names.get(v) if pd.notna(v) else None)
-    return fac
-
-
-# A tract straddles a district line when at least this share of its area lies in a second
-# district (smaller slivers are within the simplified lines' error).
-STRADDLE_SHARE = 0.01
-SPLIT_METHOD = (
-    "Each 2010 census tract is counted whole in the 2021 district that holds the largest "
-    f"share of its area. A tract straddles a line when at least {STRADDLE_SHARE:.0%} of its area "
-    "lies in another district; the true district population lies between the population of "
-    "the tracts wholly inside it (low) and that plus every straddling tract it shares (high). "
-    "Area-share apportionment (population split by the share of each tract's area) is shown "
-    "beside it."
-)
-LINE_METRES = 200  # the simplified district lines can be off by this much
-
-
-def district_shares(src: dict) -> pd.DataFrame:
-    """Share of each tract's area in each 2021 district (``areas.area_shares``)."""
-    return areas.area_shares(src["tracts"]["geometry"], src["districts"]["geometry"], src["districts"]["sd"])
-
-
-def tract_table(src: dict, shares: pd.DataFrame) -> pd.DataFrame:
-    tracts, spas = src["tracts"], src["spas"]
-    x, y = areas.representative_points(tracts["geometry"])
-    out = tracts.drop(columns=["geometry"]).copy()
-    out["lon"], out["lat"] = x, y
-    spa_by_loc = areas.tag_points(x, y, spas["geometry"], spas["spa"])
-    out["spa"] = out["spa"].fillna(pd.Series(spa_by_loc, index=out.index)).astype("Int64")
-    top = shares.sort_values(["item", "share", "zone"], ascending=[True, False, True]).groupby("item").first()
-    out["sd"] = pd.array(pd.Series(top["zone"], dtype="Int64").reindex(out.index), dtype="Int64")
-    out["sd_share"] = top["share"].reindex(out.index).round(3)
-    zones = shares[shares["share"] >= STRADDLE_SHARE].groupby("item")["zone"].nunique()
-    out["sd_straddles"] = zones.reindex(out.index).fillna(0).astype(int) > 1
-    return out
-
-
-def district_split(tracts: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
-    """Per 2021 district: population by the method used (largest area share), the population
-    of tracts straddling its line, the low / high bounds and area-share apportionment."""
-    pop = tracts["pop_total"].to_numpy()
-    sh = shares.assign(pop=pop[shares["item"].to_numpy()])
-    touching = sh[sh["share"] >= STRADDLE_SHARE]
-    straddles = tracts["sd_straddles"].to_numpy()
-    rows = {}
-    for sd in sorted(int(z) for z in shares["zone"].unique()):
-        mine = (tracts["sd"] == sd).to_numpy()
-        inside = int(pop[mine & ~straddles].sum())
-        shared_items = touching.loc[touching["zone"] == sd, "item"].to_numpy()
-        shared = int(pop[shared_items][straddles[shared_items]].sum())
-        rows[sd] = {
-            "pop_total_area_share": round(float((sh["pop"] * sh["share"])[sh["zone"] == sd].sum())),
-            "pop_straddling": shared,
-            "pop_total_low": inside,
-            "pop_total_high": inside + shared,
-        }
-    return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def area_table(tracts: pd.DataFrame, fac: pd.DataFrame, src: dict, split: pd.DataFrame) -> pd.DataFrame:
-    pops = list(taxonomy.DENOMINATORS)
-    rows = []
-    county = {"level": "county", "area": 0, "name": "Los Angeles County"}
-    county.update({p: int(tracts[p].sum()) for p in pops})
-    rows.append(county)
-    for level, col, names in (
-        ("spa", "spa", dict(zip(src["spas"]["spa"], src["spas"]["name"], strict=True))),
-        ("sd", "sd", dict(zip(src["districts"]["sd"], src["districts"]["name"], strict=True))),
-    ):
-        sums = tracts.groupby(col)[pops].sum()
-        for area_id, name in sorted(names.items()):
-            r = {"level": level, "area": int(area_id), "name": name}
-            r.update({p: int(sums.loc[area_id, p]) if area_id in sums.index else 0 for p in pops})
-            rows.append(r)
-    out = pd.DataFrame(rows)
-    beds = fac[fac["psych_beds"].notna()]
-    for name, sub in (("beds", beds), ("beds_excl_state", beds[~beds["state_hospital"]])):
-        out[name] = 0
-        out.loc[out["level"] == "county", name] = int(sub["psych_beds"].sum())
-        for level in ("spa", "sd"):
-            s = sub.groupby(level)["psych_beds"].sum()
-            m = out["level"] == level
-            out.loc[m, name] = out.loc[m, "area"].map(s).fillna(0).astype(int)
-    sd = out["level"] == "sd"
-    for col in split.columns:
-        out[col] = pd.array([pd.NA] * len(out), dtype="Int64")
-        out.loc[sd, col] = out.loc[sd, "area"].map(split[col]).astype("Int64").to_numpy()
-    return out
-
-
-DRIVE_MINUTES = (10, 20, 30)
-# Tracts whose representative point lies south of this latitude are on Santa Catalina or San
-# Clemente Island (the mainland ends near 33.70 N at Point Fermin).
-ISLAND_LATITUDE = 33.6
-ISLAND_NOTE = (
-    "island tract: the source's drive time is implausible (no mainland provider is reachable "
-    "by car); left out of the drive-time figures"
-)
-
-
-def drive_time_table(tracts: pd.DataFrame, drive: pd.DataFrame) -> pd.DataFrame:
-    """Per tract of the tract table: OEPS drive minutes to the nearest SAMHSA-listed
-    mental-health provider and providers within 30 minutes, with the tract's SPA, 2021
-    district and populations; ``reliable`` marks the values the figures may use."""
-    dt = drive.set_index("geoid")
-    row = tracts["geoid"].map(lambda g: oeps_drive_time.RENUMBERED.get(g, g))
-    out = tracts[["geoid", "spa", "sd", *taxonomy.DENOMINATORS]].copy()
-    out["minutes"] = row.map(dt["minutes"]).astype("float64")
-    out["providers_30min"] = pd.array(row.map(dt["providers_30min"]), dtype="Int64")
-    island = tracts["lat"] < ISLAND_LATITUDE
-    has_row = row.isin(dt.index)
-    out["reliable"] = has_row & out["minutes"].notna() & ~island
-    notes = pd.Series(None, index=out.index, dtype=object)
-    notes[row != tracts["geoid"]] = "value of the same area under its 2010 tract id " + row
-    notes[~has_row] = "no drive-time row in the source"
-    notes[has_row & out["minutes"].isna()] = "the source gives no drive time"
-    notes[island] = ISLAND_NOTE
-    out["note"] = notes
-    return out.reset_index(drop=True)
-
-
-def drive_time_report(dt: pd.DataFrame, drive: pd.DataFrame, areas_: pd.DataFrame) -> dict:
-    ok = dt[dt["reliable"]]
-    names = {
-        "spa": dict(areas_.loc[areas_["level"] == "spa", ["area", "name"]].itertuples(index=False)),
-        "sd": dict(areas_.loc[areas_["level"] == "sd", ["area", "name"]].itertuples(index=False)),
-    }
-    beyond = {}
-    for m in DRIVE_MINUTES:
-        far = ok[ok["minutes"] > m]
-        beyond[str(m)] = {
-            "county": int(far["pop_total"].sum()),
-            "by_spa": {
-                names["spa"][k]: int(far.loc[far["spa"] == k, "pop_total"].sum()) for k in names["spa"]
-            },
-            "by_district": {
-                names["sd"][k]: int(far.loc[far["sd"] == k, "pop_total"].sum()) for k in names["sd"]
-            },
-        }
-    used = set(dt["geoid"].map(lambda g: oeps_drive_time.RENUMBERED.get(g, g)))
-    return {
-        "tracts": len(dt),
-        "tracts_with_a_reliable_value": len(ok),
-        "population_with_a_reliable_value": int(ok["pop_total"].sum()),
-        "tracts_without_a_value": {
-            g: {"population": int(p), "why": n}
-            for g, p, n in dt.loc[~dt["reliable"], ["geoid", "pop_total", "note"]].itertuples(index=False)
-        },
-        "rows_for_tracts_not_in_the_tract_table": sorted(set(drive["geoid"]) - used - set(dt["geoid"])),
-        "residents_beyond_minutes": beyond,
-    }
-
-
-def hpsa_report(h: pd.DataFrame) -> dict:
-    return {
-        "rows": len(h),
-        "by_status": {k: int(v) for k, v in h["status"].value_counts().sort_index().items()},
-        "designated_by_type": {
-            k: int(v)
-            for k, v in h.loc[h["status"] == "Designated", "type"].value_counts().sort_index().items()
-        },
-    }
 
 
 # --------------------------------------------------------------------------- validation
@@ -362,11 +199,11 @@ def fingerprint(raw_dir: Path) -> dict:
 
 def code_hash() -> str:
     """sha1 of the code a snapshot depends on: the whole ingest package and the shared
-    modules it imports (registry, taxonomy, errors, snapshot)."""
+    modules it imports (registry, taxonomy, vocab, errors, snapshot)."""
     pkg = Path(__file__).resolve().parent
     core = pkg.parent
     paths = sorted(pkg.rglob("*.py")) + [
-        core / f"{m}.py" for m in ("registry", "taxonomy", "errors", "snapshot")
+        core / f"{m}.py" for m in ("registry", "taxonomy", "vocab", "errors", "snapshot")
     ]
     h = hashlib.sha1(usedforsecurity=False)
     for p in paths:
@@ -409,24 +246,47 @@ def build(
     shares = district_shares(src)
     tracts = tract_table(src, shares)
     area = area_table(tracts, fac, src, district_split(tracts, shares))
-    near_line = areas.metres_to(fac["lon"], fac["lat"], areas.shared_lines(src["districts"]["geometry"]))
+    drive = drive_time_table(tracts, src["drive_time"])
     say("Validating", 0.8)
     validate(fac, area, src, counts, check_counts=check_counts)
-    beds = _beds_table(bed_rows, fac)
-    geojson = {
+    report = make_report(fac, area, counts, excluded)
+    near_line = areas.metres_to(fac["lon"], fac["lat"], areas.shared_lines(src["districts"]["geometry"]))
+    report["districts_2021"] = district_report(area, tracts, near_line)
+    report["drive_time"] = drive_time_report(drive, src["drive_time"], area)
+    report["hpsa"] = hpsa_report(src["hpsa"])
+    say("Writing the snapshot", 0.9)
+    tables = {
+        "facilities": fac,
+        "areas": area,
+        "tracts": tracts,
+        "beds": _beds_table(bed_rows, fac),
+        "benchmarks": src["benchmarks"],
+        "excluded": excluded,
+        "drive_time": drive,
+        "hpsa": src["hpsa"],
+    }
+    geojson = _geojson(src)
+    manifest = _manifest(fp, src, report, seconds=time.perf_counter() - t0)
+    snapshot.write(data_dir, tables, geojson, manifest)
+    say("Done", 1.0)
+    return snapshot.read(data_dir)
+
+
+def _geojson(src: dict) -> dict[str, dict]:
+    """The area polygons the maps draw, simplified (the tracts finer than the areas)."""
+    return {
         "spa": areas.to_geojson(src["spas"], "spa", tolerance=0.003, precision=4, props=("name",)),
         "sd": areas.to_geojson(src["districts"], "sd", tolerance=0.003, precision=4, props=("name",)),
         "tracts": areas.to_geojson(src["tracts"], "geoid", tolerance=0.0015, precision=4),
     }
-    report = make_report(fac, area, counts, excluded)
-    report["districts_2021"] = district_report(area, tracts, near_line)
-    drive = drive_time_table(tracts, src["drive_time"])
-    report["drive_time"] = drive_time_report(drive, src["drive_time"], area)
-    report["hpsa"] = hpsa_report(src["hpsa"])
-    manifest = {
+
+
+def _manifest(fp: dict, src: dict, report: dict, *, seconds: float) -> dict:
+    """What the snapshot was built from and when, its sources as cited, and the report."""
+    return {
         "schema": SCHEMA_VERSION,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "build_seconds": round(time.perf_counter() - t0, 2),
+        "build_seconds": round(seconds, 2),
         "fingerprint": fp,
         "sources": {
             k: {
@@ -447,20 +307,6 @@ def build(
         "match_overrides": overrides.table(),
         "report": report,
     }
-    say("Writing the snapshot", 0.9)
-    tables = {
-        "facilities": fac,
-        "areas": area,
-        "tracts": tracts,
-        "beds": beds,
-        "benchmarks": src["benchmarks"],
-        "excluded": excluded,
-        "drive_time": drive,
-        "hpsa": src["hpsa"],
-    }
-    snapshot.write(data_dir, tables, geojson, manifest)
-    say("Done", 1.0)
-    return snapshot.read(data_dir)
 
 
 def _beds_table(bed_rows: pd.DataFrame, fac: pd.DataFrame) -> pd.DataFrame:
@@ -472,169 +318,6 @@ def _beds_table(bed_rows: pd.DataFrame, fac: pd.DataFrame) -> pd.DataFrame:
     out["sd"] = out["facid"].map(site["sd"]).astype("Int64")
     out["located"] = out["facid"].map(site["location_precision"]) != Precision.NONE
     return out
-
-
-# --------------------------------------------------------------------------- report
-
-
-def make_report(fac: pd.DataFrame, area: pd.DataFrame, counts: BuildCounts, excluded: pd.DataFrame) -> dict:
-    county = area[area["level"] == "county"].iloc[0]
-    spa = area[area["level"] == "spa"].set_index("name")
-    by_value = {}
-    for g in taxonomy.GROUPS:
-        col0 = taxonomy.flag_column(g.id, g.values[0].id)
-        by_value[g.id] = {
-            "known": int(fac[col0].notna().sum()),
-            "unknown": int(fac[col0].isna().sum()),
-            "values": {
-                v.id: int(fac[taxonomy.flag_column(g.id, v.id)].fillna(False).sum()) for v in g.values
-            },
-        }
-    return {
-        "facilities": len(fac),
-        "facilities_by_primary_source": {k: int(v) for k, v in fac["primary_source"].value_counts().items()},
-        "facilities_by_source_present": {
-            s: int(fac["sources"].str.split(";").map(lambda xs, s=s: s in xs).sum())
-            for s in SOURCES
-            if s in LOCATION_LABEL  # the sources whose records are sites' records
-        },
-        "facilities_by_location_precision": {
-            k: int(v) for k, v in fac["location_precision"].value_counts().items()
-        },
-        "facilities_by_kind": {k: int(v) for k, v in fac["kind"].value_counts().items()},
-        "facilities_by_spa": {str(k): int(v) for k, v in fac.groupby("spa_name")["site_id"].count().items()},
-        "facilities_outside_any_area": int(fac["spa"].isna().sum()),
-        "by_taxonomy_value": by_value,
-        "source_rows": counts.as_dict(),
-        "excluded_by_reason": {k: int(v) for k, v in excluded["reason"].value_counts().items()}
-        if len(excluded)
-        else {},
-        "matching": {
-            "close_pairs_with_similar_names": checks.summary(fac),
-            "records_used_by_several_sites": checks.shared_records(fac),
-            "links_by_rule": dict(counts.records_linked_by_rule),
-            "overrides": len(overrides.table()),  # reviewed entries, listed in manifest["match_overrides"]
-        },
-        "licensed_acute_psych_beds": {
-            "facilities": counts.bed_facilities,
-            "total": counts.beds_total,
-            "excluding_state_hospital": counts.beds_excluding_state_hospital,
-            "unlocated_facilities": counts.bed_facilities_unlocated,
-            "by_spa": {k: int(v) for k, v in spa["beds"].items()},
-            "by_operator": beds_by_operator(fac),
-            "phf_beds": counts.phf_beds,
-            "phf_without_beds": counts.phf_without_beds,
-        },
-        "spas": int((area["level"] == "spa").sum()),
-        "districts": int((area["level"] == "sd").sum()),
-        "population_2018": int(county["pop_total"]),
-        "population_2018_by_spa": {k: int(v) for k, v in spa["pop_total"].items()},
-    }
-
-
-def beds_by_operator(fac: pd.DataFrame) -> dict:
-    """Licensed acute psychiatric beds by who runs the hospital, as its licence name says
-    (``beds.licensee_operator``): county-run, state-run (the forensic state hospital),
-    other (private and non-profit hospitals).  ``other_reporting_local_government`` names the
-    hospitals among "other" that report "local, county or community government" to SAMHSA
-    without a county licence name."""
-    beds = fac["psych_beds"].fillna(0)
-    county = fac["licence_operator"].eq("local_government")
-    state = fac["licence_operator"].eq("state_government")
-    reports_local = fac["operator__local_government"].fillna(False).astype(bool) & ~county & (beds > 0)
-    return {
-        "county_run": int(beds[county].sum()),
-        "county_run_hospitals": sorted(fac.loc[county & (beds > 0), "name"]),
-        "state_run": int(beds[state & ~county].sum()),
-        "other": int(beds[~county & ~state].sum()),
-        "other_reporting_local_government": sorted(fac.loc[reports_local, "name"]),
-    }
-
-
-def district_report(area: pd.DataFrame, tracts: pd.DataFrame, near_line) -> dict:
-    sd = area[area["level"] == "sd"].set_index("area")
-    cols = ["pop_total", "pop_total_area_share", "pop_straddling", "pop_total_low", "pop_total_high"]
-    return {
-        "plan": districts_2021.PLAN,
-        "tract_split": SPLIT_METHOD,
-        "straddle_share": STRADDLE_SHARE,
-        "tracts_straddling": int(tracts["sd_straddles"].sum()),
-        "population_in_straddling_tracts": int(tracts.loc[tracts["sd_straddles"], "pop_total"].sum()),
-        "by_district": {str(k): {c: int(r[c]) for c in cols} for k, r in sd.iterrows()},
-        "facilities_near_a_line": {"metres": LINE_METRES, "sites": int((near_line <= LINE_METRES).sum())},
-    }
-
-
-def print_report(report: dict, out=None) -> None:
-    w = (out or sys.stdout).write  # looked up at call time (redirect_stdout, captured output)
-    w(f"Facilities (sites): {report['facilities']}\n")
-    for title, key in (
-        ("by primary source", "facilities_by_primary_source"),
-        ("by location precision", "facilities_by_location_precision"),
-        ("by map kind", "facilities_by_kind"),
-        ("by SPA", "facilities_by_spa"),
-    ):
-        w(f"  {title}:\n")
-        for k, v in report[key].items():
-            w(f"    {k:<40} {v:>6}\n")
-    b = report["licensed_acute_psych_beds"]
-    w(
-        f"Licensed acute psychiatric beds: {b['total']:,} at {b['facilities']} facilities "
-        f"({b['excluding_state_hospital']:,} without DSH-Metropolitan)\n"
-    )
-    if b["unlocated_facilities"]:
-        w(f"  not placed on the map: {', '.join(b['unlocated_facilities'])}\n")
-    o = b["by_operator"]
-    w(f"  county-run {o['county_run']:,}, state-run {o['state_run']:,}, other {o['other']:,}\n")
-    uncounted = ", ".join(b["phf_without_beds"]) or "none"
-    w(f"PHF beds (CovidCareMap 2020): {b['phf_beds']:,}; no count for {uncounted}\n")
-    w(f"Population 2018: {report['population_2018']:,} in {report['spas']} SPAs, ")
-    w(f"{report['districts']} districts\n")
-    d = report["districts_2021"]
-    w(f"Supervisorial districts ({d['plan']}): {d['tract_split']}\n")
-    w(f"  {'district':<10}{'population':>12}{'area share':>12}{'straddling':>12}{'low':>12}{'high':>12}\n")
-    for k, v in d["by_district"].items():
-        w(f"  {k:<10}{v['pop_total']:>12,}{v['pop_total_area_share']:>12,}{v['pop_straddling']:>12,}")
-        w(f"{v['pop_total_low']:>12,}{v['pop_total_high']:>12,}\n")
-    w(f"  {d['tracts_straddling']} tracts ({d['population_in_straddling_tracts']:,} residents) ")
-    w("straddle a line; ")
-    n = d["facilities_near_a_line"]
-    w(f"{n['sites']} sites lie within {n['metres']} m of a line (the simplified lines' error)\n")
-    dt = report["drive_time"]
-    w(f"Drive time (OEPS): {dt['tracts_with_a_reliable_value']} of {dt['tracts']} tracts with a value, ")
-    w(f"{dt['population_with_a_reliable_value']:,} residents\n")
-    for m, b in dt["residents_beyond_minutes"].items():
-        w(f"  beyond {m} minutes: {b['county']:,} residents\n")
-    for g, v in dt["tracts_without_a_value"].items():
-        w(f"  no value for tract {g} ({v['population']:,} residents): {v['why']}\n")
-    hp = report["hpsa"]
-    w(f"Mental-health HPSA designations: {hp['rows']} rows, by status {hp['by_status']}\n")
-    w("Source rows:\n")
-    for k, v in report["source_rows"].items():
-        w(f"  {k:<45} {v}\n")
-    mt = report["matching"]
-    cp = mt["close_pairs_with_similar_names"]
-    w(f"Site pairs within {cp['metres']:g} m with similar names: {cp['pairs']} ")
-    w(f"({cp['pairs'] - cp['unexplained']} explained, {cp['unexplained']} unexplained)\n")
-    for k, v in cp["explained"].items():
-        w(f"  {v:>4}  {k}\n")
-    for p in cp["unexplained_pairs"]:
-        w(f"  UNEXPLAINED {p['metres']:>5} m: {p['name_a']} | {p['name_b']}\n")
-    shared = mt["records_used_by_several_sites"]
-    w(f"Source records used by more than one site: {len(shared)}\n")
-    for rid, sites in shared.items():
-        w(f"  {rid}: {', '.join(sites)}\n")
-    w("Records joined to a site, by matching rule:\n")
-    for k, v in mt["links_by_rule"].items():
-        w(f"  {v:>4}  {k}\n")
-    w("Excluded records by reason:\n")
-    for k, v in report["excluded_by_reason"].items():
-        w(f"  {v:>4}  {k}\n")
-    w("Facilities by taxonomy value (known / unknown attribute):\n")
-    for g, d in report["by_taxonomy_value"].items():
-        w(f"  {g}: known {d['known']}, unknown {d['unknown']}\n")
-        for v, n in d["values"].items():
-            w(f"    {v:<20} {n:>5}\n")
 
 
 # --------------------------------------------------------------------------- CLI

@@ -9,6 +9,7 @@ import pytest
 from dashboard import config, snapshot
 from dashboard.analysis import filters, metrics, prices
 from dashboard.analysis.filters import FilterState
+from dashboard.vocab import DRIVE_MINUTES
 from tests.app.conftest import all_tables, count, facility_grid, metric, tables_shown
 
 SNAP = snapshot.read(config.data_dir())
@@ -179,7 +180,7 @@ def test_data_page_names_sources_not_internal_ids(run):
 def test_gaps_page_shows_drive_time_as_a_second_lens_and_the_shortage_areas(run):
     at = run("gaps")
     drive = metrics.drive_time_summary(SNAP.drive_time, metrics.denominator(FilterState())).iloc[0]
-    for minutes in metrics.DRIVE_MINUTES:
+    for minutes in DRIVE_MINUTES:
         assert count(metric(at, f"All residents beyond {minutes} min")) == drive[f"beyond_{minutes}"]
     captions = " ".join(c.value for c in at.caption)
     assert "not recomputed for the sidebar's filters" in captions and "free-flow" in captions

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from dashboard.ingest import areas, pipeline
+from dashboard.ingest import area_tables, areas
 
 
 def square(x0, y0, size=1.0):
@@ -185,5 +185,5 @@ def test_pipeline_tag_areas_frame(lon, lat, spa):
             {"geoid": ["06037000100"], "geometry": [shapely.box(-118.6, 33.7, -117.8, 34.3)]}
         ),
     }
-    out = pipeline.tag_areas(pd.DataFrame({"lon": [lon], "lat": [lat]}), src)
+    out = area_tables.tag_areas(pd.DataFrame({"lon": [lon], "lat": [lat]}), src)
     assert (out.loc[0, "spa"], out.loc[0, "sd"], out.loc[0, "spa_name"]) == (spa, 1, f"S{spa}")

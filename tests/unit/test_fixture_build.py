@@ -7,7 +7,7 @@ import json
 import pandas as pd
 
 from dashboard import taxonomy
-from dashboard.ingest import pipeline
+from dashboard.ingest import area_tables, pipeline
 from dashboard.registry import SOURCES
 from tests.fixtures.rawdir import FIXTURE_RAW
 
@@ -220,7 +220,7 @@ def test_drive_time_island_tracts_and_renumbered_tract_are_handled():
             "providers_30min": [58, 0, 41, 9],
         }
     )
-    dt = pipeline.drive_time_table(tracts, drive).set_index("geoid")
+    dt = area_tables.drive_time_table(tracts, drive).set_index("geoid")
     assert (dt.loc["06037137000", "minutes"], dt.loc["06037137000", "providers_30min"]) == (4.14, 58)
     assert dt.loc["06037137000", "note"] == "value of the same area under its 2010 tract id 06037930401"
     assert bool(dt.loc["06037137000", "reliable"]) is True
