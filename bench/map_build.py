@@ -26,7 +26,7 @@ from bench.common import emit, median_of
 from dashboard import snapshot, taxonomy
 from dashboard.analysis import filters, metrics
 from dashboard.config import data_dir
-from dashboard.render import maps
+from dashboard.render import legend, mapdata, maps
 
 
 def load():
@@ -41,12 +41,12 @@ def ours(bundle, titles) -> str:
     den = metrics.denominator(state)
     m = filters.match(idx, state)
     tab = metrics.area_table(fac, m, bundle.tracts, bundle.areas, state, den).set_index("area")
-    breaks = maps.class_breaks(tab["sites_per_100k"].to_numpy())
+    breaks = legend.class_breaks(tab["sites_per_100k"].to_numpy())
     base = maps.base_map()
     maps.choropleth_layer(
         bundle.geojson["spa"], tab["sites_per_100k"], tab["name"].to_dict(), breaks, "Sites per 100k"
     ).add_to(base)
-    maps.facility_layer(maps.prepare(fac, titles), m.mask).add_to(base)
+    maps.facility_layer(mapdata.prepare(fac, titles), m.mask).add_to(base)
     return base.get_root().render()
 
 

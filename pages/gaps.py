@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import registry
-from dashboard.render import charts, gaps, maps, tables, text
+from dashboard.render import charts, gaps, legend, maps, tables, text
 from dashboard.ui import context, show
 from dashboard.vocab import DRIVE_MINUTES, Level
 
@@ -63,21 +63,21 @@ with st.container():  # as above
 st.markdown("**At other distances**")
 show.table(view.distances, state.memo, "distances")
 
-legend = maps.distance_legend()
+distance_rows = legend.distance_legend()
 left, right = st.columns([3, 1])
 with right:
     st.markdown("**Miles to the nearest matching site** (straight line, by tract)")
-    st.html(maps.legend_html(legend))
+    st.html(legend.legend_html(distance_rows))
     st.caption("Viridis colours: darker is farther. The ranked tables below hold the same numbers.")
 
 with left:
     title = f"Miles to the nearest matching site ({den.label})"
     if state.memo:
-        colours = {g: maps.DISTANCE_COLOURS[c] for g, c in view.classes.items()}
+        colours = {g: legend.DISTANCE_COLOURS[c] for g, c in view.classes.items()}
         fig = charts.memo_map(
             data.snap.geojson["tracts"],
             colours,
-            legend,
+            distance_rows,
             [],
             pd.DataFrame({"lat": [], "lon": [], "kind": [], "approximate": []}),
             {},

@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 
 from dashboard import registry
 from dashboard.analysis import filters, metrics
-from dashboard.render import charts, maps, mapview, tables, text
+from dashboard.render import charts, legend, maps, mapview, tables, text
 from dashboard.ui import context, show, urlstate
 from dashboard.vocab import Level, Precision
 
@@ -137,7 +137,7 @@ area_tab = data.views.area_table(state)
 chosen = area_tab[area_tab["selected"]]
 value_col = "sites_per_100k" if state.measure == "sites" else "beds_per_100k"
 values = chosen.set_index("area")[value_col]
-breaks = maps.class_breaks(values.to_numpy())
+breaks = legend.class_breaks(values.to_numpy())
 names = area_tab.set_index("area")["name"].to_dict()
 level_name = Level(state.level).label.split(" (")[0]
 area_selected = bool(state.spa or state.sd)
@@ -146,10 +146,10 @@ measure_title = (
     if state.measure == "sites"
     else "Licensed acute psychiatric beds per 100k residents"
 )
-classes = maps.legend_classes(breaks, unselected=area_selected)
-symbols = [(maps.symbol_svg(k), lab) for k, (lab, _c, _s) in maps.KINDS.items()]
+classes = legend.legend_classes(breaks, unselected=area_selected)
+symbols = [(legend.symbol_svg(k), lab) for k, (lab, _c, _s) in legend.KINDS.items()]
 symbols.append(
-    (maps.symbol_svg("outpatient", approximate=True), "hollow, dashed: approximate location (ZIP centroid)")
+    (legend.symbol_svg("outpatient", approximate=True), "hollow, dashed: approximate location (ZIP centroid)")
 )
 labels = data.label_points[state.level]
 selected = set(chosen["area"]) if area_selected else None
@@ -157,9 +157,9 @@ selected = set(chosen["area"]) if area_selected else None
 if right is not None:
     with right:
         st.markdown(f"**{measure_title}** by {level_name.lower()}")
-        st.html(maps.legend_html(classes))
+        st.html(legend.legend_html(classes))
         st.markdown("**Facilities**")
-        st.html(maps.legend_html([*symbols, (maps.CLUSTER_SVG, maps.CLUSTER_LABEL)]))
+        st.html(legend.legend_html([*symbols, (legend.CLUSTER_SVG, legend.CLUSTER_LABEL)]))
         st.caption("Colours are Okabe-Ito and viridis (colour-blind safe); shapes repeat the setting.")
 
 
@@ -229,9 +229,9 @@ with left:
         points = points[matched.mask & data.map_data.located]
         fills = {
             a: (
-                maps.UNSELECTED
+                legend.UNSELECTED
                 if selected is not None and a not in selected
-                else maps.colour_for(values.get(a, float("nan")), breaks)
+                else legend.colour_for(values.get(a, float("nan")), breaks)
             )
             for a in names
         }
@@ -255,7 +255,7 @@ with left:
             classes,
             marks,
             points,
-            maps.KINDS,
+            legend.KINDS,
             f"{measure_title} ({pop_year})",
             bounds=bounds,
             caption=show.figure_caption(state, ctx.page_path, data, SOURCES),

@@ -19,7 +19,7 @@ from dashboard import snapshot
 from dashboard.analysis import filters, metrics
 from dashboard.analysis.filters import FilterState, FlagIndex, Match
 from dashboard.analysis.views import match_key
-from dashboard.render import maps, tables
+from dashboard.render import legend, maps, tables
 
 OTHER_DISTANCES = (1, 2, 5, 10, 15)  # miles, for the "at other distances" table
 
@@ -35,7 +35,7 @@ class GapsView:
     drive_overall: pd.Series
     drive_by_level: dict  # "spa"/"sd" -> drive-time table (as shown)
     map_payload: str  # the tract layer's data (maps.distance_payload)
-    classes: pd.Series  # GEOID -> distance class (maps.distance_classes) of every tract
+    classes: pd.Series  # GEOID -> distance class (legend.distance_classes) of every tract
 
 
 def key(state: FilterState) -> FilterState:
@@ -70,7 +70,7 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
         tracts=tables.tract_view(in_area, snap.area_names("spa"), den.label, state.miles),
         drive_overall=metrics.drive_time_summary(drive, den).iloc[0],
         drive_by_level=drive_by_level,
-        classes=pd.Series(maps.distance_classes(access["miles_to_nearest"]), index=access["geoid"]),
+        classes=pd.Series(legend.distance_classes(access["miles_to_nearest"]), index=access["geoid"]),
         map_payload=maps.distance_payload(
             snap.geojson["tracts"],
             access.set_index("geoid")["miles_to_nearest"],

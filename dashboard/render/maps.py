@@ -16,9 +16,6 @@ its polygons across reruns, restyling them in place.
 
 from __future__ import annotations
 
-import html
-import json
-import re
 from dataclasses import dataclass, field
 
 import folium
@@ -30,192 +27,21 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from dashboard import registry, taxonomy
 from dashboard.render import assets
-from dashboard.vocab import Kind, Precision
+from dashboard.render.legend import (
+    DISTANCE_COLOURS,
+    KINDS,
+    NO_DATA,
+    UNSELECTED,
+    colour_for,
+    distance_classes,
+    distance_legend,
+)
+from dashboard.render.mapdata import MapData
+from dashboard.render.text import safe_json
 
-# Okabe-Ito colours (colour-blind safe); the symbol shape carries the same information.
-KINDS = {
-    k: (k.label, colour, shape)
-    for k, colour, shape in (
-        (Kind.OUTPATIENT, "#0072B2", "circle"),
-        (Kind.INPATIENT, "#D55E00", "square"),
-        (Kind.RESIDENTIAL_DAY, "#009E73", "triangle"),
-        (Kind.OTHER, "#CC79A7", "plus"),
-        (Kind.UNKNOWN, "#6B6B6B", "diamond"),
-    )
-}
-# Viridis, 5 classes (colour-blind safe, monotone in lightness).
-VIRIDIS5 = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
-NO_DATA = "#d9d9d9"
 LA_CENTER = (34.26, -118.30)  # centre of the mainland county; zoom 9 shows all of it
 DEFAULT_ZOOM = 9
-
-
-_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
-
-
-def safe_json(obj) -> str:
-    """JSON that is safe inside an HTML <script> element and inside the Jinja templates
-    folium and streamlit-folium render (and render again): ``<``, ``>``, ``&``, quotes and
-    line separators are \\u-escaped, and so is any ``{`` that would open a Jinja tag
-    (``{{``, ``{%``, ``{#``) — compact JSON never has one outside a string, so a source's
-    text can neither close the script nor be evaluated as a template on the server."""
-    text = (
-        json.dumps(obj, separators=(",", ":"), allow_nan=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("'", "\\u0027")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-    return _TEMPLATE_OPENER.sub(r"\\u007b", text)
-
-
-def symbol_svg(kind: str, approximate: bool = False, size: int = 16) -> str:
-    """The marker symbol as inline SVG (also used for the legend)."""
-    _label, colour, shape = KINDS.get(kind, KINDS[Kind.UNKNOWN])
-    fill, dash = ("#ffffff", ' stroke-dasharray="2,1.5"') if approximate else (colour, "")
-    s, h = size, size / 2
-    stroke = f'stroke="{colour if approximate else "#1A1A1A"}" stroke-width="1.6"{dash}'
-    if shape == "circle":
-        body = f'<circle cx="{h}" cy="{h}" r="{h - 1.5}" fill="{fill}" {stroke}/>'
-    elif shape == "square":
-        body = f'<rect x="1.5" y="1.5" width="{s - 3}" height="{s - 3}" fill="{fill}" {stroke}/>'
-    elif shape == "triangle":
-        body = f'<polygon points="{h},1.5 {s - 1.5},{s - 1.5} 1.5,{s - 1.5}" fill="{fill}" {stroke}/>'
-    elif shape == "plus":
-        a, b = s * 0.34, s * 0.66
-        pts = (
-            f"{a},1 {b},1 {b},{a} {s - 1},{a} {s - 1},{b} {b},{b} {b},{s - 1} {a},{s - 1} "
-            f"{a},{b} 1,{b} 1,{a} {a},{a}"
-        )
-        body = f'<polygon points="{pts}" fill="{fill}" {stroke}/>'
-    else:
-        body = f'<polygon points="{h},1 {s - 1},{h} {h},{s - 1} 1,{h}" fill="{fill}" {stroke}/>'
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{s}" height="{s}" '
-        f'viewBox="0 0 {s} {s}" aria-hidden="true">{body}</svg>'
-    )
-
-
-POPUP_GROUPS = (
-    ("setting", "Setting"),
-    ("service", "Services"),
-    ("population", "Populations"),
-    ("condition", "Programs for"),
-    ("payment", "Payment"),
-    ("language", "Languages"),
-    ("operator", "Operated by"),
-)
-
-
-def _text(value) -> str | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return str(value)
-
-
-@dataclass
-class MapData:
-    """Per build, once: the JSON-ready popup data of every facility (None where the site is
-    not located), aligned with the facility table's row positions, plus the labels and
-    source titles the rows point into.  A rerun only picks rows by position."""
-
-    meta: dict
-    rows: list  # per facility: its JSON (already made script- and template-safe) or None
-    lat: np.ndarray
-    lon: np.ndarray
-    kind: np.ndarray
-    located: np.ndarray
-    url: str | None = None  # all of it as a static file (publish_facilities): reruns send positions
-
-    def payload(self, positions) -> str:
-        """The meta data and the rows at ``positions`` (null where a row is None) as one
-        script-safe JSON object."""
-        rows = ",".join(self.rows[i] or "null" for i in positions)
-        return safe_json(self.meta)[:-1] + ',"rows":[' + rows + "]}"
-
-
-# The keys of one facility in the map's data (short: every rerun sends the matching rows):
-#   y, x   latitude, longitude            k   kind (KINDS key: symbol and colour)
-#   q      1 = approximate location        n   name            g   program
-#   a      street (and street2)            c   city and ZIP    p   phone
-#   w      website                         t   facility type   b   licensed acute psych beds
-#   bn     the bed file's facility name    f   per POPUP_GROUPS group: indexes of its values
-#          (into meta["groups"]), or None where the group is unknown
-#   s      indexes into meta["sources"]    o   as-of date
-#   h      earlier addresses of the program in older sources (history), or None
-
-
-def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
-    """Compact facility data for the map (keys above): labels and source titles once, then
-    per facility only short fields and label indexes.  The browser builds each popup from
-    this with ``textContent`` — source text is never parsed as HTML."""
-    groups = [taxonomy.GROUP_BY_ID[g] for g, _ in POPUP_GROUPS]
-    flags = {
-        g.id: np.column_stack(
-            [fac[taxonomy.flag_column(g.id, v.id)].to_numpy(dtype=object) for v in g.values]
-        )
-        for g in groups
-    }
-    source_keys = list(source_titles)
-    located = (fac["location_precision"] != Precision.NONE).to_numpy()
-    rows: list = []
-    for i, r in enumerate(fac.to_dict("records")):
-        if not located[i]:
-            rows.append(None)
-            continue
-        per_group = []
-        for g in groups:
-            vals = flags[g.id][i]
-            known = vals[0] is not pd.NA and vals[0] is not None
-            per_group.append([j for j, v in enumerate(vals) if v is True] if known else None)
-        street = ", ".join(x for x in (_text(r["street"]), _text(r["street2"])) if x)
-        beds = r.get("psych_beds")
-        rows.append(
-            safe_json(
-                {
-                    "y": round(float(r["lat"]), 5),
-                    "x": round(float(r["lon"]), 5),
-                    "k": r["kind"],
-                    "q": 1 if r["location_precision"] == Precision.APPROXIMATE else 0,
-                    "n": _text(r["name"]) or "",
-                    "g": _text(r["program"]),
-                    "a": street or None,
-                    "c": " ".join(x for x in (_text(r["city"]), _text(r["zip"])) if x),
-                    "p": _text(r["phone"]),
-                    "w": _text(r["website"]),
-                    "t": _text(r["facility_type"]),
-                    "b": None if beds is None or beds is pd.NA else int(beds),
-                    "bn": _text(r.get("beds_name")),
-                    "f": per_group,
-                    "s": [
-                        source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles
-                    ],
-                    "o": _text(r["as_of"]),
-                    "h": _text(r.get("other_addresses")),
-                }
-            )
-        )
-    meta = {
-        "groups": [
-            [label, [v.label for v in g.values]] for g, (_, label) in zip(groups, POPUP_GROUPS, strict=True)
-        ],
-        "sources": [source_titles[k] for k in source_keys],
-        "icons": {k: [symbol_svg(k), symbol_svg(k, approximate=True)] for k in KINDS},
-        "precision": [Precision.EXACT.label, Precision.APPROXIMATE.label],
-        "beds_source": registry.cite("cdph_beds"),
-    }
-    return MapData(
-        meta=meta,
-        rows=rows,
-        lat=fac["lat"].to_numpy(float),
-        lon=fac["lon"].to_numpy(float),
-        kind=fac["kind"].to_numpy(object),
-        located=located,
-    )
 
 
 class _Layer(JSCSSMixin, MacroElement):
@@ -308,71 +134,6 @@ def _cell_layer(data: MapData, pos: np.ndarray) -> folium.FeatureGroup:
     return fg
 
 
-def class_breaks(values: np.ndarray, n: int = 5) -> list[float]:
-    """Upper bounds of up to ``n`` quantile classes of the finite values (rounded, unique)."""
-    v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
-    if len(v) == 0:
-        return []
-    qs = np.quantile(v, np.linspace(0, 1, n + 1)[1:])
-    out = []
-    for q in qs:
-        r = float(np.round(q, 1))
-        if not out or r > out[-1]:
-            out.append(r)
-    if out[-1] < v.max():
-        out[-1] = float(np.ceil(v.max() * 10) / 10)
-    return out
-
-
-def colour_for(value: float, breaks: list[float]) -> str:
-    if value is None or not np.isfinite(value) or not breaks:
-        return NO_DATA
-    for i, b in enumerate(breaks):
-        if value <= b:
-            return VIRIDIS5[round(i * (len(VIRIDIS5) - 1) / max(len(breaks) - 1, 1))]
-    return VIRIDIS5[-1]
-
-
-# The marker cluster's bubble, for the legend (markercluster draws it in the map).
-CLUSTER_SVG = (
-    '<svg xmlns="http://www.w3.org/2000/svg" width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">'
-    '<circle cx="9" cy="9" r="8" fill="#6ecc39" stroke="#1A1A1A" stroke-width="0.8"/>'
-    '<text x="9" y="12.5" font-size="9" font-family="sans-serif" text-anchor="middle">12</text></svg>'
-)
-CLUSTER_LABEL = "numbered bubble: that many sites close together (click or zoom in)"
-UNSELECTED = "#ffffff"  # areas outside the sidebar's area selection: white, dashed outline
-
-
-def legend_classes(breaks: list[float], *, unselected: bool = False) -> list[tuple[str, str]]:
-    """(colour, label) per class, for the legend beside the map."""
-    out, lo = [], 0.0
-    for b in breaks:
-        out.append((colour_for(b, breaks), f"{lo:.1f} – {b:.1f}"))
-        lo = b
-    out.append((NO_DATA, "no residents in the denominator"))
-    if unselected:
-        out.append((UNSELECTED, "outside the selected areas"))
-    return out
-
-
-def legend_html(rows: list[tuple[str, str]]) -> str:
-    """Legend rows (a colour or one of the app's SVG symbols, then a label): the app's own
-    text only, so it may be HTML."""
-    out = []
-    for swatch, label in rows:
-        if swatch.startswith("<"):
-            out.append(f'<div style="margin:2px 0">{swatch} {html.escape(label)}</div>')
-        else:
-            border = "1px dashed #6B6B6B" if swatch == UNSELECTED else "1px solid #333"
-            out.append(
-                f'<div style="margin:2px 0"><span style="display:inline-block;width:14px;height:14px;'
-                f'background:{swatch};border:{border};margin-right:6px;vertical-align:middle"></span>'
-                f"{html.escape(label)}</div>"
-            )
-    return "".join(out)
-
-
 def label_points(geojson: dict) -> dict:
     """A point inside each area (feature id -> (lat, lon)) for its map label."""
     out = {}
@@ -455,26 +216,6 @@ def area_group(title: str, payload: str) -> folium.FeatureGroup:
     fg = folium.FeatureGroup(name=title, overlay=True, control=True)
     _Layer("areas", payload).add_to(fg)
     return fg
-
-
-# Miles to the nearest matching site, by tract: upper bounds of the classes, then one more
-# class for tracts beyond the last bound or with no matching site at all.
-DISTANCE_BINS = (1, 2, 5, 10, 20)
-DISTANCE_COLOURS = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154", "#000000")  # viridis, then black
-DISTANCE_LABELS = ("≤ 1", "1 – 2", "2 – 5", "5 – 10", "10 – 20", "> 20 or no site")
-
-
-def distance_classes(miles) -> np.ndarray:
-    """Class of each distance (index into DISTANCE_COLOURS): the first bound it does not
-    exceed; beyond 20 miles, or no matching site (inf / NaN), the last class."""
-    m = np.asarray(miles, dtype=float)
-    out = np.searchsorted(DISTANCE_BINS, m, side="left")
-    out[~np.isfinite(m)] = len(DISTANCE_BINS)
-    return out
-
-
-def distance_legend() -> list[tuple[str, str]]:
-    return list(zip(DISTANCE_COLOURS, DISTANCE_LABELS, strict=True))
 
 
 def distance_payload(

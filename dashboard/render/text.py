@@ -7,6 +7,7 @@ exist.  ``escape_markdown`` shows a source's or a link's text literally in Markd
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -70,3 +71,24 @@ def escape_markdown(s) -> str:
     space goes where a bare URL or e-mail address would otherwise become a link."""
     escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(s).split()))
     return _AUTOLINK.sub("\u200b", escaped)
+
+
+_TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
+
+
+def safe_json(obj) -> str:
+    """JSON that is safe inside an HTML <script> element and inside the Jinja templates
+    folium and streamlit-folium render (and render again): ``<``, ``>``, ``&``, quotes and
+    line separators are \\u-escaped, and so is any ``{`` that would open a Jinja tag
+    (``{{``, ``{%``, ``{#``) — compact JSON never has one outside a string, so a source's
+    text can neither close the script nor be evaluated as a template on the server."""
+    text = (
+        json.dumps(obj, separators=(",", ":"), allow_nan=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+    return _TEMPLATE_OPENER.sub(r"\\u007b", text)

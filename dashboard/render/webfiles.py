@@ -1,7 +1,7 @@
 """The map's data files: what browsers fetch once and cache instead of receiving it again
 with every script run.
 
-Two kinds, both derived from the snapshot: every facility's map data (``maps.prepare``:
+Two kinds, both derived from the snapshot: every facility's map data (``mapdata.prepare``:
 popups, symbols; a run then sends only which rows match) and the area polygons (a run sends
 only colours).  Each file is named by a hash of its content and lives in
 ``dashboard/static/snapshot/``, which Streamlit serves at ``/app/static/snapshot/``.
@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 
 from dashboard import config, snapshot
-from dashboard.render import maps
+from dashboard.render import mapdata
 
 FOLDER = "snapshot"
 
@@ -31,9 +31,9 @@ def source_titles(snap: snapshot.Snapshot) -> dict[str, str]:
     return {k: v["title"] for k, v in snap.manifest["sources"].items()}
 
 
-def contents(snap: snapshot.Snapshot, map_data: maps.MapData | None = None) -> dict[str, str]:
+def contents(snap: snapshot.Snapshot, map_data: mapdata.MapData | None = None) -> dict[str, str]:
     """Key ("facilities", "spa", "sd", "tracts") -> the text of its file."""
-    md = map_data or maps.prepare(snap.facilities, source_titles(snap))
+    md = map_data or mapdata.prepare(snap.facilities, source_titles(snap))
     out = {"facilities": md.payload(range(len(md.rows)))}
     out.update({k: json.dumps(g, separators=(",", ":")) for k, g in snap.geojson.items()})
     return out

@@ -21,7 +21,7 @@ from dashboard.analysis import costs, prices
 from dashboard.analysis.filters import FilterState, FlagIndex
 from dashboard.analysis.views import Views
 from dashboard.errors import SnapshotError
-from dashboard.render import maps, tables, webfiles
+from dashboard.render import mapdata, maps, tables, webfiles
 
 K_CTX = "_ctx"
 
@@ -33,7 +33,7 @@ class Data:
     snap: snapshot.Snapshot
     idx: FlagIndex
     view: pd.DataFrame  # display table of every facility, aligned with snap.facilities
-    map_data: maps.MapData  # popup data of every facility, aligned likewise
+    map_data: mapdata.MapData  # popup data of every facility, aligned likewise
     geo_urls: dict[str, str | None]  # area polygons as cached static files ("spa", "sd", "tracts")
     state_hospital_beds: int  # licensed acute psychiatric beds of the state forensic hospital
     label_points: dict  # "spa"/"sd" -> area id -> (lat, lon) of its label on the map
@@ -47,7 +47,7 @@ def _load(folder: str, stamp: str) -> Data:
     snap = snapshot.read(folder)
     fac = snap.facilities
     idx = FlagIndex.build(fac)
-    map_data = maps.prepare(fac, webfiles.source_titles(snap))
+    map_data = mapdata.prepare(fac, webfiles.source_titles(snap))
     urls = webfiles.urls(webfiles.contents(snap, map_data))  # the committed snapshot's are there
     return Data(
         snap=snap,

@@ -31,7 +31,7 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard import config, snapshot
-from dashboard.render import maps
+from dashboard.render import mapdata, maps
 from tests import harness
 from tests.fixtures import hostile
 from tests.fixtures.hostile import (
@@ -390,7 +390,7 @@ def test_map_saved_as_one_html_page_runs_no_payload(page, hostile_server, hostil
     titles = {k: k for k in ("samhsa_directory", "samhsa_locator", "lms_211")}
     m = maps.base_map()
     maps.facility_layer(
-        maps.prepare(fac.reset_index(drop=True), titles), np.ones(len(fac), dtype=bool)
+        mapdata.prepare(fac.reset_index(drop=True), titles), np.ones(len(fac), dtype=bool)
     ).add_to(m)
     html = m.get_root().render()
     page.add_init_script(CATCH_JS)

@@ -35,7 +35,7 @@ def test_no_string_becomes_code_or_markup():
         "setTimeout('",
     ):
         assert sink not in code, sink
-    # innerHTML only for the legend's SVG swatches, which are the app's own (maps.symbol_svg)
+    # innerHTML only for the legend's SVG swatches, which are the app's own (legend.symbol_svg)
     assigned = re.findall(r"\.innerHTML\s*=\s*([^;]+);", code)
     assert assigned == ["r[0]"], assigned
     assert "r[0].charAt(0) === '<'" in code

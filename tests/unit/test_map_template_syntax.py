@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.render import maps
+from dashboard.render import mapdata, maps
 from tests.fixtures.facilities import facility, frame
 
 TEMPLATES = [
@@ -32,7 +32,7 @@ TEMPLATES = [
 
 def layer_for(name: str):
     fac = frame([facility(name, -118.2, 34.0, ["OP"], program=name)])
-    data = maps.prepare(fac, {"samhsa_directory": "SAMHSA"})
+    data = mapdata.prepare(fac, {"samhsa_directory": "SAMHSA"})
     return maps.facility_layer(data, np.ones(len(fac), dtype=bool))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.render import assets, maps, webfiles
+from dashboard.render import assets, legend, mapdata, maps, text, webfiles
 from tests.fixtures.facilities import facility, frame
 
 HOSTILE = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>&amp;\u2028'
@@ -24,16 +24,16 @@ def hostile_frame():
 
 
 def test_safe_json_cannot_close_a_script():
-    text = maps.safe_json({"a": "</script><script>x</script>", "b": "\u2028'&"})
-    assert "<" not in text and ">" not in text and "&" not in text and "'" not in text
-    assert json.loads(text) == {"a": "</script><script>x</script>", "b": "\u2028'&"}
+    out = text.safe_json({"a": "</script><script>x</script>", "b": "\u2028'&"})
+    assert "<" not in out and ">" not in out and "&" not in out and "'" not in out
+    assert json.loads(out) == {"a": "</script><script>x</script>", "b": "\u2028'&"}
 
 
 def test_records_keep_unknown_apart_from_none():
-    prepared = maps.prepare(hostile_frame(), {"samhsa_directory": "SAMHSA <directory>"})
+    prepared = mapdata.prepare(hostile_frame(), {"samhsa_directory": "SAMHSA <directory>"})
     data = prepared.meta
     coded, plain = (json.loads(r) for r in prepared.rows)
-    groups = [g for g, _ in maps.POPUP_GROUPS]
+    groups = [g for g, _ in mapdata.POPUP_GROUPS]
     # Coded site: setting "Outpatient" (index 0), service "Individual therapy" (index 0),
     # no language reported -> [] (known, none); unknown site -> None for every group.
     assert coded["f"][groups.index("setting")] == [0]
@@ -50,7 +50,7 @@ def test_the_layer_is_data_and_one_call_into_the_map_script():
     uses text nodes only); the rendered map carries data and the call, no markup code."""
     m = maps.base_map()
     fac = hostile_frame()
-    maps.facility_layer(maps.prepare(fac, {}), np.ones(len(fac), bool)).add_to(m)
+    maps.facility_layer(mapdata.prepare(fac, {}), np.ones(len(fac), bool)).add_to(m)
     html = m.get_root().render()
     assert "innerHTML" not in html and "insertAdjacentHTML" not in html
     assert html.count("LamhMap.facilities(") == 1 and assets.urls()["map_js"] in html
@@ -59,7 +59,7 @@ def test_the_layer_is_data_and_one_call_into_the_map_script():
 def test_rendered_map_holds_no_raw_hostile_markup():
     m = maps.base_map()
     fac = hostile_frame()
-    layer = maps.facility_layer(maps.prepare(fac, {}), np.ones(len(fac), bool))
+    layer = maps.facility_layer(mapdata.prepare(fac, {}), np.ones(len(fac), bool))
     layer.add_to(m)
     html = m.get_root().render()
     # The hostile strings survive only as data inside escaped JSON: no tag can form.
@@ -77,7 +77,7 @@ def test_facility_layer_skips_unlocated_sites():
             facility("B", np.nan, np.nan, None, precision="none", kind="unknown"),
         ]
     )
-    prepared = maps.prepare(fac, {})
+    prepared = mapdata.prepare(fac, {})
     assert prepared.rows[1] is None and prepared.located.tolist() == [True, False]
     m = maps.base_map()
     maps.facility_layer(prepared, np.ones(2, bool)).add_to(m)
@@ -95,7 +95,7 @@ def test_many_sites_are_counted_per_square_not_shipped_one_by_one(monkeypatch):
             facility("D", -118.5, 34.3, ["OP"]),
         ]
     )
-    prepared = maps.prepare(fac, {})
+    prepared = mapdata.prepare(fac, {})
     c = maps.cells(prepared, np.arange(4))
     assert sorted(c["n"]) == [1, 3]
     assert c.loc[c["n"] == 3, "outpatient"].item() == 2
@@ -109,20 +109,20 @@ def test_many_sites_are_counted_per_square_not_shipped_one_by_one(monkeypatch):
 
 
 def test_symbols_differ_by_shape_not_only_colour():
-    shapes = {k: maps.KINDS[k][2] for k in maps.KINDS}
+    shapes = {k: legend.KINDS[k][2] for k in legend.KINDS}
     assert len(set(shapes.values())) == len(shapes)  # every kind has its own shape
-    drawn = {re.sub(r'fill="[^"]*"|stroke="[^"]*"', "", maps.symbol_svg(k)) for k in maps.KINDS}
-    assert len(drawn) == len(maps.KINDS)  # ... and it differs beyond colour
-    assert "stroke-dasharray" in maps.symbol_svg("outpatient", approximate=True)
+    drawn = {re.sub(r'fill="[^"]*"|stroke="[^"]*"', "", legend.symbol_svg(k)) for k in legend.KINDS}
+    assert len(drawn) == len(legend.KINDS)  # ... and it differs beyond colour
+    assert "stroke-dasharray" in legend.symbol_svg("outpatient", approximate=True)
 
 
 def test_class_breaks_and_colours():
-    breaks = maps.class_breaks(np.array([1.0, 2.0, 3.0, 4.0, 5.0, np.nan]))
+    breaks = legend.class_breaks(np.array([1.0, 2.0, 3.0, 4.0, 5.0, np.nan]))
     assert breaks == sorted(set(breaks)) and breaks[-1] >= 5.0
-    assert maps.colour_for(1.0, breaks) == maps.VIRIDIS5[0]
-    assert maps.colour_for(5.0, breaks) == maps.VIRIDIS5[-1]
-    assert maps.colour_for(float("nan"), breaks) == maps.NO_DATA
-    assert maps.class_breaks(np.array([np.nan])) == []
+    assert legend.colour_for(1.0, breaks) == legend.VIRIDIS5[0]
+    assert legend.colour_for(5.0, breaks) == legend.VIRIDIS5[-1]
+    assert legend.colour_for(float("nan"), breaks) == legend.NO_DATA
+    assert legend.class_breaks(np.array([np.nan])) == []
 
 
 def test_choropleth_tooltips_are_escaped():
@@ -142,9 +142,9 @@ def test_choropleth_tooltips_are_escaped():
     assert "<i>SPA</i>" not in html and "2.5" in html
 
 
-@pytest.mark.parametrize("kind", list(maps.KINDS))
+@pytest.mark.parametrize("kind", list(legend.KINDS))
 def test_every_kind_has_a_legend_entry(kind):
-    label, colour, shape = maps.KINDS[kind]
+    label, colour, shape = legend.KINDS[kind]
     assert label and colour.startswith("#") and shape
 
 
@@ -178,16 +178,16 @@ def test_without_a_map_file_the_layer_carries_its_rows(tmp_path):
     assert webfiles.urls({"facilities": "{}"}, tmp_path) == {"facilities": None}
     fac = frame([facility("A", -118.2, 34.0, ["OP"])])
     m = maps.base_map()
-    maps.facility_layer(maps.prepare(fac, {}), np.ones(1, bool)).add_to(m)  # no url: rows embedded
+    maps.facility_layer(mapdata.prepare(fac, {}), np.ones(1, bool)).add_to(m)  # no url: rows embedded
     assert '"n":"A"' in m.get_root().render()
 
 
 def test_popup_data_carries_the_operator_and_earlier_addresses():
     fac = frame([facility("A", -118.2, 34.0, ["OP", "PVTP"]), facility("B", -118.3, 34.1, None)])
     fac["other_addresses"] = ["9 Old Rd, Los Angeles 90012 (SAMHSA locator 2020, 2020)", None]
-    prepared = maps.prepare(fac, {"samhsa_directory": "SAMHSA"})
+    prepared = mapdata.prepare(fac, {"samhsa_directory": "SAMHSA"})
     a, b = (json.loads(r) for r in prepared.rows)
-    groups = [g for g, _ in maps.POPUP_GROUPS]
+    groups = [g for g, _ in mapdata.POPUP_GROUPS]
     operator = dict(prepared.meta["groups"])["Operated by"]
     assert [operator[i] for i in a["f"][groups.index("operator")]] == ["Private for-profit organisation"]
     assert b["f"][groups.index("operator")] is None  # unknown, not "none"
@@ -197,8 +197,8 @@ def test_popup_data_carries_the_operator_and_earlier_addresses():
 
 def test_distance_classes_put_tracts_beyond_20_miles_in_the_last_class():
     miles = [0.5, 1.0, 1.01, 2.0, 4.9, 10.0, 19.99, 20.0, 20.5, 55.0, float("inf"), float("nan")]
-    assert maps.distance_classes(miles).tolist() == [0, 0, 1, 1, 2, 3, 4, 4, 5, 5, 5, 5]
-    assert maps.DISTANCE_LABELS[5] == "> 20 or no site"  # not "10 – 20" (an earlier bug)
+    assert legend.distance_classes(miles).tolist() == [0, 0, 1, 1, 2, 3, 4, 4, 5, 5, 5, 5]
+    assert legend.DISTANCE_LABELS[5] == "> 20 or no site"  # not "10 – 20" (an earlier bug)
 
 
 def test_the_tract_payload_follows_the_geometry_order_and_leaves_tooltips_to_the_browser():
