@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def _cols(names: str) -> tuple[str, ...]:
+    """A file's expected columns, written as one space-separated list."""
+    return tuple(names.split())
+
+
 @dataclass(frozen=True)
 class SourceFile:
     name: str
@@ -50,20 +55,9 @@ class Source:
         raise KeyError(name)
 
 
-_DIRECTORY_COLUMNS = (
-    "facility_id",
-    "directory_type",
-    "name1",
-    "name2",
-    "street1",
-    "street2",
-    "city",
-    "state",
-    "zip",
-    "phone",
-    "intake1",
-    "intake2",
-    "service_code_info",
+_DIRECTORY_COLUMNS = _cols(
+    "facility_id directory_type name1 name2 street1 street2 city state zip phone intake1 intake2"
+    " service_code_info"
 )
 
 SOURCES: dict[str, Source] = {
@@ -109,19 +103,8 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "samhsa_mh_providers_la_county.csv",
-                    (
-                        "name1",
-                        "name2",
-                        "street1",
-                        "street2",
-                        "city",
-                        "state",
-                        "zip",
-                        "county",
-                        "phone",
-                        "website",
-                        "latitude",
-                        "longitude",
+                    _cols(
+                        "name1 name2 street1 street2 city state zip county phone website latitude longitude"
                     ),
                     "https://raw.githubusercontent.com/GeoDaCenter/opioid-policy-scan/"
                     "master/data_final/Health%20Resources/MentalHealthProviders_Geocoded.csv",
@@ -143,24 +126,9 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "lms_mental_health_points_la_county.csv",
-                    (
-                        "OBJECTID",
-                        "source",
-                        "ext_id",
-                        "cat1",
-                        "cat2",
-                        "name",
-                        "addrln1",
-                        "addrln2",
-                        "city",
-                        "state",
-                        "zip",
-                        "phones",
-                        "url",
-                        "description",
-                        "latitude",
-                        "longitude",
-                        "allcats",
+                    _cols(
+                        "OBJECTID source ext_id cat1 cat2 name addrln1 addrln2 city state zip phones"
+                        " url description latitude longitude allcats"
                     ),
                     min_rows=150,
                     offered_as="an ArcGIS REST map service (Esri JSON query results, layer not documented)",
@@ -180,15 +148,7 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "cdph_healthcare_facility_beds_la_county.csv",
-                    (
-                        "FACID",
-                        "FACNAME",
-                        "FAC_FDR",
-                        "BED_CAPACITY_TYPE",
-                        "BED_CAPACITY",
-                        "COUNTY_NAME",
-                        "DATA_DATE",
-                    ),
+                    _cols("FACID FACNAME FAC_FDR BED_CAPACITY_TYPE BED_CAPACITY COUNTY_NAME DATA_DATE"),
                     "https://data.chhs.ca.gov/datastore/dump/0997fa8e-ef7c-43f2-8b9a-94672935fa60?format=csv",
                     min_rows=1000,
                 ),
@@ -207,18 +167,9 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "hcai_facility_list_la_county.csv",
-                    (
-                        "FacilityNbr",
-                        "FacilityName",
-                        "LicenseType",
-                        "StreetNbr",
-                        "StreetName",
-                        "City",
-                        "State",
-                        "Zip",
-                        "County",
-                        "Latitude",
-                        "Longitude",
+                    _cols(
+                        "FacilityNbr FacilityName LicenseType StreetNbr StreetName City State Zip"
+                        " County Latitude Longitude"
                     ),
                     min_rows=300,
                     offered_as="an ArcGIS facility layer / Facility Finder (no documented file download)",
@@ -395,23 +346,12 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "hpsa_mentalhealth.csv",
-                    (
-                        "HPSA_Discipline_Class",
-                        "HPSA_Name",
-                        "HPSA_ID",
-                        "County_Equivalent_Name",
-                        "Designation_Type",
-                        "HPSA_Population_Type",
-                        "HPSA_Score",
-                        "HPSA_Provider_Ratio_Goal",
-                        "HPSA_FTE",
-                        "HPSA_Designation_Population",
-                        "HPSA_Formal_Ratio",
-                        "HPSA_Shortage",
-                        "HPSA_Status",
-                        "HPSA_Designation_Date",
-                        "HPSA_Designation_Last_Update_Dat",
-                        "Data_Warehouse_Record_Create_Dat",
+                    _cols(
+                        "HPSA_Discipline_Class HPSA_Name HPSA_ID County_Equivalent_Name"
+                        " Designation_Type HPSA_Population_Type HPSA_Score HPSA_Provider_Ratio_Goal"
+                        " HPSA_FTE HPSA_Designation_Population HPSA_Formal_Ratio HPSA_Shortage"
+                        " HPSA_Status HPSA_Designation_Date HPSA_Designation_Last_Update_Dat"
+                        " Data_Warehouse_Record_Create_Dat"
                     ),
                     "https://data.chhs.ca.gov/dataset/42406266-89d3-4d04-9c45-587de774a1d5/resource/"
                     "8d10c854-9cf8-459d-8d30-5b1b60eeb845/download/hpsa_mentalhealth.csv",
@@ -432,18 +372,9 @@ SOURCES: dict[str, Source] = {
             files=(
                 SourceFile(
                     "benchmarks.csv",
-                    (
-                        "id",
-                        "measure",
-                        "value",
-                        "unit",
-                        "year",
-                        "geography",
-                        "care_setting",
-                        "source_publisher",
-                        "source_title",
-                        "source_url",
-                        "note",
+                    _cols(
+                        "id measure value unit year geography care_setting source_publisher"
+                        " source_title source_url note"
                     ),
                     min_rows=40,
                     offered_as="figures in many separate publications (compiled and graded by hand)",
