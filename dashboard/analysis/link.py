@@ -222,6 +222,16 @@ def decode(params: Mapping[str, object]) -> tuple[FilterState, list[str]]:
             f"This link was made by another version of the dashboard (v={short(version)}); "
             "settings it names that still exist were kept."
         )
+    kw.update(_decode_groups(raw, notices))
+    kw.update(_decode_areas(raw, notices))
+    kw.update(_decode_settings(raw, notices))
+    kw.update(_decode_view(raw, notices))
+    return replace(DEFAULT, **kw), notices
+
+
+def _decode_groups(raw: dict[str, str], notices: list[str]) -> dict[str, tuple[str, ...]]:
+    """Attribute values by group, in taxonomy order; a retired id opens what replaced it."""
+    kw = {}
     for gid, param in GROUP_PARAMS.items():
         if param in raw:
             g = taxonomy.GROUP_BY_ID[gid]
@@ -231,6 +241,11 @@ def decode(params: Mapping[str, object]) -> tuple[FilterState, list[str]]:
             if bad:
                 notices.append(f"Ignored unknown {g.label.lower()} value(s): {_listed(bad)}.")
             kw[gid] = tuple(v for v in g.ids if v in wanted)  # taxonomy order, de-duplicated
+    return kw
+
+
+def _decode_areas(raw: dict[str, str], notices: list[str]) -> dict[str, tuple[int, ...]]:
+    kw = {}
     for param, allowed, label in (("spa", SPAS, "SPA"), ("sd", DISTRICTS, "district")):
         if param in raw:
             tokens = [t.strip() for t in raw[param].split(",") if t.strip()]
@@ -239,6 +254,12 @@ def decode(params: Mapping[str, object]) -> tuple[FilterState, list[str]]:
             if bad:
                 notices.append(f"Ignored unknown {label} value(s): {_listed(bad)}.")
             kw[param] = tuple(sorted(good))
+    return kw
+
+
+def _decode_settings(raw: dict[str, str], notices: list[str]) -> dict[str, object]:
+    """The name search, the on/off flags, the measure, the area level and the miles."""
+    kw: dict[str, object] = {}
     if "q" in raw:
         q = " ".join(raw["q"].split())
         if len(q) > MAX_QUERY_LENGTH:
@@ -263,23 +284,26 @@ def decode(params: Mapping[str, object]) -> tuple[FilterState, list[str]]:
             notices.append(
                 f"Ignored the link setting 'miles': choose one of {', '.join(map(str, MILES_CHOICES))}."
             )
+    return kw
+
+
+def _decode_view(raw: dict[str, str], notices: list[str]) -> dict[str, object]:
+    """The map position, kept only when whole and inside the county's box."""
     view = [raw.get(k) for k in ("lat", "lon", "z")]
-    if any(v is not None for v in view):
-        lat, lon, z = _number(view[0] or ""), _number(view[1] or ""), _int(view[2] or "")
-        if (
-            lat is not None
-            and lon is not None
-            and z is not None
-            and 32.0 <= lat <= 35.5
-            and -119.8 <= lon <= -117.0
-            and 6 <= z <= 18
-        ):
-            kw.update(lat=round(lat, 4), lon=round(lon, 4), zoom=z)
-        else:
-            notices.append(
-                "Ignored the map position in the link: it is incomplete or outside Los Angeles County."
-            )
-    return replace(DEFAULT, **kw), notices
+    if all(v is None for v in view):
+        return {}
+    lat, lon, z = _number(view[0] or ""), _number(view[1] or ""), _int(view[2] or "")
+    if (
+        lat is not None
+        and lon is not None
+        and z is not None
+        and 32.0 <= lat <= 35.5
+        and -119.8 <= lon <= -117.0
+        and 6 <= z <= 18
+    ):
+        return {"lat": round(lat, 4), "lon": round(lon, 4), "zoom": z}
+    notices.append("Ignored the map position in the link: it is incomplete or outside Los Angeles County.")
+    return {}
 
 
 def decode_costs(

@@ -181,6 +181,12 @@ def print_report(report: dict, out=None) -> None:
     w(f"PHF beds (CovidCareMap 2020): {b['phf_beds']:,}; no count for {uncounted}\n")
     w(f"Population 2018: {report['population_2018']:,} in {report['spas']} SPAs, ")
     w(f"{report['districts']} districts\n")
+    _print_areas(report, w)
+    _print_matching(report, w)
+
+
+def _print_areas(report: dict, w) -> None:
+    """Districts (population bounds), drive time, shortage areas, source rows."""
     d = report["districts_2021"]
     w(f"Supervisorial districts ({d['plan']}): {d['tract_split']}\n")
     w(f"  {'district':<10}{'population':>12}{'area share':>12}{'straddling':>12}{'low':>12}{'high':>12}\n")
@@ -203,6 +209,10 @@ def print_report(report: dict, out=None) -> None:
     w("Source rows:\n")
     for k, v in report["source_rows"].items():
         w(f"  {k:<45} {v}\n")
+
+
+def _print_matching(report: dict, w) -> None:
+    """Close pairs, shared records, links by rule, exclusions, taxonomy coverage."""
     mt = report["matching"]
     cp = mt["close_pairs_with_similar_names"]
     w(f"Site pairs within {cp['metres']:g} m with similar names: {cp['pairs']} ")

@@ -160,66 +160,9 @@ def memo_map(
     and the facilities (columns lat, lon, kind, approximate) with the map's shapes.  No
     base map: nothing is fetched from other hosts."""
     fig = go.Figure()
-    rings: dict[str, tuple[list, list]] = {}
-    for f in geojson["features"]:  # one trace per fill colour (thousands of tracts stay light)
-        xs, ys = rings.setdefault(fills.get(f["properties"]["id"], "#d9d9d9"), ([], []))
-        for ring in _rings(f["geometry"]):
-            xs.extend([*(p[0] for p in ring), None])
-            ys.extend([*(p[1] for p in ring), None])
-    thin = len(geojson["features"]) > 100
-    for colour, (xs, ys) in rings.items():
-        dashed = colour == "#ffffff"
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                fill="toself",
-                fillcolor=colour,
-                mode="lines",
-                opacity=0.8,
-                line=dict(
-                    color="#6B6B6B" if dashed else "#333333",
-                    width=0.3 if thin else 0.8,
-                    dash="dash" if dashed else "solid",
-                ),
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-    for colour, label in classes:
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=label,
-                legendgroup="areas",
-                legendgrouptitle_text=title,
-                marker=dict(symbol="square", size=12, color=colour, line=dict(color="#333", width=1)),
-            )
-        )
-    for kind, (label, colour, shape) in kinds.items():
-        for approx in (False, True):
-            sub = points[(points["kind"] == kind) & (points["approximate"] == approx)]
-            if sub.empty:
-                continue
-            fig.add_trace(
-                go.Scatter(
-                    x=sub["lon"],
-                    y=sub["lat"],
-                    mode="markers",
-                    legendgroup="sites",
-                    legendgrouptitle_text="Facilities",
-                    name=label.split(" (")[0] + (" — approximate location" if approx else ""),
-                    marker=dict(
-                        symbol=KIND_SYMBOLS[shape] + ("-open" if approx else ""),
-                        size=7,
-                        color=colour,
-                        line=dict(color="#1A1A1A", width=0.6),
-                    ),
-                    hoverinfo="skip",
-                )
-            )
+    _add_areas(fig, geojson, fills)
+    _add_legend_classes(fig, classes, title)
+    _add_sites(fig, points, kinds)
     for lat, lon, name, value in labels:
         fig.add_annotation(
             x=lon,
@@ -234,6 +177,95 @@ def memo_map(
         fig.update_yaxes(range=[bounds[0], bounds[1]])
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / 0.83)  # cos(34°): no squashing
+    n = _add_caption(fig, caption)
+    fig.update_layout(
+        height=400 + 14 * n,
+        margin=dict(l=0, r=0, t=10, b=8 + 14 * n),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font=FONT,
+        legend=dict(orientation="v", x=1.0, xanchor="left", y=1, groupclick="toggleitem", font_size=11),
+    )
+    return fig
+
+
+def _add_areas(fig: go.Figure, geojson: dict, fills: dict) -> None:
+    """Area polygons, one trace per fill colour (thousands of tracts stay light); white
+    areas (outside a selection) dashed."""
+    rings: dict[str, tuple[list, list]] = {}
+    for f in geojson["features"]:
+        xs, ys = rings.setdefault(fills.get(f["properties"]["id"], "#d9d9d9"), ([], []))
+        for ring in _rings(f["geometry"]):
+            xs.extend([*(p[0] for p in ring), None])
+            ys.extend([*(p[1] for p in ring), None])
+    thin = len(geojson["features"]) > 100
+    for colour, (xs, ys) in rings.items():
+        dashed = colour == "#ffffff"
+        line = dict(
+            color="#6B6B6B" if dashed else "#333333",
+            width=0.3 if thin else 0.8,
+            dash="dash" if dashed else "solid",
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=colour,
+                mode="lines",
+                opacity=0.8,
+                line=line,
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+
+
+def _add_legend_classes(fig: go.Figure, classes: list[tuple[str, str]], title: str) -> None:
+    """The colour classes as legend entries (no data: the areas carry the colours)."""
+    for colour, label in classes:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=label,
+                legendgroup="areas",
+                legendgrouptitle_text=title,
+                marker=dict(symbol="square", size=12, color=colour, line=dict(color="#333", width=1)),
+            )
+        )
+
+
+def _add_sites(fig: go.Figure, points: pd.DataFrame, kinds: dict) -> None:
+    """The facilities with the map's shapes and colours; approximate locations hollow."""
+    for kind, (label, colour, shape) in kinds.items():
+        for approx in (False, True):
+            sub = points[(points["kind"] == kind) & (points["approximate"] == approx)]
+            if sub.empty:
+                continue
+            marker = dict(
+                symbol=KIND_SYMBOLS[shape] + ("-open" if approx else ""),
+                size=7,
+                color=colour,
+                line=dict(color="#1A1A1A", width=0.6),
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=sub["lon"],
+                    y=sub["lat"],
+                    mode="markers",
+                    legendgroup="sites",
+                    legendgrouptitle_text="Facilities",
+                    name=label.split(" (")[0] + (" — approximate location" if approx else ""),
+                    marker=marker,
+                    hoverinfo="skip",
+                )
+            )
+
+
+def _add_caption(fig: go.Figure, caption: str | None) -> int:
+    """The caption below the map (it travels with the PNG); returns its number of lines."""
     lines = caption_lines(caption) if caption else []
     for i, line in enumerate(lines):
         fig.add_annotation(
@@ -249,15 +281,7 @@ def memo_map(
             align="left",
             font=dict(size=10, color="#1A1A1A"),
         )
-    fig.update_layout(
-        height=400 + 14 * len(lines),
-        margin=dict(l=0, r=0, t=10, b=8 + 14 * len(lines)),
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        font=FONT,
-        legend=dict(orientation="v", x=1.0, xanchor="left", y=1, groupclick="toggleitem", font_size=11),
-    )
-    return fig
+    return len(lines)
 
 
 def caption_lines(caption: str, width: int = 150) -> list[str]:

@@ -89,33 +89,8 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
             vals = flags[g.id][i]
             known = vals[0] is not pd.NA and vals[0] is not None
             per_group.append([j for j, v in enumerate(vals) if v is True] if known else None)
-        street = ", ".join(x for x in (_text(r["street"]), _text(r["street2"])) if x)
-        beds = r.get("psych_beds")
-        rows.append(
-            safe_json(
-                {
-                    "y": round(float(r["lat"]), 5),
-                    "x": round(float(r["lon"]), 5),
-                    "k": r["kind"],
-                    "q": 1 if r["location_precision"] == Precision.APPROXIMATE else 0,
-                    "n": _text(r["name"]) or "",
-                    "g": _text(r["program"]),
-                    "a": street or None,
-                    "c": " ".join(x for x in (_text(r["city"]), _text(r["zip"])) if x),
-                    "p": _text(r["phone"]),
-                    "w": _text(r["website"]),
-                    "t": _text(r["facility_type"]),
-                    "b": None if beds is None or beds is pd.NA else int(beds),
-                    "bn": _text(r.get("beds_name")),
-                    "f": per_group,
-                    "s": [
-                        source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles
-                    ],
-                    "o": _text(r["as_of"]),
-                    "h": _text(r.get("other_addresses")),
-                }
-            )
-        )
+        sources = [source_keys.index(x) for x in str(r["sources"] or "").split(";") if x in source_titles]
+        rows.append(safe_json(_record(r, per_group, sources)))
     meta = {
         "groups": [
             [label, [v.label for v in g.values]] for g, (_, label) in zip(groups, POPUP_GROUPS, strict=True)
@@ -133,3 +108,28 @@ def prepare(fac: pd.DataFrame, source_titles: dict[str, str]) -> MapData:
         kind=fac["kind"].to_numpy(object),
         located=located,
     )
+
+
+def _record(r: dict, per_group: list, sources: list[int]) -> dict:
+    """One located facility in the map's short keys (listed above ``MapData``)."""
+    street = ", ".join(x for x in (_text(r["street"]), _text(r["street2"])) if x)
+    beds = r.get("psych_beds")
+    return {
+        "y": round(float(r["lat"]), 5),
+        "x": round(float(r["lon"]), 5),
+        "k": r["kind"],
+        "q": 1 if r["location_precision"] == Precision.APPROXIMATE else 0,
+        "n": _text(r["name"]) or "",
+        "g": _text(r["program"]),
+        "a": street or None,
+        "c": " ".join(x for x in (_text(r["city"]), _text(r["zip"])) if x),
+        "p": _text(r["phone"]),
+        "w": _text(r["website"]),
+        "t": _text(r["facility_type"]),
+        "b": None if beds is None or beds is pd.NA else int(beds),
+        "bn": _text(r.get("beds_name")),
+        "f": per_group,
+        "s": sources,
+        "o": _text(r["as_of"]),
+        "h": _text(r.get("other_addresses")),
+    }

@@ -65,7 +65,6 @@ def sidebar(data: Data) -> FilterState:
     after choosing that value (``filters.option_counts``, cached per view); a value id is
     what the widget holds, so a changed count never changes a selection."""
     state = u.current_state()
-    counts = data.views.option_counts(state)
     with st.sidebar:
         st.markdown("### Filters")
         st.caption(
@@ -73,67 +72,81 @@ def sidebar(data: Data) -> FilterState:
             f"Codes from the {registry.cite('samhsa_directory')}; "
             "the number beside each value is the sites shown after choosing it."
         )
-        for g in taxonomy.GROUPS:  # a fixed label: a changed one would fold the section again
-            box = st.expander(g.label, key=u.fold_key(g.id), on_change="rerun")
-            if box.open:  # a folded group's pills are not drawn (nor recounted) on every change
-                with box:
-                    st.pills(
-                        _group_rule(g),
-                        options=g.ids,
-                        selection_mode="multi",
-                        key=u.group_key(g.id),
-                        format_func=_labeller(g, counts[g.id]),
-                        help=_group_help(g),
-                        persist_state="session",
-                    )
-        spa_names = data.snap.area_names("spa").to_dict()
-        st.pills(
-            "Service Planning Area",
-            options=filters.SPAS,
-            selection_mode="multi",
-            key=u.K_SPA,
-            format_func=lambda a: f"SPA {a} · {spa_names.get(a, '')}",
-            on_change=_area_changed,
-            help="LA County SPA boundaries of 2012. Shows sites in any selected SPA; none selected: "
-            "the whole county.",
-        )
-        st.pills(
-            "Supervisorial district",
-            options=filters.DISTRICTS,
-            selection_mode="multi",
-            key=u.K_SD,
-            format_func=lambda d: f"District {d}",
-            on_change=_area_changed,
-            help=filters.DISTRICT_HELP + " None selected: the whole county.",
-        )
-        st.text_input(
-            "Name contains", key=u.K_QUERY, max_chars=filters.MAX_QUERY_LENGTH, placeholder="e.g. Didi Hirsch"
-        )
-        st.checkbox(
-            "Include sites whose attributes are unknown",
-            key=u.K_UNKNOWN,
-            help="Sites known only from a locations list ("
-            f"{registry.cite('samhsa_locator', 'lms_211')}) have no coded services, "
-            "populations or payment. With this on, they are shown when an attribute filter is "
-            "set, and counted apart.",
-        )
-        st.checkbox(
-            f"Count the state forensic hospital's beds ({data.state_hospital_beds:,})",
-            key=u.K_DSH,
-            help="DSH-Metropolitan (Norwalk, SPA 7) is a state hospital for patients committed "
-            "by courts from across California, not capacity for LA residents. Off: bed counts "
-            "and rates everywhere leave it out. On: they include it.",
-        )
-        st.segmented_control(
-            "Distance threshold (miles)",
-            options=filters.MILES_CHOICES,
-            selection_mode="single",
-            required=True,
-            key=u.K_MILES,
-            help="For 'residents farther than N miles from a matching site' (straight-line distance).",
-        )
+        _attribute_groups(data.views.option_counts(state))
+        _area_pills(data.snap.area_names("spa").to_dict())
+        _other_settings(data)
         st.button("Reset filters and view", on_click=_reset, type="secondary")
     return u.current_state()
+
+
+def _attribute_groups(counts: dict[str, dict[str, int]]) -> None:
+    """One folding section of pills per taxonomy group."""
+    for g in taxonomy.GROUPS:  # a fixed label: a changed one would fold the section again
+        box = st.expander(g.label, key=u.fold_key(g.id), on_change="rerun")
+        if box.open:  # a folded group's pills are not drawn (nor recounted) on every change
+            with box:
+                st.pills(
+                    _group_rule(g),
+                    options=g.ids,
+                    selection_mode="multi",
+                    key=u.group_key(g.id),
+                    format_func=_labeller(g, counts[g.id]),
+                    help=_group_help(g),
+                    persist_state="session",
+                )
+
+
+def _area_pills(spa_names: dict[int, str]) -> None:
+    """The SPA and district selections (a new selection frames the map on it)."""
+    st.pills(
+        "Service Planning Area",
+        options=filters.SPAS,
+        selection_mode="multi",
+        key=u.K_SPA,
+        format_func=lambda a: f"SPA {a} · {spa_names.get(a, '')}",
+        on_change=_area_changed,
+        help="LA County SPA boundaries of 2012. Shows sites in any selected SPA; none selected: "
+        "the whole county.",
+    )
+    st.pills(
+        "Supervisorial district",
+        options=filters.DISTRICTS,
+        selection_mode="multi",
+        key=u.K_SD,
+        format_func=lambda d: f"District {d}",
+        on_change=_area_changed,
+        help=filters.DISTRICT_HELP + " None selected: the whole county.",
+    )
+
+
+def _other_settings(data: Data) -> None:
+    """Name search, unknown attributes, the state hospital's beds, the distance threshold."""
+    st.text_input(
+        "Name contains", key=u.K_QUERY, max_chars=filters.MAX_QUERY_LENGTH, placeholder="e.g. Didi Hirsch"
+    )
+    st.checkbox(
+        "Include sites whose attributes are unknown",
+        key=u.K_UNKNOWN,
+        help="Sites known only from a locations list ("
+        f"{registry.cite('samhsa_locator', 'lms_211')}) have no coded services, "
+        "populations or payment. With this on, they are shown when an attribute filter is "
+        "set, and counted apart.",
+    )
+    st.checkbox(
+        f"Count the state forensic hospital's beds ({data.state_hospital_beds:,})",
+        key=u.K_DSH,
+        help="DSH-Metropolitan (Norwalk, SPA 7) is a state hospital for patients committed "
+        "by courts from across California, not capacity for LA residents. Off: bed counts "
+        "and rates everywhere leave it out. On: they include it.",
+    )
+    st.segmented_control(
+        "Distance threshold (miles)",
+        options=filters.MILES_CHOICES,
+        selection_mode="single",
+        required=True,
+        key=u.K_MILES,
+        help="For 'residents farther than N miles from a matching site' (straight-line distance).",
+    )
 
 
 def _labeller(g: taxonomy.Group, counts: dict[str, int]):

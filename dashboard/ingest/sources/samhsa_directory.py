@@ -33,21 +33,9 @@ def read_code_key(raw_dir: Path) -> pd.DataFrame:
     return df[["directory_type", "code", "label"]].reset_index(drop=True)
 
 
-def read(raw_dir: Path) -> pd.DataFrame:
-    path = common.path_of(raw_dir, KEY)
-    df = common.read_csv(raw_dir, KEY)
-    key = read_code_key(raw_dir)
-    common.check_allowed(df, "directory_type", DIRECTORY_TYPES, path, "unknown directory type")
-    if "state" in df.columns:
-        df = df[df["state"].fillna("CA").str.upper() == "CA"]
-    if df["name1"].isna().any():
-        raise SourceError(
-            path,
-            "facility name is missing",
-            column="name1",
-            examples=df.loc[df["name1"].isna(), "facility_id"].tolist(),
-        )
-
+def _checked_codes(df: pd.DataFrame, key: pd.DataFrame, raw_dir: Path, path: Path) -> pd.Series:
+    """Each row's service codes; every one must be in its directory's code key, and every
+    code the taxonomy uses in the mental-health key."""
     codes = df["service_code_info"].map(taxonomy.parse_codes)
     known = {t: set(key.loc[key["directory_type"] == t, "code"]) for t in DIRECTORY_TYPES}
     unknown = sorted(
@@ -69,6 +57,27 @@ def read(raw_dir: Path) -> pd.DataFrame:
             column="code",
             examples=mental_unknown,
         )
+    return codes
+
+
+def read(raw_dir: Path) -> pd.DataFrame:
+    """Both directories' LA County rows (told apart by ``directory_type``), with their codes
+    checked against the code key, in the canonical columns."""
+    path = common.path_of(raw_dir, KEY)
+    df = common.read_csv(raw_dir, KEY)
+    key = read_code_key(raw_dir)
+    common.check_allowed(df, "directory_type", DIRECTORY_TYPES, path, "unknown directory type")
+    if "state" in df.columns:
+        df = df[df["state"].fillna("CA").str.upper() == "CA"]
+    if df["name1"].isna().any():
+        raise SourceError(
+            path,
+            "facility name is missing",
+            column="name1",
+            examples=df.loc[df["name1"].isna(), "facility_id"].tolist(),
+        )
+
+    codes = _checked_codes(df, key, raw_dir, path)
 
     street = common.clean_text(df["street1"])
     # "- - -" marks an address the facility asked SAMHSA not to publish.
