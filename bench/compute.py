@@ -285,7 +285,7 @@ def run_page(
     bundle = snapshot.read(data_dir)
     idx = filters.FlagIndex.build(bundle.facilities)
     located = (bundle.facilities["location_precision"] != "none").to_numpy()
-    titles = {k: v["title"] for k, v in bundle.manifest["sources"].items()}
+    titles = {k: v.title for k, v in bundle.manifest.sources.items()}
     at = AppTest.from_file(str(APP), default_timeout=600)
     t = time.perf_counter()
     at.run()

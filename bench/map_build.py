@@ -31,7 +31,7 @@ from dashboard.render import legend, mapdata, maps
 
 def load():
     bundle = snapshot.read(data_dir())
-    return bundle, {k: v["title"] for k, v in bundle.manifest["sources"].items()}
+    return bundle, {k: v.title for k, v in bundle.manifest.sources.items()}
 
 
 def ours(bundle, titles) -> str:

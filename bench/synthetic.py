@@ -100,7 +100,7 @@ def scaled_data_dir(src_data_dir: Path, k: int, out_dir: Path, seed: int = 0) ->
     tables = {t: getattr(snap, t) for t in snapshot.TABLES}
     tables["facilities"] = fac = scale_facilities(snap.facilities, k, snap.geojson, seed=seed)
     manifest = {
-        **snap.manifest,
+        **snap.manifest.to_dict(),
         "synthetic": {
             "scale": k,
             "seed": seed,

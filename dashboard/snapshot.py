@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.errors import SnapshotError
+from dashboard.manifest import Manifest
 
 TABLES = ("facilities", "areas", "tracts", "beds", "benchmarks", "excluded", "drive_time", "hpsa")
 GEOJSON = ("spa", "sd", "tracts")
@@ -54,22 +55,22 @@ class Snapshot:
     drive_time: pd.DataFrame  # per 2010 tract: OEPS drive minutes to a SAMHSA-listed MH provider
     hpsa: pd.DataFrame  # LA County mental-health shortage-area designations
     geojson: dict
-    manifest: dict
+    manifest: Manifest
     _names: dict = field(default_factory=dict, repr=False, compare=False)  # area_names, per level
 
     @property
     def id(self) -> str:
-        return self.manifest["content_id"]
+        return self.manifest.content_id
 
     @property
     def built_on(self) -> str:
         """Build date and time, e.g. '2026-11-29 18:02'."""
-        return self.manifest["built_at"][:16].replace("T", " ")
+        return self.manifest.built_on
 
     @property
     def built_date(self) -> str:
         """Build date, e.g. '2026-11-29' (for file names)."""
-        return self.manifest["built_at"][:10]
+        return self.manifest.built_at[:10]
 
     def area_names(self, level: str) -> pd.Series:
         """Area id -> name at ``level`` (computed once per snapshot; read-only)."""
@@ -99,10 +100,9 @@ def read(folder: Path) -> Snapshot:
     if missing:
         raise SnapshotError(folder, missing)
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = Manifest.from_dict(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
         frames = {t: pd.read_parquet(folder / f"{t}.parquet") for t in TABLES}
         geo = {g: json.loads((folder / f"{g}.geojson").read_text(encoding="utf-8")) for g in GEOJSON}
-        manifest["content_id"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SnapshotError(folder, [], f"{type(exc).__name__}: {exc}") from None
     return Snapshot(path=folder, geojson=geo, manifest=manifest, **frames)
@@ -149,6 +149,6 @@ def write(folder: Path, tables: dict[str, pd.DataFrame], geojson: dict[str, dict
     return folder
 
 
-def comparable(manifest: dict) -> dict:
+def comparable(manifest: Manifest) -> dict:
     """The manifest without the fields that say when a build ran."""
-    return {k: v for k, v in manifest.items() if k not in VOLATILE}
+    return {k: v for k, v in manifest.to_dict().items() if k not in VOLATILE}

@@ -14,7 +14,7 @@ ctx = context.page()
 data, state = ctx.data, ctx.state
 snap = data.snap
 fac, tracts, areas, bench = snap.facilities, snap.tracts, snap.areas, snap.benchmarks
-pop_vintage = snap.manifest["population_vintage"]
+pop_vintage = snap.manifest.population_vintage
 session = st.session_state
 
 st.title("Inpatient vs outpatient")

@@ -14,8 +14,8 @@ ctx = context.page()
 data = ctx.data
 snap = data.snap
 manifest = snap.manifest
-report = manifest["report"]
-built = manifest["built_at"][:16].replace("T", " ")
+report = manifest.report
+built = manifest.built_on
 
 st.title("Data & methods")
 st.caption(
@@ -47,7 +47,7 @@ st.dataframe(
     width="stretch",
     column_config={"Link": st.column_config.LinkColumn("Link")},
 )
-counts = report["source_rows"]
+counts = report.source_rows
 st.markdown(
     f"- SAMHSA mental-health directory: **{counts['directory_mental_rows']}** LA rows read "
     f"({counts['directory_duplicate_rows_merged']} exact repeats merged); the substance-use "
@@ -65,10 +65,10 @@ st.markdown(
     "facility as another kind with no psychiatric beds (see below).\n"
     f"- CDPH licensed beds: {counts['bed_facilities']} facilities with acute psychiatric beds.\n"
     f"- {registry.cite('oeps_drive_time')}: drive minutes for "
-    f"{report['drive_time']['tracts_with_a_reliable_value']:,} of {report['drive_time']['tracts']:,} tracts "
+    f"{report.drive_time.tracts_with_a_reliable_value:,} of {report.drive_time.tracts:,} tracts "
     "(Gaps & access).\n"
-    f"- {registry.cite('hpsa_mental_health')}: {report['hpsa']['rows']} LA County rows, "
-    f"{report['hpsa']['by_status'].get('Designated', 0)} designated (Gaps & access)."
+    f"- {registry.cite('hpsa_mental_health')}: {report.hpsa.rows} LA County rows, "
+    f"{report.hpsa.by_status.get('Designated', 0)} designated (Gaps & access)."
 )
 
 st.header("How source codes map to the filters")
@@ -79,7 +79,7 @@ st.markdown(
 )
 note = taxonomy.GROUP_BY_ID["condition"].note
 st.info(f"**Anxiety and depression.** {note}")
-code_labels = manifest.get("code_labels")
+code_labels = manifest.code_labels
 st.dataframe(taxonomy.taxonomy_table(code_labels), hide_index=True, width="stretch")
 st.caption(
     f"Sites known only from a locations list ({registry.cite('samhsa_locator', 'lms_211')}) have no "
@@ -90,7 +90,7 @@ st.caption(
 )
 
 st.header("How locations were placed")
-prec = report["facilities_by_location_precision"]
+prec = report.facilities_by_location_precision
 st.markdown(
     f"- **Exact** ({prec.get('exact', 0)} sites): the same normalised street address (or house "
     "number and street name in the ZIP) appears in a source with coordinates — SAMHSA locator "
@@ -104,8 +104,8 @@ st.markdown(
     f"- **Not located** ({prec.get('none', 0)}): no address and no coordinates in any source; "
     "counted county-wide, absent from the map and the area figures."
 )
-links = report["matching"]["links_by_rule"]
-pairs = report["matching"]["close_pairs_with_similar_names"]
+links = report.matching.links_by_rule
+pairs = report.matching.close_pairs_with_similar_names
 st.markdown(
     "**One record per real site.** Directory programs are the backbone. Every other record "
     "(2020 locator, 211 LA, licences, bed-holding hospitals) joins the site the evidence "
@@ -126,7 +126,7 @@ st.markdown(
     "is distinctive when it is not toll-free and no more than one directory program gives it. "
     "Two organisations at one address stay two sites, and so do programs in different suites "
     "with their own phones and names; a record that fits two sites equally is "
-    f"left out with that reason; no record feeds two sites. {report['matching']['overrides']} "
+    f"left out with that reason; no record feeds two sites. {report.matching.overrides} "
     "cases no rule decides are settled in a reviewed table, each with its reason (below). "
     f"Check: {pairs['pairs']} pairs of sites within {pairs['metres']:.0f} m share a distinctive "
     f"name word, all explained ({pairs['unexplained']} unexplained): "
@@ -138,19 +138,19 @@ with st.expander("Reviewed matching decisions"):
         pd.DataFrame(
             [
                 {"Decision": o["decision"], "Records": ", ".join(o["records"]), "Why": o["reason"]}
-                for o in manifest.get("match_overrides", [])
+                for o in manifest.match_overrides
             ]
         ),
         hide_index=True,
         width="stretch",
     )
-districts = report["districts_2021"]
+districts = report.districts_2021
 st.markdown(
-    f"**Supervisorial districts** are the {districts['plan']} ({registry.cite('districts_2021')}). "
-    f"{districts['tract_split']} {districts['tracts_straddling']} tracts "
-    f"({districts['population_in_straddling_tracts']:,} residents) straddle a line; "
-    f"{districts['facilities_near_a_line']['sites']} sites lie within "
-    f"{districts['facilities_near_a_line']['metres']} m of one (the lines are simplified)."
+    f"**Supervisorial districts** are the {districts.plan} ({registry.cite('districts_2021')}). "
+    f"{districts.tract_split} {districts.tracts_straddling} tracts "
+    f"({districts.population_in_straddling_tracts:,} residents) straddle a line; "
+    f"{districts.facilities_near_a_line['sites']} sites lie within "
+    f"{districts.facilities_near_a_line['metres']} m of one (the lines are simplified)."
 )
 bounds = snap.areas[snap.areas["level"] == "sd"][
     ["name", "pop_total", "pop_total_area_share", "pop_straddling", "pop_total_low", "pop_total_high"]
@@ -165,18 +165,18 @@ bounds = snap.areas[snap.areas["level"] == "sd"][
     }
 )
 st.dataframe(bounds, hide_index=True, width="stretch", column_config=show.number_formats(bounds))
-beds = report["licensed_acute_psych_beds"]
+beds = report.licensed_acute_psych_beds
 st.markdown(
-    f"**Psychiatric beds.** The {registry.cite('cdph_beds')} file lists **{beds['total']:,}** "
-    f"licensed acute psychiatric beds at {beds['facilities']} LA facilities — "
-    f"**{beds['excluding_state_hospital']:,}** without the Department of State Hospitals – "
+    f"**Psychiatric beds.** The {registry.cite('cdph_beds')} file lists **{beds.total:,}** "
+    f"licensed acute psychiatric beds at {beds.facilities} LA facilities — "
+    f"**{beds.excluding_state_hospital:,}** without the Department of State Hospitals – "
     "Metropolitan (a state forensic hospital). They are *licensed*, not staffed or available "
     "beds. CDPH gives no coordinates: facilities are placed by matching names to the HCAI "
     "facility list and CovidCareMap, with the reviewed crosswalk below for names that differ."
 )
-ops = beds.get("by_operator")
+ops = beds.by_operator
 if ops:
-    per100k = lambda n: text.fmt_rate(metrics.per_100k(n, report["population_2018"]))  # noqa: E731
+    per100k = lambda n: text.fmt_rate(metrics.per_100k(n, report.population_2018))  # noqa: E731
     local = ops.get("other_reporting_local_government", [])
     st.markdown(
         f"Who runs them, as the licence name says (CDPH, HCAI): **{ops['county_run']:,}** beds in "
@@ -195,25 +195,25 @@ if ops:
     )
     st.markdown(
         f"**Psychiatric health facility (PHF) beds** are licensed by DHCS and are not in the CDPH "
-        f"file: {registry.cite('covidcaremap')} counts **{beds['phf_beds']:,}** licensed beds at the "
+        f"file: {registry.cite('covidcaremap')} counts **{beds.phf_beds:,}** licensed beds at the "
         "PHFs it lists"
         + (
             "; no source here counts the beds of "
-            + ", ".join(map(text.escape_markdown, beds["phf_without_beds"]))
-            if beds["phf_without_beds"]
+            + ", ".join(map(text.escape_markdown, beds.phf_without_beds))
+            if beds.phf_without_beds
             else ""
         )
         + ". They are not in the bed figures above."
     )
-if beds["unlocated_facilities"]:
+if beds.unlocated_facilities:
     st.caption(
         "Not placed (counted county-wide only): "
-        + ", ".join(text.escape_markdown(n) for n in beds["unlocated_facilities"])
+        + ", ".join(text.escape_markdown(n) for n in beds.unlocated_facilities)
     )
 xw = pd.DataFrame(
     [
         {"CDPH FACID": k, "Placed by": v["placed_by"] or "(not placed)", "Why": v["why"]}
-        for k, v in manifest["bed_crosswalk"].items()
+        for k, v in manifest.bed_crosswalk.items()
     ]
 )
 with st.expander("Bed crosswalk (reviewed by hand)"):
@@ -250,7 +250,7 @@ st.markdown(
     f"- **Vintages differ**: {registry.cite(*registry.FACILITY_SOURCES, 'cdph_beds', 'geo')}. "
     "Facilities may have opened, moved or closed since.\n"
     "- **LA County's own clinics**: the federal directory lists few county-run clinics "
-    f"({report['by_taxonomy_value'].get('operator', {}).get('values', {}).get('local_government', 0)} "
+    f"({report.by_taxonomy_value.get('operator', {}).get('values', {}).get('local_government', 0)} "
     "sites report local government); the county's own clinic network is not in any source "
     "available here.\n"
     "- **Crisis residential, crisis stabilisation units and urgent care centres** are not in any "
@@ -266,14 +266,14 @@ with q1:
     st.markdown("**Sites by source that holds their attributes**")
     by_source = {
         registry.SOURCES[k].short if k in registry.SOURCES else k: v
-        for k, v in report["facilities_by_primary_source"].items()
+        for k, v in report.facilities_by_primary_source.items()
     }
     st.dataframe(pd.Series(by_source, name="sites").rename_axis("source"), width="stretch")
     st.markdown("**Sites by SPA**")
-    st.dataframe(pd.Series(report["facilities_by_spa"], name="sites"), width="stretch")
+    st.dataframe(pd.Series(report.facilities_by_spa, name="sites"), width="stretch")
 with q2:
     st.markdown("**Records left out, by reason**")
-    st.dataframe(pd.Series(report["excluded_by_reason"], name="records"), width="stretch")
+    st.dataframe(pd.Series(report.excluded_by_reason, name="records"), width="stretch")
     box = show.on_demand(f"Every record left out ({len(snap.excluded):,}), with its reason", "x_excluded")
     if box.open:
         with box:
@@ -297,7 +297,7 @@ with q2:
                     "known": d["known"],
                     "unknown": d["unknown"],
                 }
-                for g, d in report["by_taxonomy_value"].items()
+                for g, d in report.by_taxonomy_value.items()
             }
         ).T,
         width="stretch",

@@ -13,7 +13,7 @@ from dashboard.vocab import DRIVE_MINUTES, Level
 ctx = context.page()
 data, state = ctx.data, ctx.state
 fac, tracts, areas = data.snap.facilities, data.snap.tracts, data.snap.areas
-pop_vintage = data.snap.manifest["population_vintage"]
+pop_vintage = data.snap.manifest.population_vintage
 
 st.title("Gaps & access")
 st.caption(

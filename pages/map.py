@@ -16,7 +16,7 @@ from dashboard.vocab import Level, Precision
 ctx = context.page()
 data, state = ctx.data, ctx.state
 fac, tracts, areas = data.snap.facilities, data.snap.tracts, data.snap.areas
-pop_year = data.snap.manifest["population_vintage"][:4]
+pop_year = data.snap.manifest.population_vintage[:4]
 SOURCES = registry.cite(*registry.FACILITY_SOURCES, "cdph_beds", "geo")
 
 st.title("Outpatient mental-health capacity in Los Angeles County")

@@ -295,7 +295,9 @@ def _manifest(fp: dict, src: dict, report: dict, *, seconds: float) -> dict:
                 "vintage": s.vintage,
                 "licence": s.licence,
                 "url": s.url,
-                **{f: getattr(s, f) for f in ("method", "geography", "limits") if getattr(s, f)},
+                "method": s.method,
+                "geography": s.geography,
+                "limits": s.limits,
             }
             for k, s in SOURCES.items()
         },
@@ -351,14 +353,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"[{frac:4.0%}] {msg}", file=sys.stderr)
 
             snap = build(progress=say, geocoder=CensusGeocoder(online=True) if args.geocode else None)
-            print(f"wrote {snap.path} ({snap.id}) in {snap.manifest['build_seconds']} s", file=sys.stderr)
+            print(f"wrote {snap.path} ({snap.id}) in {snap.manifest.build_seconds} s", file=sys.stderr)
             return 0
         if args.cmd == "report":
             snap = snapshot.read(config.data_dir())
             if args.json:
-                print(json.dumps(snap.manifest["report"], sort_keys=True))
+                print(json.dumps(snap.manifest.to_dict()["report"], sort_keys=True))
             else:
-                print_report(snap.manifest["report"])
+                print_report(snap.manifest.to_dict()["report"])
             return 0
         if args.cmd == "fetch":
             from dashboard.ingest import fetch

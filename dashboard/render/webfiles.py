@@ -28,7 +28,7 @@ FOLDER = "snapshot"
 
 
 def source_titles(snap: snapshot.Snapshot) -> dict[str, str]:
-    return {k: v["title"] for k, v in snap.manifest["sources"].items()}
+    return {k: v.title for k, v in snap.manifest.sources.items()}
 
 
 def contents(snap: snapshot.Snapshot, map_data: mapdata.MapData | None = None) -> dict[str, str]:

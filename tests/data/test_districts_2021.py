@@ -42,9 +42,9 @@ def test_the_error_bound_is_the_population_of_straddling_tracts(real_build):
         assert sd.loc[d, "pop_total_low"] == int(wholly["pop_total"].sum())
     # every straddling tract is counted in the bound of at least two districts
     assert int(sd["pop_straddling"].sum()) >= 2 * int(straddling["pop_total"].sum())
-    rep = real_build.manifest["report"]["districts_2021"]
-    assert rep["tracts_straddling"] == len(straddling)
-    assert rep["by_district"]["1"]["pop_total"] == sd.loc[1, "pop_total"]
+    rep = real_build.manifest.report.districts_2021
+    assert rep.tracts_straddling == len(straddling)
+    assert rep.by_district["1"]["pop_total"] == sd.loc[1, "pop_total"]
 
 
 def test_facility_and_tract_districts_are_the_2021_polygons(real_raw, real_build):
@@ -69,6 +69,6 @@ def test_the_snapshot_has_the_2021_lines_and_not_the_2011_plan(real_raw, real_bu
     for f in feats:
         g = shapely.from_geojson(json.dumps(f["geometry"]))
         assert abs(g.area - raw[f["id"]].area) / raw[f["id"]].area < 0.01
-    files = real_build.manifest["fingerprint"]["files"]
+    files = real_build.manifest.fingerprint["files"]
     assert not any("2011" in name for name in files)
     assert "lacounty_supervisorial_districts_2021/supervisorial_districts_2021.geojson" in files

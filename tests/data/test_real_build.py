@@ -15,7 +15,8 @@ from tests.fixtures.privacy import assert_no_staff_data, staff_values
 
 
 def report(snap) -> dict:
-    return snap.manifest["report"]
+    """The build report as manifest.json holds it (and ``report --json`` prints it)."""
+    return snap.manifest.to_dict()["report"]
 
 
 def test_directory_rows_before_deduplication(real_build):
@@ -150,17 +151,17 @@ def test_operator_codes_become_the_operated_by_filter(real_raw, real_build):
     # Harbor-UCLA, LAC+USC (LA General) and DSH-Metropolitan: operator from the licence name
     assert sorted(fac.loc[licensee, "licence_operator"]) == ["local_government"] * 2 + ["state_government"]
     assert (fac.loc[licensee, cols].sum(axis=1) == 1).all()
-    by_value = real_build.manifest["report"]["by_taxonomy_value"]["operator"]
+    by_value = real_build.manifest.report.by_taxonomy_value["operator"]
     assert by_value["known"] == int(coded.sum() + licensee.sum())
     # five directory programs plus the two county hospitals the directory gives no operator
     assert by_value["values"]["local_government"] == 5 + 2 and by_value["values"]["va"] == 2
 
 
 def test_beds_by_who_runs_the_hospital(real_build):
-    beds = real_build.manifest["report"]["licensed_acute_psych_beds"]
-    ops = beds["by_operator"]
+    beds = real_build.manifest.report.licensed_acute_psych_beds
+    ops = beds.by_operator
     assert (ops["county_run"], ops["state_run"]) == (166, 1004)  # Olive View 52, Harbor 38, LA General 76
-    assert ops["county_run"] + ops["state_run"] + ops["other"] == beds["total"]
+    assert ops["county_run"] + ops["state_run"] + ops["other"] == beds.total
     # reports "local, county or community government" to SAMHSA; no county licence name
     assert ops["other_reporting_local_government"] == ["Kedren Community Mental Health Center"]
-    assert (beds["phf_beds"], len(beds["phf_without_beds"])) == (48, 2)
+    assert (beds.phf_beds, len(beds.phf_without_beds)) == (48, 2)

@@ -130,7 +130,7 @@ def test_no_source_record_is_used_by_two_sites(real_build, fac):
     every = [rid for ids_ in fac["source_ids"] for rid in dict.fromkeys(ids_.split(";"))]
     twice = sorted({rid for rid in every if every.count(rid) > 1})
     assert twice == []
-    assert real_build.manifest["report"]["matching"]["records_used_by_several_sites"] == {}
+    assert real_build.manifest.report.matching.records_used_by_several_sites == {}
 
 
 def test_every_close_pair_with_similar_names_is_explained(real_build, fac):
@@ -150,7 +150,7 @@ def test_every_close_pair_with_similar_names_is_explained(real_build, fac):
                 if checks.explain(a, b) is None:
                     unexplained.append((checks._label(a), checks._label(b), round(d)))
     assert unexplained == []
-    rep = real_build.manifest["report"]["matching"]["close_pairs_with_similar_names"]
+    rep = real_build.manifest.report.matching.close_pairs_with_similar_names
     assert (rep["pairs"], rep["unexplained"]) == (len(found), 0)
     assert len(found) >= 10  # the 2024 directory's co-located programs are such pairs
 

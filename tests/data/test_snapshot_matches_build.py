@@ -26,7 +26,7 @@ def test_committed_snapshot_equals_a_fresh_build(real_build):
 
 
 def test_the_snapshot_records_the_code_and_raw_files_it_came_from(real_raw):
-    fp = snapshot.read(config.data_dir()).manifest["fingerprint"]
+    fp = snapshot.read(config.data_dir()).manifest.fingerprint
     assert fp == pipeline.fingerprint(real_raw)
     assert all(fp["files"].values()), "every registered raw file was present and hashed"
 

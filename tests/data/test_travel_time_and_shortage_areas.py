@@ -26,15 +26,15 @@ def test_drive_time_table_covers_every_tract(real_build):
     assert (row["minutes"], row["providers_30min"], bool(row["reliable"])) == (4.14, 58, True)
     unreliable = dt.loc[~dt["reliable"], "geoid"].tolist()
     assert unreliable == ["06037534603", "06037599000", "06037599100"]  # no row; Santa Catalina
-    rep = real_build.manifest["report"]["drive_time"]
-    assert set(rep["tracts_without_a_value"]) == set(unreliable)
-    assert rep["rows_for_tracts_not_in_the_tract_table"] == ["06037990100", "06037990200"]
+    rep = real_build.manifest.report.drive_time
+    assert set(rep.tracts_without_a_value) == set(unreliable)
+    assert rep.rows_for_tracts_not_in_the_tract_table == ["06037990100", "06037990200"]
 
 
 def test_residents_beyond_n_minutes_add_up(real_build):
     dt = real_build.drive_time
     ok = dt[dt["reliable"]]
-    rep = real_build.manifest["report"]["drive_time"]["residents_beyond_minutes"]
+    rep = real_build.manifest.report.drive_time.residents_beyond_minutes
     previous = None
     for m in ("10", "20", "30"):
         b = rep[m]
@@ -54,13 +54,13 @@ def test_hpsa_designations_match_the_provenance(real_raw, real_build):
     assert not h["name"].str.contains("&amp;").any()
     plain = lambda df: df.astype(object).where(df.notna(), None).to_dict("records")  # noqa: E731
     assert plain(real_build.hpsa) == plain(h)
-    assert real_build.manifest["report"]["hpsa"]["by_status"] == {
+    assert real_build.manifest.report.hpsa.by_status == {
         "Designated": 26,
         "Proposed For Withdrawal": 5,
     }
 
 
 def test_label_facts_are_in_the_manifest(real_build):
-    src = real_build.manifest["sources"]
-    assert "free-flow" in src["oeps_drive_time"]["method"] and "2010" in src["oeps_drive_time"]["geography"]
-    assert "MSSA" in src["hpsa_mental_health"]["geography"]
+    src = real_build.manifest.sources
+    assert "free-flow" in src["oeps_drive_time"].method and "2010" in src["oeps_drive_time"].geography
+    assert "MSSA" in src["hpsa_mental_health"].geography

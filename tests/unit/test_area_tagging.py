@@ -136,16 +136,16 @@ def test_district_population_split_and_its_error_bound(fixture_build):
     ).all()
     other = fixture_build.areas[fixture_build.areas["level"] != "sd"]
     assert other["pop_straddling"].isna().all()
-    rep = fixture_build.manifest["report"]["districts_2021"]
-    assert rep["by_district"]["3"] == {
+    rep = fixture_build.manifest.report.districts_2021
+    assert rep.by_district["3"] == {
         "pop_total": 0,
         "pop_total_area_share": 7200,
         "pop_straddling": 18000,
         "pop_total_low": 0,
         "pop_total_high": 18000,
     }
-    assert (rep["tracts_straddling"], rep["population_in_straddling_tracts"]) == (8, 36000)
-    assert "largest share of its area" in rep["tract_split"]
+    assert (rep.tracts_straddling, rep.population_in_straddling_tracts) == (8, 36000)
+    assert "largest share of its area" in rep.tract_split
 
 
 def test_sites_near_a_district_line_are_counted(fixture_build):
@@ -154,7 +154,7 @@ def test_sites_near_a_district_line_are_counted(fixture_build):
     x = fac["lon"].dropna().to_numpy()
     lines = [-118.44, -118.28, -118.12, -117.96]
     near = sum(min(abs(v - line) for line in lines) * 92_300 <= 200 for v in x)
-    assert fixture_build.manifest["report"]["districts_2021"]["facilities_near_a_line"] == {
+    assert fixture_build.manifest.report.districts_2021.facilities_near_a_line == {
         "metres": 200,
         "sites": near,
     }

@@ -183,8 +183,8 @@ def test_state_hospital_flag_and_totals_with_and_without_it():
 def test_fixture_build_bed_tables(fixture_build):
     """The whole pipeline on the fixture: 3 facilities, 160 beds, 60 without the state hospital."""
     b = fixture_build
-    rep = b.manifest["report"]["licensed_acute_psych_beds"]
-    assert (rep["facilities"], rep["total"], rep["excluding_state_hospital"]) == (3, 160, 60)
+    rep = b.manifest.report.licensed_acute_psych_beds
+    assert (rep.facilities, rep.total, rep.excluding_state_hospital) == (3, 160, 60)
     area = b.areas.set_index(["level", "area"])
     assert (area.loc[("county", 0), "beds"], area.loc[("county", 0), "beds_excl_state"]) == (160, 60)
     # Hilltop (40) is in SPA 4; the state hospital (100) and Fakegeneral (20) in SPA 7

@@ -43,7 +43,7 @@ def test_counts_serialise_with_the_keys_the_data_page_reads():
 
 
 def test_the_report_carries_the_counts(fixture_build):
-    rows = fixture_build.manifest["report"]["source_rows"]
+    rows = fixture_build.manifest.report.source_rows
     assert set(rows) >= DATA_PAGE_KEYS
     assert rows["directory_mental_rows"] == 8
 

@@ -58,7 +58,7 @@ def test_fetched_folder_builds(mirror, tmp_path):
     dest = tmp_path / "dest"
     assert fetch.main(url, dest) == 0
     b = pipeline.build(dest, tmp_path / "data", check_counts=False)
-    assert b.manifest["report"]["licensed_acute_psych_beds"]["total"] == 160
+    assert b.manifest.report.licensed_acute_psych_beds.total == 160
 
 
 def test_bad_file_on_the_mirror_keeps_the_existing_copy(mirror, tmp_path):

@@ -8,6 +8,7 @@ import pandas as pd
 
 from dashboard import taxonomy
 from dashboard.ingest import area_tables, pipeline
+from dashboard.manifest import HpsaReport
 from dashboard.registry import SOURCES
 from tests.fixtures.rawdir import FIXTURE_RAW
 
@@ -144,16 +145,16 @@ def test_excluded_records_keep_their_reason(fixture_build):
 
 
 def test_report(fixture_build):
-    rep = fixture_build.manifest["report"]
-    assert (rep["spas"], rep["districts"], rep["population_2018"]) == (8, 5, 36000)
-    assert rep["facilities"] == 15
-    assert rep["source_rows"]["directory_mental_rows"] == 8
-    assert rep["facilities_outside_any_area"] == 1  # the one unlocated site
-    assert rep["population_2018_by_spa"]["South Bay"] == 8000
-    setting = rep["by_taxonomy_value"]["setting"]
+    rep = fixture_build.manifest.report
+    assert (rep.spas, rep.districts, rep.population_2018) == (8, 5, 36000)
+    assert rep.facilities == 15
+    assert rep.source_rows["directory_mental_rows"] == 8
+    assert rep.facilities_outside_any_area == 1  # the one unlocated site
+    assert rep.population_2018_by_spa["South Bay"] == 8000
+    setting = rep.by_taxonomy_value["setting"]
     # 7 coded programs + 3 licence-only + 2 bed-holding hospitals (licensed APH); 3 unknown
     assert setting["known"] == 12 and setting["unknown"] == 3
-    assert set(fixture_build.manifest["sources"]) == set(SOURCES)
+    assert set(fixture_build.manifest.sources) == set(SOURCES)
 
 
 def test_site_ids_are_stable_between_builds(fixture_build, tmp_path):
@@ -167,7 +168,7 @@ def test_cli_report_json_prints_one_object(fixture_build, monkeypatch, capsys):
     assert pipeline.main(["report", "--json"]) == 0
     out = capsys.readouterr().out
     assert out.count("\n") == 1
-    assert json.loads(out) == fixture_build.manifest["report"]
+    assert json.loads(out) == fixture_build.manifest.to_dict()["report"]
 
 
 def test_cli_report_text(fixture_build, monkeypatch, capsys):
@@ -188,19 +189,19 @@ def test_drive_time_table_and_figures(fixture_build):
     assert dt.loc["06037000800", "note"] == "no drive-time row in the source"
     assert pd.isna(dt.loc["06037000800", "providers_30min"])
     assert list(dt.index[~dt["reliable"]]) == ["06037000500", "06037000800"]
-    rep = fixture_build.manifest["report"]["drive_time"]
+    rep = fixture_build.manifest.report.drive_time
     # reliable tracts 1,2,3,4,6,7 (residents 1000*k): beyond 10 min 3 (12.25), 4 (22.0), 6 (35.75)
-    assert rep["residents_beyond_minutes"]["10"]["county"] == 3000 + 4000 + 6000
-    assert rep["residents_beyond_minutes"]["20"]["county"] == 4000 + 6000
-    assert rep["residents_beyond_minutes"]["30"]["by_spa"]["South"] == 6000
-    assert rep["population_with_a_reliable_value"] == 36000 - 5000 - 8000
-    assert set(rep["tracts_without_a_value"]) == {"06037000500", "06037000800"}
-    assert rep["rows_for_tracts_not_in_the_tract_table"] == ["06037990100"]
-    assert fixture_build.manifest["report"]["hpsa"] == {
-        "rows": 3,
-        "by_status": {"Designated": 2, "Proposed For Withdrawal": 1},
-        "designated_by_type": {"HPSA Population": 1, "High Needs Geographic HPSA": 1},
-    }
+    assert rep.residents_beyond_minutes["10"]["county"] == 3000 + 4000 + 6000
+    assert rep.residents_beyond_minutes["20"]["county"] == 4000 + 6000
+    assert rep.residents_beyond_minutes["30"]["by_spa"]["South"] == 6000
+    assert rep.population_with_a_reliable_value == 36000 - 5000 - 8000
+    assert set(rep.tracts_without_a_value) == {"06037000500", "06037000800"}
+    assert rep.rows_for_tracts_not_in_the_tract_table == ["06037990100"]
+    assert fixture_build.manifest.report.hpsa == HpsaReport(
+        rows=3,
+        by_status={"Designated": 2, "Proposed For Withdrawal": 1},
+        designated_by_type={"HPSA Population": 1, "High Needs Geographic HPSA": 1},
+    )
 
 
 def test_drive_time_island_tracts_and_renumbered_tract_are_handled():

@@ -631,9 +631,9 @@ def test_records_used_by_several_sites_are_listed():
 
 
 def test_the_fixture_build_has_no_unexplained_pair_and_no_shared_record(fixture_build):
-    rep = fixture_build.manifest["report"]["matching"]
-    assert rep["close_pairs_with_similar_names"]["unexplained"] == 0
-    assert rep["records_used_by_several_sites"] == {}
+    rep = fixture_build.manifest.report.matching
+    assert rep.close_pairs_with_similar_names["unexplained"] == 0
+    assert rep.records_used_by_several_sites == {}
 
 
 def test_by_name_helper_still_finds_a_single_site():

@@ -4,6 +4,8 @@ that names what is wrong."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -17,10 +19,13 @@ def tables(tag: str) -> dict:
     return {name: pd.DataFrame({"tag": [tag], "n": [1]}) for name in snapshot.TABLES}
 
 
+# A whole manifest (the committed snapshot's), the tag carried in a field of its own type.
+MANIFEST = snapshot.read(config.data_dir()).manifest.to_dict()
+
+
 def write(folder, tag: str, **manifest):
-    return snapshot.write(
-        folder, tables(tag), GEOJSON, {"tag": tag, "built_at": "2026-11-29T10:00:00", **manifest}
-    )
+    fields = {**MANIFEST, "population_vintage": tag, "built_at": "2026-11-29T10:00:00", **manifest}
+    return snapshot.write(folder, tables(tag), GEOJSON, fields)
 
 
 class Boom(Exception):
@@ -35,7 +40,7 @@ class ExplodingTable:
 def test_write_then_read_round_trip(tmp_path):
     folder = write(tmp_path / "snap", "one")
     s = snapshot.read(folder)
-    assert s.manifest["tag"] == "one" and s.id == s.manifest["content_id"]
+    assert s.manifest.population_vintage == "one" and s.id == s.manifest.content_id
     assert s.facilities["tag"].tolist() == ["one"]
     assert s.geojson["spa"]["type"] == "FeatureCollection"
     assert s.built_on == "2026-11-29 10:00"
@@ -49,7 +54,7 @@ def test_failed_write_leaves_the_previous_snapshot_whole(tmp_path, failure):
     bad = tables("bad")
     bad["beds"] = type("T", (), {"to_parquet": lambda *a, **k: (_ for _ in ()).throw(failure())})()
     with pytest.raises(failure):
-        snapshot.write(folder, bad, GEOJSON, {"tag": "bad"})
+        snapshot.write(folder, bad, GEOJSON, {**MANIFEST, "population_vintage": "bad"})
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snap"]
 
@@ -111,3 +116,34 @@ def test_the_committed_map_files_are_the_committed_snapshots_and_nothing_else():
     committed = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.json")}
     assert sorted(committed) == sorted(expected), "run `make build` (python -m dashboard.render.webfiles)"
     assert committed == expected
+
+
+def _edit_manifest(folder, edit) -> None:
+    path = folder / "manifest.json"
+    m = json.loads(path.read_text(encoding="utf-8"))
+    edit(m)
+    path.write_text(json.dumps(m), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda m: m["report"].pop("drive_time"), "manifest.report: key 'drive_time' is missing"),
+        (lambda m: m["report"]["hpsa"].update(rowz=1), "manifest.report.hpsa: unknown key 'rowz'"),
+        (lambda m: m["sources"]["geo"].pop("vintage"), "manifest.sources.geo: key 'vintage' is missing"),
+        (lambda m: m["report"].update(facilities="many"), "manifest.report.facilities: expected int"),
+    ],
+)
+def test_a_manifest_of_another_shape_names_the_key(tmp_path, edit, named):
+    """The typed manifest is checked when the snapshot is read: a renamed, missing or
+    mistyped key is a SnapshotError that names it, not a KeyError on one page."""
+    folder = write(tmp_path / "snap", "one")
+    _edit_manifest(folder, edit)
+    with pytest.raises(SnapshotError) as err:
+        snapshot.read(folder)
+    assert named in err.value.detail
+
+
+def test_the_typed_manifest_round_trips_the_json():
+    path = config.data_dir() / "manifest.json"
+    assert snapshot.read(config.data_dir()).manifest.to_dict() == json.loads(path.read_text("utf-8"))
