@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import registry
+from dashboard.analysis import metrics
 from dashboard.render import charts, gaps, legend, maps, tables, text
 from dashboard.ui import context, show
 from dashboard.vocab import DRIVE_MINUTES, Level
@@ -70,6 +71,7 @@ with right:
     st.html(legend.legend_html(distance_rows))
     st.caption("Viridis colours: darker is farther. The ranked tables below hold the same numbers.")
 
+selected_tracts = data.snap.tracts.loc[metrics.tract_mask(data.snap.tracts, state)]
 with left:
     title = f"Miles to the nearest matching site ({den.label})"
     if state.memo:
@@ -82,17 +84,26 @@ with left:
             pd.DataFrame({"lat": [], "lon": [], "kind": [], "approximate": []}),
             {},
             title,
+            bounds=maps.bounds(selected_tracts["lat"], selected_tracts["lon"]) if state.selection else None,
             caption=show.figure_caption(state, ctx.page_path, data, SOURCES),
+            outline={lv: (data.snap.geojson[lv], ids) for lv, ids in state.selection.items()},
         )
         st.plotly_chart(fig, width="stretch", config=show.chart_config("la-mh-gaps-map"))
     else:
+        layers = [maps.area_group(title, view.map_payload)]
+        centre, zoom = maps.LA_CENTER, maps.DEFAULT_ZOOM
+        if state.selection:  # frame and outline the selected areas
+            centre, zoom = maps.frame(selected_tracts["lat"], selected_tracts["lon"])
+            layers.append(maps.outline_layer(state.selection, data.snap.geojson, data.geo_urls))
         st_folium(
             maps.base_map(),
             key="gaps_map",
             height=520,
             use_container_width=True,
+            center=centre,
+            zoom=zoom,
             returned_objects=[],
-            feature_group_to_add=[maps.area_group(title, view.map_payload)],
+            feature_group_to_add=layers,
             layer_control=folium.LayerControl(collapsed=True),
         )
 

@@ -141,6 +141,7 @@ breaks = legend.class_breaks(values.to_numpy())
 names = area_tab.set_index("area")["name"].to_dict()
 level_name = Level(state.level).label.split(" (")[0]
 area_selected = bool(state.spa or state.sd)
+partial = state.partial(state.level)  # e.g. SPAs shown, a district selected: parts of SPAs
 measure_title = (
     f"Matching sites per 100k {den.label}"
     if state.measure == "sites"
@@ -192,9 +193,12 @@ def map_block(mask, area_values, area_breaks, title, level, classes):
             selected=selected,
             labels=labels,
             legend={"title": "Legend", "rows": [*classes, *symbols]},
+            part_of=state.where() if partial else None,
         ),
         maps.facility_layer(data.map_data, mask),
     ]
+    if area_selected:
+        layers.append(maps.outline_layer(state.selection, data.snap.geojson, data.geo_urls))
     out = st_folium(
         maps.base_map(),
         key="lamh_map",
@@ -236,19 +240,18 @@ with left:
             for a in names
         }
         marks = [
-            [*labels[a], names[a].split(" · ")[0], text.fmt_rate(values.get(a, float("nan")))]
+            [
+                *labels[a],
+                names[a] + (" (part)" if partial else ""),
+                text.fmt_rate(values.get(a, float("nan"))),
+            ]
             for a in names
             if a in labels and (selected is None or a in selected)
         ]
         bounds = None
         if area_selected:
             t = tracts.loc[metrics.tract_mask(tracts, state)]
-            bounds = (
-                t["lat"].min() - 0.03,
-                t["lat"].max() + 0.03,
-                t["lon"].min() - 0.03,
-                t["lon"].max() + 0.03,
-            )
+            bounds = maps.bounds(t["lat"], t["lon"])
         fig = charts.memo_map(
             data.snap.geojson[state.level],
             fills,
@@ -259,6 +262,7 @@ with left:
             f"{measure_title} ({pop_year})",
             bounds=bounds,
             caption=show.figure_caption(state, ctx.page_path, data, SOURCES),
+            outline={lv: (data.snap.geojson[lv], ids) for lv, ids in state.selection.items()},
         )
         st.plotly_chart(fig, width="stretch", config=show.chart_config("la-mh-map"))
     else:
@@ -328,6 +332,13 @@ st.caption(
         ": the selected areas only, each counting the sites and residents inside the selection, "
         "and the whole county (area 0) for comparison"
         if area_selected
+        else ""
+    )
+    + (
+        f". Each {level_name.lower()} here is only its part {state.where()}, not the whole "
+        f"{level_name.lower()}; to compare whole areas, choose '{Level(next(iter(state.selection))).label}' "
+        "under Areas"
+        if partial
         else ""
     )
     + (

@@ -64,6 +64,16 @@ class FilterState:
     def attribute_filters(self) -> dict[str, tuple[str, ...]]:
         return {g.id: self.selected(g.id) for g in taxonomy.GROUPS if self.selected(g.id)}
 
+    @property
+    def selection(self) -> dict[str, tuple[int, ...]]:
+        """The selected areas by level ({"sd": (2,)}); empty for the whole county."""
+        return {level: ids for level, ids in (("spa", self.spa), ("sd", self.sd)) if ids}
+
+    def partial(self, level: str) -> bool:
+        """Whether areas of ``level`` are counted only in part: the selection cuts them (a
+        district selected while SPAs are shown), so no area's figure is its whole figure."""
+        return any(other != level for other in self.selection)
+
     def where(self) -> str:
         """The selected areas as a phrase: "in SPA 4, 6 and district 2", "in the county"."""
         parts = []

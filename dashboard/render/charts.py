@@ -153,15 +153,19 @@ def memo_map(
     title: str,
     bounds: tuple | None = None,
     caption: str | None = None,
+    outline: dict | None = None,
 ) -> go.Figure:
     """The map as a static figure for memos and print (and a PNG from the chart's toolbar,
     which carries ``caption`` below the map: the view, the date and the sources):
     area fills by id, their labels ([lat, lon, name, value]), the legend's colour classes,
     and the facilities (columns lat, lon, kind, approximate) with the map's shapes.  No
-    base map: nothing is fetched from other hosts."""
+    base map: nothing is fetched from other hosts.  ``outline`` (level -> (polygons, area
+    ids)) draws the selected areas' lines on top, as the live map does."""
     fig = go.Figure()
     _add_areas(fig, geojson, fills)
     _add_legend_classes(fig, classes, title)
+    for geo, ids in (outline or {}).values():
+        _add_outline(fig, geo, ids)
     _add_sites(fig, points, kinds)
     for lat, lon, name, value in labels:
         fig.add_annotation(
@@ -219,6 +223,26 @@ def _add_areas(fig: go.Figure, geojson: dict, fills: dict) -> None:
                 showlegend=False,
             )
         )
+
+
+def _add_outline(fig: go.Figure, geojson: dict, ids) -> None:
+    """The selected areas' boundaries as one heavy black line (no fill, no legend entry)."""
+    xs, ys = [], []
+    for f in geojson["features"]:
+        if f["properties"]["id"] in ids:
+            for ring in _rings(f["geometry"]):
+                xs.extend([*(p[0] for p in ring), None])
+                ys.extend([*(p[1] for p in ring), None])
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line=dict(color="#000000", width=2.5),
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
 
 
 def _add_legend_classes(fig: go.Figure, classes: list[tuple[str, str]], title: str) -> None:

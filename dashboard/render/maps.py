@@ -143,6 +143,11 @@ def label_points(geojson: dict) -> dict:
     return out
 
 
+def bounds(lat, lon, pad: float = 0.03) -> tuple[float, float, float, float]:
+    """(lat_min, lat_max, lon_min, lon_max) around the points given, for a static map."""
+    return (min(lat) - pad, max(lat) + pad, min(lon) - pad, max(lon) + pad)
+
+
 def frame(lat: np.ndarray, lon: np.ndarray, width_px: int = 700, height_px: int = 560) -> tuple:
     """(centre, zoom) that shows every point given (e.g. the selected tracts' points)."""
     lat, lon = np.asarray(lat, float), np.asarray(lon, float)
@@ -168,11 +173,13 @@ def choropleth_layer(
     selected: set | None = None,
     labels: dict | None = None,
     legend: dict | None = None,
+    part_of: str | None = None,
 ) -> folium.FeatureGroup:
     """Area polygons coloured by ``values`` (indexed by area id), each with a text tooltip
     that keyboard users reach too; areas outside ``selected`` (when given) are white with a
     dashed outline; ``labels`` (area id -> (lat, lon)) puts each area's name and value on the
-    map."""
+    map.  ``part_of`` (e.g. "in district 2"): each value is only the area's part there, and
+    its tooltip and label say so."""
     colours, tips, marks = {}, {}, []
     for f in geojson["features"]:
         area = f["properties"]["id"]
@@ -180,9 +187,10 @@ def choropleth_layer(
         out = selected is not None and area not in selected
         colours[area] = UNSELECTED if out else colour_for(v, breaks)
         shown = "not selected" if out else (f"{v:.1f}" if np.isfinite(v) else "no data")
-        tips[area] = f"{names.get(area, area)}: {shown}"
+        name = str(names.get(area, area))
+        tips[area] = f"{name}{f' — only its part {part_of}' if part_of else ''}: {shown}"
         if labels and area in labels and not out:
-            marks.append([*labels[area], str(names.get(area, area)).split(" · ")[0], shown])
+            marks.append([*labels[area], name + (" (part)" if part_of else ""), shown])
     dashed = frozenset(k for k, c in colours.items() if c == UNSELECTED)
     look = AreaStyle(colours, tips, url, dashed=dashed, labels=marks, focusable=True, legend=legend)
     return colour_layer(geojson, title, look)
@@ -209,6 +217,18 @@ class AreaStyle:
     focusable: bool = False
     legend: dict | None = None
     tip_suffix: str = ""
+
+
+def outline_layer(selection: dict[str, tuple[int, ...]], geojson: dict, urls: dict) -> folium.FeatureGroup:
+    """The selected areas (level -> area ids, e.g. {"sd": (2,)}) outlined on top of the map,
+    from the level's cached polygon file (embedded when it has none)."""
+    parts = [
+        {"ids": list(ids), "url": urls.get(level), "geo": None if urls.get(level) else geojson[level]}
+        for level, ids in selection.items()
+    ]
+    fg = folium.FeatureGroup(name="Selected areas (outline)", overlay=True, control=False)
+    _Layer("outline", {"parts": parts}).add_to(fg)
+    return fg
 
 
 def area_group(title: str, payload: str) -> folium.FeatureGroup:

@@ -25,8 +25,13 @@ def _reset() -> None:
 
 
 def _area_changed() -> None:
-    """A new area selection: the map frames it (a position the user panned to is dropped)."""
-    st.session_state[u.K_VIEW] = None
+    """A new area selection: the map frames it (a position the user panned to is dropped)
+    and shows areas of the level selected (a district selected: districts, not SPAs)."""
+    ss = st.session_state
+    ss[u.K_VIEW] = None
+    spa, sd = ss.get(u.K_SPA), ss.get(u.K_SD)
+    if bool(spa) != bool(sd):
+        ss[u.K_LEVEL] = "sd" if sd else "spa"
 
 
 _CLOSE_SIDEBAR_ON_PHONE = """<script>

@@ -144,3 +144,21 @@ def test_a_view_with_no_matching_site_says_so(run):
     at = run(params={"q": "no such facility name xyz"})
     assert headline_sites(at) == 0
     assert any("No site matches every filter" in w.value for w in at.warning)
+
+
+def test_selecting_a_district_shows_districts_and_the_area_table_says_when_areas_are_parts(run):
+    """Issue 21, point 3: the area level follows the selection, and areas the selection cuts
+    (SPAs while a district is selected) say they are only that part."""
+    at = run()
+    at.pills(key="f_sd").set_value([2]).run()
+    assert at.radio(key="v_level").value == "sd"
+    assert "level=sd" in share_link(at) and "sd=2" in share_link(at)
+    assert not any("only its part" in c.value for c in at.caption)
+    at.pills(key="f_sd").set_value([]).run()
+    at.pills(key="f_spa").set_value([6]).run()
+    assert at.radio(key="v_level").value == "spa"
+    # An older link that shows SPAs with a district selected: each SPA is only its part.
+    at = run(params={"sd": "2", "level": "spa"})
+    assert any(
+        "Each service planning area here is only its part in district 2" in c.value for c in at.caption
+    )

@@ -109,3 +109,22 @@ def test_junk_link_shows_a_notice_not_an_error(page, app_server, wait_for_app):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "cond" not in query(page.url)
     assert page.js_errors == []
+
+
+def test_a_selected_district_is_outlined_and_framed(page, app_server, wait_for_app, map_frame):
+    """Issue 21, point 3: District 2 selected: districts are shown, the district is outlined
+    on top of the map (a pane of its own) and the map is zoomed in on it; on the Gaps page too."""
+    page.goto(f"{app_server}/?sd=2")
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.wait_for_function("document.querySelectorAll('.leaflet-lamhOutline-pane path').length === 1")
+    frame.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 5")
+    zoom = frame.evaluate(
+        "() => { for (const k in window) { const m = window[k];"
+        " if (m && m instanceof L.Map) return m.getZoom(); } return null; }"
+    )
+    assert zoom is not None and zoom > 9  # framed on the district, not the whole county
+    page.goto(f"{app_server}/gaps?sd=2")
+    wait_for_app(page)
+    frame = map_frame(page)
+    frame.wait_for_function("document.querySelectorAll('.leaflet-lamhOutline-pane path').length === 1")

@@ -124,3 +124,11 @@ def test_describe_states_semantics():
     text = s.describe()
     assert "Individual therapy and Group therapy" in text
     assert "Medi-Cal (Medicaid) or Private insurance" in text and "SPA 4" in text
+
+
+def test_the_selection_by_level_and_which_levels_it_cuts():
+    assert FilterState().selection == {} and not FilterState().partial("spa")
+    s = FilterState(sd=(2,))
+    assert s.selection == {"sd": (2,)} and s.partial("spa") and not s.partial("sd")
+    both = FilterState(spa=(6,), sd=(2,))
+    assert both.partial("spa") and both.partial("sd")

@@ -240,3 +240,65 @@ def test_the_memo_maps_image_carries_its_caption_escaped():
     assert fig.layout.margin.b >= 14 * len(texts)
     bare = charts.memo_map(square, {1: "#ffffff"}, [], [], points, {}, "Title")
     assert not bare.layout.annotations and bare.layout.height == 400
+
+
+def _squares(*ids: int) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": i},
+                "geometry": {"type": "Polygon", "coordinates": [[[i, 0], [i + 1, 0], [i + 1, 1], [i, 0]]]},
+            }
+            for i in ids
+        ],
+    }
+
+
+def _area_data(layer) -> dict:
+    """The JSON one area layer hands the map's script."""
+    call = next(c for c in layer._children.values() if getattr(c, "call", None) == "areas")
+    return json.loads(call.data_js)
+
+
+def test_an_area_the_selection_cuts_says_it_is_only_a_part():
+    """Issue 21, point 3: SPAs shown with a district selected carry only their part there."""
+    names = {1: "East", 2: "West"}
+    whole = maps.choropleth_layer(
+        _squares(1, 2), pd.Series({1: 2.5, 2: 1.0}), names, [1.0, 3.0], "t", labels={1: (0.5, 1.5)}
+    )
+    part = maps.choropleth_layer(
+        _squares(1, 2),
+        pd.Series({1: 2.5, 2: 1.0}),
+        names,
+        [1.0, 3.0],
+        "t",
+        labels={1: (0.5, 1.5)},
+        part_of="in district 2",
+    )
+    assert _area_data(whole)["style"]["1"][1] == "East: 2.5"
+    assert _area_data(part)["style"]["1"][1] == "East — only its part in district 2: 2.5"
+    assert _area_data(part)["labels"][0][2] == "East (part)"
+
+
+def test_the_selection_is_outlined_from_its_levels_polygons():
+    layer = maps.outline_layer(
+        {"sd": (2,), "spa": (6, 7)}, {"sd": _squares(2), "spa": _squares(6, 7)}, {"sd": "/s.json"}
+    )
+    call = next(c for c in layer._children.values() if getattr(c, "call", None) == "outline")
+    parts = json.loads(call.data_js)["parts"]
+    assert parts[0] == {"ids": [2], "url": "/s.json", "geo": None}  # the cached file, not the geometry
+    assert parts[1]["ids"] == [6, 7] and parts[1]["url"] is None and len(parts[1]["geo"]["features"]) == 2
+
+
+def test_the_memo_map_outlines_the_selection():
+    from dashboard.render import charts
+
+    points = pd.DataFrame({"lat": [], "lon": [], "kind": [], "approximate": []})
+    geo = _squares(1, 2, 3)
+    fig = charts.memo_map(geo, {}, [], [], points, {}, "T", outline={"sd": (geo, (2,))})
+    heavy = [t for t in fig.data if t.line.width == 2.5]
+    xs = {x for x in heavy[0].x if x is not None}
+    assert len(heavy) == 1 and xs == {2, 3}  # district 2's square only
+    assert not [t for t in charts.memo_map(geo, {}, [], [], points, {}, "T").data if t.line.width == 2.5]

@@ -294,5 +294,31 @@
     });
   }
 
-  window.LamhMap = {facilities: facilities, cells: cells, areas: areas};
+  // ------------------------------------------------------------------ selection outline
+
+  // The areas the sidebar selects, outlined above every other layer (in a pane of their
+  // own, not clickable), so a selection is drawn where it is counted at any area level.
+  function outline(group, data) {
+    data.parts.forEach(function (part) {
+      function draw(geojson) {
+        var map = group._map;
+        if (map && !map.getPane('lamhOutline')) {
+          map.createPane('lamhOutline').style.zIndex = 450;
+          map.getPane('lamhOutline').style.pointerEvents = 'none';
+        }
+        group.addLayer(L.geoJSON(geojson, {
+          pane: map ? 'lamhOutline' : 'overlayPane',
+          interactive: false,
+          filter: function (f) { return part.ids.indexOf(f.properties.id) >= 0; },
+          style: function () { return {fill: false, color: '#000000', weight: 3, opacity: 0.9}; }
+        }));
+      }
+      if (!part.url) { draw(part.geo); return; }
+      getJSON(part.url).then(draw, function () {
+        problem(group, 'The outline of the selected areas could not be loaded. Reload the page to try again.');
+      });
+    });
+  }
+
+  window.LamhMap = {facilities: facilities, cells: cells, areas: areas, outline: outline};
 })();
