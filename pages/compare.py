@@ -38,9 +38,12 @@ beds_label = "Licensed acute psychiatric beds" + (
     "" if state.state_hospital else " (without the state forensic hospital)"
 )
 fig_sites, fig_beds = charts.availability_figures(cont, band, den.label, beds_label)
-left, right = st.columns(2)  # side by side on a screen, one above the other on a phone
-left.plotly_chart(fig_sites, width="stretch", config=show.chart_config("la-mh-sites-by-setting"))
-right.plotly_chart(fig_beds, width="stretch", config=show.chart_config("la-mh-beds"))
+# Side by side on a screen, one above the other on a phone and in the memo (each page-wide).
+left, right = (st.container(), st.container()) if state.memo else st.columns(2)
+with left:
+    show.chart(fig_sites, state.memo, "la-mh-sites-by-setting")
+with right:
+    show.chart(fig_beds, state.memo, "la-mh-beds")
 county = cont.iloc[-1]
 st.caption(
     f"Left: matching sites per 100k {den.label} ({registry.cite('geo')}), by setting — "
@@ -88,19 +91,26 @@ PRICE_COLUMNS = {
     "source_url": "Source link",
     "note": "Note",
 }
-prices = prices.unit_prices(bench)[list(PRICE_COLUMNS)].rename(columns=PRICE_COLUMNS)
-st.dataframe(
-    prices,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Price (USD)": st.column_config.NumberColumn("Price (USD)", format="$%.2f"),
-        "Source link": st.column_config.LinkColumn("Source link"),
-    },
-)
+price_table = prices.unit_prices(bench)[list(PRICE_COLUMNS)].rename(columns=PRICE_COLUMNS)
+if state.memo:  # every row, the columns a page holds; sources and notes in the download
+    brief = price_table[
+        [c for c in price_table.columns if c not in ("Source", "Source link", "Note", "Status")]
+    ]
+    show.table(brief, True, "prices", rows=len(brief))
+    st.caption("Each price's source, link and note: the download below and the Data & methods page.")
+else:
+    st.dataframe(
+        price_table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Price (USD)": st.column_config.NumberColumn("Price (USD)", format="$%.2f"),
+            "Source link": st.column_config.LinkColumn("Source link"),
+        },
+    )
 show.download(
     "Download unit prices",
-    prices,
+    price_table,
     [
         "Unit prices from the cost benchmark file; each row names its source",
         f"Sources: {registry.cite('costs')}",
@@ -131,6 +141,15 @@ if urlstate.page_needs_seeding():  # a link opened, or Back/Forward: the inputs 
         urlstate.notice_box("Some cost settings in the link could not be used:", cost_notices)
 
 
+# The what-if SPA follows the sidebar when it selects one SPA (unless the user chose another).
+K_FOLLOWS = "_c_wspa_follows"
+single_spa = state.spa[0] if len(state.spa) == 1 else None
+if single_spa is not None and session.get(K_FOLLOWS) != single_spa:
+    if session.get(K_AREA) in (None, session.get(K_FOLLOWS)):
+        session[K_AREA] = single_spa
+    session[K_FOLLOWS] = single_spa
+
+
 def _rates_changed() -> None:
     """New rate basis: prices go back to that basis's sourced defaults."""
     prices_only = [n for n in INPUT_KEYS if n.endswith("price") or n == "per_diem"]
@@ -141,7 +160,15 @@ defaults = context.cost_defaults(data, session.get(K_RATES, costs.NATIONAL))
 basis = defaults.basis
 
 
+def _value(name):
+    return session.get(INPUT_KEYS[name])
+
+
 def number(name: str) -> None:
+    """The input for one assumption, its default's source below it (not in the memo layout:
+    there the assumptions table lists it, and its value is kept while it is not drawn)."""
+    if state.memo:
+        return
     label, unit, low, high, whole = costs.LIMITS[name]
     bs = basis.get(name)
     help_text = f"Default {bs.value:g} — {bs.label}. {bs.note}" if bs else None
@@ -160,43 +187,45 @@ def number(name: str) -> None:
 
 
 st.header("Cost of an episode of care")
-st.radio(
-    "Price basis",
-    options=list(costs.RATES),
-    format_func=costs.RATES.get,
-    key=K_RATES,
-    horizontal=True,
-    on_change=_rates_changed,
-    persist_state="session",
-)
-st.caption(
-    "Every input below is an assumption you can change; defaults come from the sourced "
-    "figures where one exists, and say so where none does."
-)
-col_in, col_out = st.columns(2)
-with col_in:
-    st.subheader("Inpatient stay")
-    for name in ("length_of_stay_days", "per_diem", "adjustment"):
-        number(name)
-with col_out:
-    st.subheader("Outpatient episode")
-    for name in (
-        "evaluations",
-        "evaluation_price",
-        "individual_sessions",
-        "individual_price",
-        "group_sessions",
-        "group_price",
-        "family_sessions",
-        "family_price",
-        "medication_visits",
-        "medication_price",
-    ):
-        number(name)
-
-
-def _value(name):
-    return session.get(INPUT_KEYS[name])
+rates = session.get(K_RATES, costs.NATIONAL)
+if state.memo:  # the inputs as one table (their values are kept while they are not drawn)
+    st.markdown(f"**Assumptions** ({costs.RATES[rates]}; set them in the screen layout)")
+    inputs = tables.assumptions_view({name: _value(name) for name in INPUT_KEYS}, basis, session.get(K_AREA))
+    show.table(inputs, True, "inputs", rows=len(inputs))
+else:
+    st.radio(
+        "Price basis",
+        options=list(costs.RATES),
+        format_func=costs.RATES.get,
+        key=K_RATES,
+        horizontal=True,
+        on_change=_rates_changed,
+        persist_state="session",
+    )
+    st.caption(
+        "Every input below is an assumption you can change; defaults come from the sourced "
+        "figures where one exists, and say so where none does."
+    )
+    col_in, col_out = st.columns(2)
+    with col_in:
+        st.subheader("Inpatient stay")
+        for name in ("length_of_stay_days", "per_diem", "adjustment"):
+            number(name)
+    with col_out:
+        st.subheader("Outpatient episode")
+        for name in (
+            "evaluations",
+            "evaluation_price",
+            "individual_sessions",
+            "individual_price",
+            "group_sessions",
+            "group_price",
+            "family_sessions",
+            "family_price",
+            "medication_visits",
+            "medication_price",
+        ):
+            number(name)
 
 
 try:
@@ -210,7 +239,7 @@ except (costs.AssumptionError, TypeError) as exc:
     st.error(f"Cannot compute the episode costs: {exc}")
     st.stop()
 
-rates_text = costs.RATES[session[K_RATES]]
+rates_text = costs.RATES[rates]
 m1, m2, m3 = st.columns(3)
 m1.metric("Inpatient episode", f"${ip.total:,.2f}", help=" ".join(ip.caveats))
 m2.metric("Outpatient episode", f"${op.total:,.2f}", help=" ".join(op.caveats))
@@ -218,14 +247,13 @@ ratio = ip.total / op.total if op.total else float("nan")
 m3.metric("Inpatient ÷ outpatient", text.fmt_rate(ratio, 1) + "×" if op.total else "–")
 st.caption(
     f"USD per episode, {rates_text}. The source and year of every price and count is "
-    "under its input above and in the table below."
+    + ("in the assumptions table above" if state.memo else "under its input above")
+    + " and in the table below."
 )
 st.markdown("**The arithmetic**")
 st.text("\n".join([*costs.arithmetic(ip), "", *costs.arithmetic(op)]))
 frame = costs.episode_frame(ip, op)
-st.plotly_chart(
-    charts.episode_figure(frame), width="stretch", config=show.chart_config("la-mh-episode-costs")
-)
+show.chart(charts.episode_figure(frame), state.memo, "la-mh-episode-costs")
 st.caption(
     "Each bar is one episode; each segment one line of the arithmetic above (the same "
     "numbers as the table below)."
@@ -281,15 +309,16 @@ with w2:
     st.subheader("… capacity were added in one SPA")
     st.caption("Whole-SPA figures (the sidebar's area filters do not narrow them); the other filters apply.")
     spa_names = snap.area_names("spa").to_dict()
-    st.selectbox(
-        "SPA",
-        options=list(spa_names),
-        key=K_AREA,
-        index=None,
-        format_func=lambda a: f"SPA {a} · {spa_names[a]}",
-        placeholder="Choose an SPA",
-        persist_state="session",
-    )
+    if not state.memo:
+        st.selectbox(
+            "SPA",
+            options=list(spa_names),
+            key=K_AREA,
+            index=None,
+            format_func=lambda a: f"SPA {a} · {spa_names[a]}",
+            placeholder="Choose an SPA",
+            persist_state="session",
+        )
     number("added_sites")
     number("added_beds")
     area = session.get(K_AREA)
@@ -329,7 +358,7 @@ with w2:
 
 # ------------------------------------------------------------------ link state
 chosen = costs.Assumptions(
-    session[K_RATES],
+    rates,
     inp,
     outp,
     costs.Scenario(

@@ -11,11 +11,26 @@ from dashboard.ui import context, show
 from dashboard.vocab import Precision
 
 ctx = context.page()
-data = ctx.data
+data, memo = ctx.data, ctx.state.memo
 snap = data.snap
 manifest = snap.manifest
 report = manifest.report
 built = manifest.built_on
+
+
+def grid(frame: pd.DataFrame, what: str, columns: list[str] | None = None, **config) -> None:
+    """On screen a sortable grid; in the memo layout the whole table as plain rows that
+    print whole (``columns``: the ones a printed page holds)."""
+    if memo:
+        show.memo_table(frame[columns] if columns else frame, what, rows=len(frame))
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch", **config)
+
+
+def folded(label: str):
+    """A folded section on screen, open in the memo layout (it prints)."""
+    return st.container() if memo else st.expander(label)
+
 
 st.title("Data & methods")
 st.caption(
@@ -41,10 +56,10 @@ for s in registry.SOURCES.values():
             "Files": ", ".join(f.name for f in s.files),
         }
     )
-st.dataframe(
+grid(
     pd.DataFrame(rows),
-    hide_index=True,
-    width="stretch",
+    "sources",
+    ["Source", "Publisher", "Vintage", "Licence", "Link"],
     column_config={"Link": st.column_config.LinkColumn("Link")},
 )
 counts = report.source_rows
@@ -80,7 +95,7 @@ st.markdown(
 note = taxonomy.GROUP_BY_ID["condition"].note
 st.info(f"**Anxiety and depression.** {note}")
 code_labels = manifest.code_labels
-st.dataframe(taxonomy.taxonomy_table(code_labels), hide_index=True, width="stretch")
+grid(taxonomy.taxonomy_table(code_labels), "codes")
 st.caption(
     f"Sites known only from a locations list ({registry.cite('samhsa_locator', 'lms_211')}) have no "
     "coded attributes: every attribute is *unknown* for them (not 'no'), they are counted "
@@ -133,16 +148,15 @@ st.markdown(
     + "; ".join(f"{n} {why}" for why, n in pairs["explained"].items())
     + "."
 )
-with st.expander("Reviewed matching decisions"):
-    st.dataframe(
+with folded("Reviewed matching decisions"):
+    grid(
         pd.DataFrame(
             [
                 {"Decision": o["decision"], "Records": ", ".join(o["records"]), "Why": o["reason"]}
                 for o in manifest.match_overrides
             ]
         ),
-        hide_index=True,
-        width="stretch",
+        "decisions",
     )
 districts = report.districts_2021
 st.markdown(
@@ -164,7 +178,7 @@ bounds = snap.areas[snap.areas["level"] == "sd"][
         "pop_total_high": "At most",
     }
 )
-st.dataframe(bounds, hide_index=True, width="stretch", column_config=show.number_formats(bounds))
+grid(bounds, "districts", column_config=show.number_formats(bounds))
 beds = report.licensed_acute_psych_beds
 st.markdown(
     f"**Psychiatric beds.** The {registry.cite('cdph_beds')} file lists **{beds.total:,}** "
@@ -216,9 +230,9 @@ xw = pd.DataFrame(
         for k, v in manifest.bed_crosswalk.items()
     ]
 )
-with st.expander("Bed crosswalk (reviewed by hand)"):
-    st.dataframe(xw, hide_index=True, width="stretch")
-st.dataframe(
+with folded("Bed crosswalk (reviewed by hand)"):
+    grid(xw, "crosswalk entries")
+grid(
     snap.beds.rename(
         columns={
             "facid": "CDPH FACID",
@@ -234,8 +248,8 @@ st.dataframe(
             "site_id": "Site id",
         }
     ),
-    hide_index=True,
-    width="stretch",
+    "bed facilities",
+    ["CDPH FACID", "Licensed name", "Acute psych beds", "Data date", "SPA", "District", "On map"],
 )
 
 st.header("Known gaps")
@@ -268,12 +282,12 @@ with q1:
         registry.SOURCES[k].short if k in registry.SOURCES else k: v
         for k, v in report.facilities_by_primary_source.items()
     }
-    st.dataframe(pd.Series(by_source, name="sites").rename_axis("source"), width="stretch")
+    grid(pd.Series(by_source, name="sites").rename_axis("source").reset_index(), "sources")
     st.markdown("**Sites by SPA**")
-    st.dataframe(pd.Series(report.facilities_by_spa, name="sites"), width="stretch")
+    grid(pd.Series(report.facilities_by_spa, name="sites").rename_axis("SPA").reset_index(), "SPAs")
 with q2:
     st.markdown("**Records left out, by reason**")
-    st.dataframe(pd.Series(report.excluded_by_reason, name="records"), width="stretch")
+    grid(pd.Series(report.excluded_by_reason, name="records").rename_axis("reason").reset_index(), "reasons")
     box = show.on_demand(f"Every record left out ({len(snap.excluded):,}), with its reason", "x_excluded")
     if box.open:
         with box:
@@ -290,7 +304,7 @@ with q2:
                 width="stretch",
             )
     st.markdown("**Known vs unknown attributes**")
-    st.dataframe(
+    grid(
         pd.DataFrame(
             {
                 taxonomy.GROUP_BY_ID[g].label if g in taxonomy.GROUP_BY_ID else g: {
@@ -299,8 +313,10 @@ with q2:
                 }
                 for g, d in report.by_taxonomy_value.items()
             }
-        ).T,
-        width="stretch",
+        )
+        .T.rename_axis("attribute")
+        .reset_index(),
+        "attributes",
     )
 
 st.header("Downloads")

@@ -65,11 +65,13 @@ st.markdown("**At other distances**")
 show.table(view.distances, state.memo, "distances")
 
 distance_rows = legend.distance_legend()
-left, right = st.columns([3, 1])
-with right:
-    st.markdown("**Miles to the nearest matching site** (straight line, by tract)")
-    st.html(legend.legend_html(distance_rows))
-    st.caption("Viridis colours: darker is farther. The ranked tables below hold the same numbers.")
+# The memo's map is page-wide and carries its own legend; on screen the legend sits beside.
+left, right = (st.container(), None) if state.memo else st.columns([3, 1])
+if right is not None:
+    with right:
+        st.markdown("**Miles to the nearest matching site** (straight line, by tract)")
+        st.html(legend.legend_html(distance_rows))
+        st.caption("Viridis colours: darker is farther. The ranked tables below hold the same numbers.")
 
 selected_tracts = data.snap.tracts.loc[metrics.tract_mask(data.snap.tracts, state)]
 with left:
@@ -88,7 +90,7 @@ with left:
             caption=show.figure_caption(state, ctx.page_path, data, SOURCES),
             outline={lv: (data.snap.geojson[lv], ids) for lv, ids in state.selection.items()},
         )
-        st.plotly_chart(fig, width="stretch", config=show.chart_config("la-mh-gaps-map"))
+        show.chart(fig, True, "la-mh-gaps-map")
     else:
         layers = [maps.area_group(title, view.map_payload)]
         centre, zoom = maps.LA_CENTER, maps.DEFAULT_ZOOM

@@ -264,7 +264,7 @@ with left:
             caption=show.figure_caption(state, ctx.page_path, data, SOURCES),
             outline={lv: (data.snap.geojson[lv], ids) for lv, ids in state.selection.items()},
         )
-        st.plotly_chart(fig, width="stretch", config=show.chart_config("la-mh-map"))
+        show.chart(fig, True, "la-mh-map")
     else:
         map_block(matched.mask, values, breaks, measure_title, state.level, classes)
     st.caption(

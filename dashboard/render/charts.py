@@ -183,7 +183,7 @@ def memo_map(
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / 0.83)  # cos(34°): no squashing
     n = _add_caption(fig, caption)
     fig.update_layout(
-        height=400 + 14 * n,
+        height=360 + 14 * n,
         margin=dict(l=0, r=0, t=10, b=8 + 14 * n),
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -308,7 +308,7 @@ def _add_caption(fig: go.Figure, caption: str | None) -> int:
     return len(lines)
 
 
-def caption_lines(caption: str, width: int = 150) -> list[str]:
+def caption_lines(caption: str, width: int = 120) -> list[str]:
     """A caption as escaped lines for a figure's annotations (plotly reads tags in them; a
     view's text comes from a link, so it is escaped)."""
     return [html.escape(line) for line in textwrap.wrap(" ".join(caption.split()), width)]

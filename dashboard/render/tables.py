@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import registry, taxonomy
+from dashboard.analysis import costs
 from dashboard.vocab import DISTRICT_PLAN, Precision
 
 # Tables on a page show at most this many rows (downloads hold them all).
@@ -366,3 +367,30 @@ def html_table(frame: pd.DataFrame) -> str:
         '<div class="lamh-table-wrap"><table class="lamh-table">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def assumptions_view(values: dict, basis: dict, area: int | None = None) -> pd.DataFrame:
+    """The cost page's inputs as one table (the memo layout prints it instead of the input
+    boxes): each input with its value, unit and where the value comes from — the sourced
+    or illustrative default, or the user's own value beside the default."""
+    rows = []
+    for name, value in values.items():
+        limit = costs.LIMITS[name]
+        shown = costs.fmt_number(value) if value is not None else "not set"
+        rows.append(
+            {
+                "Input": limit.label,
+                "Value": shown,
+                "Unit": limit.unit,
+                "Source": costs.source_of(name, value, basis) if value is not None else "",
+            }
+        )
+    rows.append(
+        {
+            "Input": "What-if SPA",
+            "Value": f"SPA {area}" if area is not None else "none chosen",
+            "Unit": "",
+            "Source": "Your choice",
+        }
+    )
+    return pd.DataFrame(rows)

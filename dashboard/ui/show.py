@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Callable
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import registry
@@ -46,7 +47,11 @@ _PAGE_CSS = """
   .lamh-table th, .lamh-table td { padding: 1px 4px; }
   [data-testid="stVerticalBlock"] { gap: 0.4rem !important; }
   h1 { font-size: 22px !important; } h2, h3 { font-size: 15px !important; break-after: avoid; }
-  [data-testid="stPlotlyChart"], [data-testid="stTable"], .lamh-table-wrap { break-inside: avoid; }
+  /* Charts and rows of figures stay whole; a long table breaks between rows, its header
+     repeated on every page (a table kept whole would leave most of a page blank). */
+  [data-testid="stPlotlyChart"], [data-testid="stTable"], [data-testid="stHorizontalBlock"] { break-inside: avoid; }
+  .lamh-table tr { break-inside: avoid; }
+  .lamh-table thead { display: table-header-group; }
   .lamh-table-wrap { overflow: visible !important; }
   @page { size: letter portrait; margin: 12mm; }
 }
@@ -99,6 +104,21 @@ def number_formats(frame: pd.DataFrame) -> dict:
         elif pd.api.types.is_float_dtype(frame[col]):
             out[col] = st.column_config.NumberColumn(col, format="%.1f%%" if "%" in col else "%.1f")
     return out
+
+
+# A memo chart's width in CSS pixels: a Letter page (8.5 in at 96 px/in) less the 12 mm print
+# margins is 725 px, so the chart prints whole, legend included, at any window width.
+MEMO_CHART_WIDTH = 700
+
+
+def chart(fig, memo: bool, filename: str) -> None:
+    """A plotly chart: as wide as its column on screen; in the memo layout a fixed width that
+    fits the printed page (a copy is sized: the figure may be shared)."""
+    if memo:
+        fig = go.Figure(fig).update_layout(width=MEMO_CHART_WIDTH)
+        st.plotly_chart(fig, width="content", config=chart_config(filename))
+    else:
+        st.plotly_chart(fig, width="stretch", config=chart_config(filename))
 
 
 def chart_config(filename: str) -> dict:

@@ -132,6 +132,10 @@ LINKS = [
             "Outpatient episode": "$1,886.52",
             "Inpatient ÷ outpatient": "4.7×",
             "Change in annual cost": "−$704,218",
+            # Issue 21: with one SPA in the sidebar, the what-if takes it (it was left empty):
+            # SPA 7 with one site and no beds added (the what-if's defaults)
+            "Outpatient sites per 100k residents aged 65+": "3.1",
+            "Licensed psych beds per 100k residents": "19.4",
         },
     ),
     (

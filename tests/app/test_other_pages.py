@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dashboard import taxonomy
@@ -118,3 +120,34 @@ def test_data_page_sources_and_downloads(run, built):
     assert len(sources) == 12
     labels = [b.label for b in at.get("download_button")]
     assert any("Facilities" in b for b in labels) and any("Areas" in b for b in labels)
+
+
+def test_the_compare_memo_lists_its_inputs_as_one_table_and_keeps_them(run, built):
+    """Issue 21, point 2: the memo layout prints the cost inputs as one assumptions table
+    (no input boxes), the unit prices as a whole table (no scroll box), charts page-wide;
+    back on screen, the values set before are still there."""
+    at = run("compare", {"los": "14", "wspa": "6", "memo": "1"})
+    assert not at.number_input and not at.selectbox and not at.dataframe
+    inputs = next(t for t in all_tables(at) if "Input" in t.columns)
+    row = inputs.set_index("Input")
+    assert (
+        str(row.loc["Length of stay", "Value"]) == "14"
+        and "Your value" in row.loc["Length of stay", "Source"]
+    )
+    assert row.loc["What-if SPA", "Value"] == "SPA 6"
+    assert "IP-04" in row.loc["Inpatient per diem", "Source"]
+    price_rows = next(t for t in all_tables(at) if "Price (USD)" in t.columns)
+    assert len(price_rows) == len(prices.unit_prices(built.benchmarks))
+    charts = at.get("plotly_chart")
+    assert len(charts) == 3 and all(json.loads(c.proto.spec)["layout"]["width"] == 700 for c in charts)
+    assert usd(metric(at, "Inpatient episode")) == pytest.approx(14 * 892.87, abs=0.01)
+    at.toggle(key="v_memo").set_value(False).run()  # back to the screen layout
+    assert at.number_input(key="c_los").value == 14 and at.selectbox(key="c_wspa").value == 6
+
+
+def test_the_what_if_spa_follows_the_sidebar_unless_chosen(run):
+    """Issue 21, point 8: the sidebar selects SPA 6 -> the what-if starts on SPA 6; a link
+    that chose another keeps it."""
+    assert run("compare", {"spa": "6"}).selectbox(key="c_wspa").value == 6
+    assert run("compare", {"spa": "6", "wspa": "4"}).selectbox(key="c_wspa").value == 4
+    assert run("compare", {"spa": "6,7"}).selectbox(key="c_wspa").value is None

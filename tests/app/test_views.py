@@ -173,8 +173,8 @@ def test_gaps_tables_use_one_format_and_list_only_tracts_with_residents_far(run)
 def test_data_page_names_sources_not_internal_ids(run):
     at = run("data")
     frames = all_tables(at)
-    by_source = next(f for f in frames if getattr(f.index, "name", None) == "source")
-    assert not any("_" in str(i) for i in by_source.index), list(by_source.index)
+    by_source = next(f for f in frames if list(f.columns) == ["source", "sites"])
+    assert not any("_" in str(i) for i in by_source["source"]), list(by_source["source"])
 
 
 def test_gaps_page_shows_drive_time_as_a_second_lens_and_the_shortage_areas(run):

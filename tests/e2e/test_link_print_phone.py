@@ -3,7 +3,8 @@
 * Back and Forward restore the view of the URL they land on; the address bar, the share box
   and the screen agree after every step (filter changes, page links, panning the map).
 * The memo layout of the map page under a district filter prints on two Letter pages with no
-  sidebar or controls, and its map saves as a PNG from the chart's toolbar.
+  sidebar or controls, and its map saves as a PNG from the chart's toolbar; every page's
+  memo prints the same at 1280 and 1440 px, charts within the page, tables whole.
 * At 390 x 844 the page opens on content (sidebar closed), the map's controls do not cover
   each other, its legend is reachable, and a page link closes the sidebar again.
 * Keyboard users reach the map's areas and hear their values (tooltip on focus).
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from playwright.sync_api import expect
 
 from dashboard import config, snapshot
@@ -228,3 +230,44 @@ def test_help_beside_a_filter_never_toggles_it(page, app_server, wait_for_app):
     assert group.locator("details").first.get_attribute("open") is not None  # still unfolded
     others = group.get_by_role("button", pressed=True)
     assert others.count() == 1
+
+
+MEMO_LINKS = {
+    "map": "/?sd=2&pop=children&pay=medi_cal&memo=1",
+    "compare": "/compare?spa=6&los=14&memo=1",
+    "gaps": "/gaps?sd=2&memo=1",
+    "data": "/data?memo=1",
+}
+PRINT_WIDTH = 725  # CSS px: a Letter page less the 12 mm margins the print style sets
+
+
+@pytest.mark.parametrize("name", list(MEMO_LINKS))
+def test_every_memo_prints_whole_at_any_window_width(browser, app_server, wait_for_app, name):
+    """Issue 21, point 2: at 1280 and 1440 px the memo prints on the same number of Letter
+    pages; every chart fits the printed width with its legend inside; tables are plain
+    tables (no scroll grid), and the cost page's inputs are one table, not input boxes."""
+    counts = {}
+    for width in (1280, 1440):
+        context, page = harness.open_page(browser, viewport=(width, 900))
+        try:
+            page.goto(f"{app_server}{MEMO_LINKS[name]}")
+            wait_for_app(page)
+            page.wait_for_timeout(1500)  # plotly draws after the run
+            counts[width] = len(
+                re.findall(rb"/Type\s*/Page[^s]", page.pdf(format="Letter", print_background=True))
+            )
+            page.emulate_media(media="print")
+            for chart in page.locator('[data-testid="stPlotlyChart"] .main-svg').all()[::2]:
+                box = chart.bounding_box()
+                assert box["width"] <= PRINT_WIDTH, (name, width, box)
+            for legend in page.locator('[data-testid="stPlotlyChart"] g.legend').all():
+                svg = legend.locator("xpath=ancestor::*[local-name()='svg'][1]").bounding_box()
+                box = legend.bounding_box()
+                assert box["x"] + box["width"] <= svg["x"] + svg["width"] + 1, (name, width, "legend cut")
+            assert page.locator('[data-testid="stDataFrame"]').count() == 0, "a scroll grid in the memo"
+            assert page.locator('[data-testid="stNumberInput"]').count() == 0
+        finally:
+            context.close()
+    assert counts[1280] == counts[1440], counts
+    if name == "map":
+        assert counts[1280] <= 2, counts

@@ -239,7 +239,7 @@ def test_the_memo_maps_image_carries_its_caption_escaped():
     assert "&lt;img src=x onerror=alert(1)&gt;" in joined and "<img" not in joined
     assert fig.layout.margin.b >= 14 * len(texts)
     bare = charts.memo_map(square, {1: "#ffffff"}, [], [], points, {}, "Title")
-    assert not bare.layout.annotations and bare.layout.height == 400
+    assert not bare.layout.annotations and bare.layout.height == 360
 
 
 def _squares(*ids: int) -> dict:
