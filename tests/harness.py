@@ -254,12 +254,22 @@ def chromium():
             b.close()
 
 
-def offline_context(browser, viewport=(1280, 900), timeout_ms: float = DEFAULT_TIMEOUT_MS):
+# A phone as a browser context presents it: touch, mobile, its own user agent.
+PHONE = {
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 3,
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Mobile Safari/537.36",
+}
+
+
+def offline_context(browser, viewport=(1280, 900), timeout_ms: float = DEFAULT_TIMEOUT_MS, **device):
     """A fresh browser context (its own cookies, storage and cache, i.e. its own Streamlit
     session) that never leaves this machine: every request to another host (map tiles, a
-    CDN, fonts) is aborted and recorded in ``context.blocked``."""
+    CDN, fonts) is aborted and recorded in ``context.blocked``.  ``device``: e.g. ``PHONE``."""
     context = browser.new_context(
-        viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block"
+        viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block", **device
     )
     context.set_default_timeout(timeout_ms)
     blocked: list[str] = []
@@ -277,11 +287,11 @@ def offline_context(browser, viewport=(1280, 900), timeout_ms: float = DEFAULT_T
     return context
 
 
-def open_page(browser, timeout_ms: float = DEFAULT_TIMEOUT_MS, viewport=(1280, 900)):
+def open_page(browser, timeout_ms: float = DEFAULT_TIMEOUT_MS, viewport=(1280, 900), **device):
     """(context, page): an :func:`offline_context` and a page in it carrying that context's
     ``blocked`` list and ``js_errors``: console errors and uncaught exceptions (str) of any
     frame, minus the "Failed to load resource" noise of the requests we blocked."""
-    context = offline_context(browser, viewport=viewport, timeout_ms=timeout_ms)
+    context = offline_context(browser, viewport=viewport, timeout_ms=timeout_ms, **device)
     pg = context.new_page()
     pg.js_errors = []
     pg.blocked = context.blocked

@@ -271,3 +271,45 @@ def test_every_memo_prints_whole_at_any_window_width(browser, app_server, wait_f
     assert counts[1280] == counts[1440], counts
     if name == "map":
         assert counts[1280] <= 2, counts
+
+
+def test_on_a_phone_a_site_opens_in_a_sheet_and_one_finger_scrolls_the_page(
+    browser, app_server, wait_for_app, map_frame
+):
+    """Issue 21, point 6, on a touch phone (390 x 844): one-finger dragging is off (a swipe
+    scrolls the page: no pan, no rerun, no history entry), markers take a 32 px tap, and a
+    tapped site's details open in a sheet inside the map that stays open (no auto-pan)."""
+    context, page = harness.open_page(browser, viewport=(390, 844), **harness.PHONE)
+    try:
+        page.goto(f"{app_server}/?sd=2&pop=children&pay=medi_cal")
+        wait_for_app(page)
+        frame = map_frame(page)
+        frame.wait_for_selector(".lamh-marker")
+        assert frame.evaluate(
+            "() => { for (const k in window) { const m = window[k];"
+            " if (m && m instanceof L.Map) return !m.dragging.enabled(); } return null; }"
+        )
+        touch_action = frame.evaluate(
+            "getComputedStyle(document.querySelector('.leaflet-container')).touchAction"
+        )
+        assert "pan-y" in touch_action, touch_action  # the browser scrolls the page on a vertical swipe
+        marker = frame.locator(".lamh-marker").first
+        box = marker.bounding_box()
+        assert box["width"] >= 32 and box["height"] >= 32
+        before = page.url
+        marker.tap()
+        sheet = frame.locator(".lamh-sheet")
+        expect(sheet).to_be_visible()
+        expect(sheet).to_contain_text("Address")
+        page.wait_for_timeout(1500)  # an auto-pan would have rerun the app and closed it by now
+        expect(sheet).to_be_visible()
+        assert page.url == before  # the map did not move: no new view in the link
+        map_box = frame.locator(".leaflet-container").bounding_box()
+        sheet_box = sheet.bounding_box()
+        assert sheet_box["y"] + sheet_box["height"] <= map_box["y"] + map_box["height"] + 1
+        assert sheet_box["width"] <= map_box["width"] + 1  # it fits the map
+        sheet.get_by_role("button", name="Close").tap()
+        expect(sheet).to_be_hidden()
+        assert page.js_errors == []
+    finally:
+        context.close()

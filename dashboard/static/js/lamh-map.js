@@ -94,6 +94,59 @@
     return box;
   }
 
+  // ------------------------------------------------------------------ phones
+
+  // On a touch screen: one finger scrolls the page and two move or zoom the map (a swipe
+  // that panned the map would rerun the app and add a history entry); a tapped site's
+  // details open in a sheet across the foot of the map, which fits any map and never pans
+  // it (a popup's auto-pan reran the app, which closed the popup); markers take a finger.
+  var TOUCH = !!(L.Browser.touch && L.Browser.mobile);
+  var TAP = TOUCH ? 32 : 16;  // a marker's tap target in px (the symbol stays 16 px)
+
+  function touchFriendly(map) {
+    if (!TOUCH || !map || map._lamhTouch) { return; }
+    map._lamhTouch = true;
+    map.dragging.disable();
+    var hint = el('div', 'Use two fingers to move the map');
+    hint.className = 'lamh-two-fingers';
+    hint.style.cssText = 'position:absolute;inset:0;display:none;align-items:center;justify-content:center;'
+      + 'background:rgba(0,0,0,0.45);color:#fff;font:600 15px sans-serif;z-index:1000;pointer-events:none';
+    map.getContainer().appendChild(hint);
+    var timer = null;
+    map.getContainer().addEventListener('touchmove', function (ev) {
+      if (ev.touches.length !== 1) { hint.style.display = 'none'; return; }
+      hint.style.display = 'flex';
+      clearTimeout(timer);
+      timer = setTimeout(function () { hint.style.display = 'none'; }, 1200);
+    }, {passive: true});
+  }
+
+  function sheet(group, content) {
+    var map = group._map;
+    var box = map._lamhSheet;
+    if (!box) {
+      box = map._lamhSheet = el('div');
+      box.className = 'lamh-sheet';
+      box.setAttribute('role', 'dialog');
+      box.style.cssText = 'position:absolute;left:0;right:0;bottom:0;max-height:60%;overflow:auto;z-index:1001;'
+        + 'background:#fff;box-shadow:0 -2px 8px rgba(0,0,0,0.35);padding:8px 48px 10px 12px;'
+        + 'touch-action:pan-y;overscroll-behavior:contain';
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      map.getContainer().appendChild(box);
+    }
+    box.textContent = '';
+    var close = el('button', '\u00d7');
+    close.setAttribute('aria-label', 'Close');
+    close.style.cssText = 'position:absolute;top:2px;right:2px;width:44px;height:44px;border:0;'
+      + 'background:none;font:24px sans-serif;cursor:pointer';
+    close.addEventListener('click', function () { box.style.display = 'none'; });
+    box.appendChild(close);
+    box.appendChild(content);
+    box.style.display = 'block';
+    group.once('remove', function () { box.style.display = 'none'; });  // a new view: new sites
+  }
+
   function drawFacilities(group, all, rows) {
     var cluster = L.markerClusterGroup({
       showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 15
@@ -101,15 +154,23 @@
     cluster.addLayers(rows.map(function (r) {
       var m = L.marker([r.y, r.x], {
         icon: L.divIcon({
-          className: 'lamh-marker lamh-' + r.k, html: all.icons[r.k][r.q], iconSize: [16, 16], iconAnchor: [8, 8]
+          className: 'lamh-marker lamh-' + r.k,
+          html: '<div style="width:' + TAP + 'px;height:' + TAP + 'px;display:flex;align-items:center;'
+            + 'justify-content:center">' + all.icons[r.k][r.q] + '</div>',
+          iconSize: [TAP, TAP], iconAnchor: [TAP / 2, TAP / 2]
         }),
         title: r.n + (r.q ? ' (approximate location)' : ''),
         keyboard: true
       });
-      m.bindPopup(function () { return popup(r, all); }, {maxWidth: 320});
+      if (TOUCH) {
+        m.on('click', function () { sheet(group, popup(r, all)); });
+      } else {
+        m.bindPopup(function () { return popup(r, all); }, {maxWidth: 320});
+      }
       return m;
     }));
     group.addLayer(cluster);
+    if (group._map) { touchFriendly(group._map); } else { group.once('add', function () { touchFriendly(group._map); }); }
   }
 
   // Every facility's data comes once per frame from a file the browser caches; a run sends
