@@ -27,6 +27,12 @@ REF_LAT = 34.2
 _COS = float(np.cos(np.radians(REF_LAT)))
 
 
+def miles_xy(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude as x and y in miles on that projection."""
+    k = MILES_PER_DEGREE_LAT
+    return np.asarray(lon, float) * _COS * k, np.asarray(lat, float) * k
+
+
 @dataclass(frozen=True)
 class Denominator:
     columns: tuple[str, ...]
@@ -96,9 +102,8 @@ def nearest_miles(from_lon, from_lat, to_lon, to_lat) -> np.ndarray:
     out = np.full(len(from_lon), np.inf)
     if not ok.any() or len(from_lon) == 0:
         return out
-    k = MILES_PER_DEGREE_LAT
-    dest = shapely.points(to_lon[ok] * _COS * k, to_lat[ok] * k)
-    orig = shapely.points(from_lon * _COS * k, from_lat * k)
+    dest = shapely.points(*miles_xy(to_lon[ok], to_lat[ok]))
+    orig = shapely.points(*miles_xy(from_lon, from_lat))
     tree = shapely.STRtree(dest)
     o_idx, d_idx = tree.query_nearest(orig, all_matches=False)
     out[o_idx] = shapely.distance(orig[o_idx], dest[d_idx])

@@ -1,0 +1,89 @@
+"""Capacity within reach (2SFCA / E2SFCA): hand-computed values on small grids, and the
+same figures as pysal ``access`` on the committed snapshot's tracts and sites."""
+
+from __future__ import annotations
+
+import access as pysal_access  # pysal's implementation, a test dependency (requirements-dev)
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import config, snapshot
+from dashboard.analysis import access
+from dashboard.analysis.metrics import nearest_miles
+from dashboard.vocab import Precision
+
+
+def test_two_tracts_two_sites_by_hand():
+    """Luo & Wang (2003) worked by hand: tract A 1,000 residents, B 3,000; site X supplies
+    10, Y 5; miles A-X 5, A-Y 25, B-X 15, B-Y 10; catchment 20 miles.
+    X reaches A and B: R_X = 10 / 4,000; Y reaches B only: R_Y = 5 / 3,000.
+    A gets R_X = 0.0025; B gets R_X + R_Y = 0.0041667."""
+    miles = np.array([[5, 25], [15, 10]], np.float32)
+    a = access.two_step_fca(access.weights(miles, 20), [10, 5], [1000, 3000])
+    assert a == pytest.approx([0.0025, 10 / 4000 + 5 / 3000])
+    # E2SFCA, zones of a 30-mile catchment (10/20/30 miles: 1, 0.68, 0.22): X's demand is
+    # 1000*1 + 3000*0.68; Y's is 3000*1 (A at 25 miles weighs 0.22 for Y).
+    w = access.weights(miles, 30, access.E2SFCA_STEPS)
+    assert w.ravel().tolist() == pytest.approx([1.0, 0.22, 0.68, 1.0])
+    r_x, r_y = 10 / (1000 + 3000 * 0.68), 5 / (1000 * 0.22 + 3000)
+    assert access.two_step_fca(w, [10, 5], [1000, 3000]) == pytest.approx(
+        [r_x + 0.22 * r_y, 0.68 * r_x + r_y]
+    )
+
+
+def test_no_site_within_reach_is_zero_and_a_site_no_one_reaches_counts_for_no_one():
+    miles = np.array([[1, 50], [40, 60]], np.float32)  # tract 2 reaches nothing; site 2 no one
+    a = access.two_step_fca(access.weights(miles, 10), [1, 1], [500, 700])
+    assert a.tolist() == pytest.approx([1 / 500, 0.0])
+    # Unplaced sites (NaN position) have no weight anywhere.
+    m = access.miles_matrix([34.0], [-118.0], [34.0, np.nan], [-118.0, np.nan])
+    assert access.weights(m, 5).tolist() == [[1.0, 0.0]]
+
+
+def test_miles_are_the_gaps_pages_straight_lines():
+    rng = np.random.default_rng(1)
+    t_lat, t_lon = 34 + rng.random(30), -118.5 + rng.random(30)
+    s_lat, s_lon = 34 + rng.random(12), -118.5 + rng.random(12)
+    m = access.miles_matrix(t_lat, t_lon, s_lat, s_lon)
+    assert m.min(axis=1) == pytest.approx(nearest_miles(t_lon, t_lat, s_lon, s_lat), rel=1e-5)
+
+
+@pytest.mark.parametrize(("catchment", "steps"), [(5, None), (10, None), (15, access.E2SFCA_STEPS)])
+def test_the_same_figures_as_pysal_access_on_the_countys_tracts_and_sites(catchment, steps):
+    """Every located site (supply 1) and every tract's residents, the same miles: our
+    2SFCA / E2SFCA equals pysal access's two_stage_fca wherever it has a value, and is 0
+    where it has none (no site within reach)."""
+    snap = snapshot.read(config.data_dir())
+    fac = snap.facilities[snap.facilities["location_precision"] != Precision.NONE].reset_index(drop=True)
+    tracts = snap.tracts
+    miles = access.miles_matrix(tracts["lat"], tracts["lon"], fac["lat"], fac["lon"])
+    ours = access.two_step_fca(
+        access.weights(miles, catchment, steps), np.ones(len(fac)), tracts["pop_total"]
+    )
+
+    i, j = np.nonzero(miles <= catchment)
+    cost = pd.DataFrame({"origin": i, "dest": j, "miles": miles[i, j].astype(float)})
+    a = pysal_access.Access(
+        demand_df=pd.DataFrame({"tract": range(len(tracts)), "pop": tracts["pop_total"].astype(float)}),
+        demand_index="tract",
+        demand_value="pop",
+        supply_df=pd.DataFrame({"site": range(len(fac)), "sites": np.ones(len(fac))}),
+        supply_index="site",
+        supply_value="sites",
+        cost_df=cost,
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="miles",
+    )
+    if steps is None:
+        theirs = a.two_stage_fca(name="x", max_cost=catchment)
+    else:
+        step = pysal_access.weights.step_fn({share * catchment: w for share, w in steps})
+        theirs = a.enhanced_two_stage_fca(name="x", max_cost=catchment, weight_fn=step)
+    theirs = theirs.iloc[:, 0].reindex(range(len(tracts))).to_numpy()
+    has = ~np.isnan(theirs)
+    assert has.sum() > 2000
+    # Per 100k residents the two agree to a millionth (float32 miles, summation order).
+    assert np.abs(ours[has] - theirs[has]).max() * 1e5 < 1e-6
+    assert (ours[~has] == 0).all()
