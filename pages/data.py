@@ -252,6 +252,22 @@ grid(
     ["CDPH FACID", "Licensed name", "Acute psych beds", "Data date", "SPA", "District", "On map"],
 )
 
+st.header("Capacity within reach (Gaps & access)")
+st.markdown(
+    "Sites per 100k residents **within reach** are the two-step floating catchment area "
+    "(2SFCA; Luo & Wang 2003, *Environment and Planning B* 30): each matching site's supply "
+    "(1) is divided by all the residents (of the population filter) in tracts within the "
+    "distance threshold, and each tract sums the shares of the sites within that distance. "
+    "Distances are straight lines from each 2010 tract's representative point, as for "
+    "'miles to the nearest site'. The enhanced form (E2SFCA; Luo & Qi 2009, *Health & Place* "
+    "15) weights a site 1, 0.68 and 0.22 in the first, second and last third of the distance "
+    "(their 10/20/30-minute zones). A tract with no site within reach gets 0. Area figures are "
+    "the residents' mean (each tract weighted by its residents); county-wide this equals the "
+    "county's sites per 100k. The computation matches pysal's `access` package "
+    "(`two_stage_fca`) on every tract, which a test checks. Limits: it counts sites, not "
+    "their size (no public source gives slots or clinicians), and it depends on the distance."
+)
+
 st.header("Known gaps")
 st.markdown(
     "- **No slots or clinicians**: outpatient capacity is counted in sites; no public source gives "

@@ -137,6 +137,58 @@ else:  # the first 15, whole (the CSV has every tract)
     show.memo_table(far_tracts, "tracts with residents far from care")
 show.download("Download all tracts", view.tracts, notes, "gaps-tracts", data)
 
+# ------------------------------------------------------------------ capacity within reach
+st.header("Capacity within reach (2SFCA)")
+st.caption(
+    f"Sites per 100k {den.label} **within {state.miles} miles** (the sidebar's distance "
+    "threshold), each matching site shared among all the residents who can reach it: the "
+    "two-step floating catchment area (2SFCA; Luo & Wang 2003), by straight line from each "
+    "2010 tract's representative point. Unlike sites per 100k inside an area's lines, it counts "
+    "sites just over a line and does not count one site twice for two areas; county-wide it "
+    "equals the county's rate. With distance decay (E2SFCA; Luo & Qi 2009) a site counts in "
+    "full within the first third of the distance, 0.68 within two thirds and 0.22 beyond. It "
+    "measures sites, not their size, and depends on the distance chosen: a short one leaves "
+    "more tracts with none within reach, a long one evens tracts out."
+)
+rc, rw = view.reach_county, view.reach_whole
+r1, r2, r3 = st.columns(3)
+r1.metric(
+    f"Sites per 100k {den.label} within {state.miles} mi",
+    text.fmt_rate(rc["reach"]),
+    help=f"Residents' mean (each tract weighted by its residents) {where}.",
+)
+r2.metric("With distance decay (E2SFCA)", text.fmt_rate(rc["reach_decay"]))
+r3.metric(
+    f"{den.label.capitalize()} with no site within {state.miles} mi", text.fmt_int(rc["residents_without"])
+)
+if state.selection:
+    st.caption(
+        f"County: {text.fmt_rate(rw['reach'])} within reach (E2SFCA {text.fmt_rate(rw['reach_decay'])}); "
+        f"{text.fmt_int(rw['residents_without'])} {den.label} with no site within {state.miles} mi."
+    )
+reach_notes = show.download_notes(
+    f"Matching sites per 100k {den.label} within {state.miles} miles (2SFCA and E2SFCA, straight line "
+    f"from 2010 tract representative points), sites matching: {state.describe()}",
+    SOURCES,
+    ctx.page_path,
+    data,
+)
+for level in ("spa", "sd"):
+    st.markdown(f"**{Level(level).label}: least capacity within reach first**")
+    show.table(view.reach_by_level[level], state.memo)
+    show.download(
+        f"Download capacity within reach by {level.upper()}",
+        view.reach_by_level[level],
+        reach_notes,
+        f"gaps-reach-{level}",
+        data,
+    )
+st.markdown(f"**Census tracts with the least capacity within {state.miles} miles**")
+show.memo_table(view.reach_tracts, "tracts")
+show.download(
+    "Download capacity within reach by tract", view.reach_tracts, reach_notes, "gaps-reach-tracts", data
+)
+
 # ------------------------------------------------------------------ travel time
 drive_src = registry.SOURCES["oeps_drive_time"]
 st.header("Travel time: a second lens")

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import snapshot
-from dashboard.analysis import filters, metrics
+from dashboard.analysis import catchment, filters, metrics
 from dashboard.analysis.filters import FilterState, FlagIndex, Match
 from dashboard.analysis.views import match_key
 from dashboard.render import legend, maps, tables
@@ -36,6 +36,10 @@ class GapsView:
     drive_by_level: dict  # "spa"/"sd" -> drive-time table (as shown)
     map_payload: str  # the tract layer's data (maps.distance_payload)
     classes: pd.Series  # GEOID -> distance class (legend.distance_classes) of every tract
+    reach_county: pd.Series  # capacity within reach (catchment.area_reach) in the selection
+    reach_whole: pd.Series  # the same, county-wide
+    reach_by_level: dict  # "spa"/"sd" -> within reach beside inside the lines (as shown)
+    reach_tracts: pd.DataFrame  # tracts in the selection, least capacity within reach first
 
 
 def key(state: FilterState) -> FilterState:
@@ -61,7 +65,26 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
         d = metrics.drive_time_summary(drive, den, by=level).reset_index().rename(columns={"key": "area"})
         d.insert(1, "name", d["area"].map(names))
         drive_by_level[level] = tables.drive_view(d, den.label)
+    reach = catchment.tract_reach(
+        tracts, fac, metrics.access_mask(idx, state), access["residents"].to_numpy(), state.miles
+    )
+    reach_in_area = reach.loc[metrics.tract_mask(tracts, state)]
     return GapsView(
+        reach_county=catchment.area_reach(reach_in_area).iloc[0],
+        reach_whole=catchment.area_reach(reach).iloc[0],
+        reach_by_level={
+            level: _reach_by_area(
+                snap,
+                reach_in_area,
+                fac,
+                metrics.access_mask(idx, state) & metrics.place_mask_areas(fac, state),
+                level,
+                den.label,
+                state.miles,
+            )
+            for level in ("spa", "sd")
+        },
+        reach_tracts=tables.reach_tract_view(reach_in_area, snap.area_names("spa"), den.label, state.miles),
         denominator=den,
         matched=matched,
         county=metrics.far_summary(in_area).iloc[0],
@@ -79,6 +102,19 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
             tip_suffix=f" {den.label}",
         ),
     )
+
+
+def _reach_by_area(snap, reach, fac, site_mask, level, den_label, miles) -> pd.DataFrame:
+    """Per area: capacity within reach (residents' mean) beside the sites inside its lines
+    per 100k (located matching sites there / its residents; both only the part of an area
+    inside the selection, as every figure of the page)."""
+    summary = catchment.area_reach(reach, by=level)
+    located = np.asarray(site_mask, bool) & fac["lat"].notna().to_numpy()
+    inside = fac.loc[located, level].value_counts()
+    summary["inside"] = metrics.per_100k(inside.reindex(summary.index).fillna(0), summary["residents"])
+    summary = summary.reset_index().rename(columns={level: "area"})
+    summary.insert(1, "name", summary["area"].map(snap.area_names(level)))
+    return tables.reach_view(summary.sort_values("reach"), den_label, miles)
 
 
 def other_distances(access: pd.DataFrame, den_label: str) -> pd.DataFrame:

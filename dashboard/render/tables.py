@@ -184,6 +184,39 @@ def tract_view(access: pd.DataFrame, spa_names: pd.Series, den_label: str, miles
     return out.reset_index(drop=True)
 
 
+def reach_view(summary: pd.DataFrame, den_label: str, miles: int) -> pd.DataFrame:
+    """Capacity within reach per area beside the rate inside its lines (least first)."""
+    out = pd.DataFrame(
+        {
+            "Area": summary["area"],
+            "Name": summary["name"],
+            den_label.capitalize(): summary["residents"].astype(int),
+            "Sites per 100k inside the lines": summary["inside"].round(2),
+            f"Sites per 100k within {miles} mi (2SFCA)": summary["reach"].round(2),
+            "With distance decay (E2SFCA)": summary["reach_decay"].round(2),
+            f"Residents with no site within {miles} mi": summary["residents_without"].astype(int),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def reach_tract_view(reach: pd.DataFrame, spa_names: pd.Series, den_label: str, miles: int) -> pd.DataFrame:
+    """Tracts, least capacity within reach first (then the most residents)."""
+    t = reach[reach["residents"] > 0].sort_values(["reach", "residents"], ascending=[True, False])
+    out = pd.DataFrame(
+        {
+            "Tract (2010 GEOID)": t["geoid"],
+            "SPA": t["spa"],
+            "SPA name": t["spa"].map(spa_names),
+            f"District ({DISTRICT_PLAN})": t["sd"],
+            den_label.capitalize(): t["residents"].astype(int),
+            f"Sites per 100k within {miles} mi (2SFCA)": t["reach"].round(2),
+            "With distance decay (E2SFCA)": t["reach_decay"].round(2),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
 def continuum_view(cont: pd.DataFrame, den_label: str, pop_year: str, beds_label: str) -> pd.DataFrame:
     """The availability table as shown and downloaded (rates rounded to 0.1)."""
     cols = {

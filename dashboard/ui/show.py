@@ -49,7 +49,8 @@ _PAGE_CSS = """
   h1 { font-size: 22px !important; } h2, h3 { font-size: 15px !important; break-after: avoid; }
   /* Charts and rows of figures stay whole; a long table breaks between rows, its header
      repeated on every page (a table kept whole would leave most of a page blank). */
-  [data-testid="stPlotlyChart"], [data-testid="stTable"], [data-testid="stHorizontalBlock"] { break-inside: avoid; }
+  [data-testid="stPlotlyChart"], [data-testid="stTable"],
+  [data-testid="stHorizontalBlock"] { break-inside: avoid; }
   .lamh-table tr { break-inside: avoid; }
   .lamh-table thead { display: table-header-group; }
   .lamh-table-wrap { overflow: visible !important; }

@@ -168,4 +168,7 @@ LINKS = [
 )
 def test_a_shared_link_shows_the_same_figures_as_before(page, params, metrics):
     at = open_to_end(page, params)
-    assert {m.label: m.value for m in at.metric} == metrics
+    shown = {m.label: m.value for m in at.metric}
+    # Every figure recorded is shown with the same value (figures added since, such as the
+    # Gaps page's capacity within reach, are not part of the record).
+    assert {label: shown.get(label) for label in metrics} == metrics

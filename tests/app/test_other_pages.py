@@ -151,3 +151,24 @@ def test_the_what_if_spa_follows_the_sidebar_unless_chosen(run):
     assert run("compare", {"spa": "6"}).selectbox(key="c_wspa").value == 6
     assert run("compare", {"spa": "6", "wspa": "4"}).selectbox(key="c_wspa").value == 4
     assert run("compare", {"spa": "6,7"}).selectbox(key="c_wspa").value is None
+
+
+def test_gaps_shows_capacity_within_reach_for_the_selection_and_the_county(run, built, idx):
+    """Issue 22: children's sites per 100k within the distance (2SFCA) in District 2, the
+    same figure as analysis.catchment gives, the county's beside it, tables by area."""
+    from dashboard.analysis import catchment
+
+    at = run("gaps", {"sd": "2", "pop": "children", "miles": "5"})
+    state = FilterState(sd=(2,), population=("children",), miles=5)
+    den = metrics.denominator(state)
+    reach = catchment.tract_reach(
+        built.tracts, built.facilities, metrics.access_mask(idx, state), den.of(built.tracts).to_numpy(), 5
+    )
+    mine = catchment.area_reach(reach.loc[metrics.tract_mask(built.tracts, state)]).iloc[0]
+    assert metric(at, "Sites per 100k residents aged 0-17 within 5 mi") == f"{mine['reach']:.1f}"
+    county = catchment.area_reach(reach).iloc[0]
+    assert any(f"County: {county['reach']:.1f} within reach" in c.value for c in at.caption)
+    by_sd = next(
+        t for t in all_tables(at) if "Sites per 100k within 5 mi (2SFCA)" in t.columns and len(t) == 1
+    )
+    assert by_sd["Sites per 100k within 5 mi (2SFCA)"].iloc[0] == pytest.approx(mine["reach"], abs=0.05)

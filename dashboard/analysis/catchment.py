@@ -20,6 +20,7 @@ test checks on the same inputs.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from dashboard.analysis.metrics import miles_xy
 
@@ -57,3 +58,43 @@ def two_step_fca(w: np.ndarray, supply: np.ndarray, demand: np.ndarray) -> np.nd
     reach = demand @ w  # step 1's denominator, per site
     ratio = np.divide(np.asarray(supply, np.float64), reach, out=np.zeros(len(reach)), where=reach > 0)
     return w @ ratio
+
+
+PER = 100_000
+
+
+def tract_reach(
+    tracts: pd.DataFrame, fac: pd.DataFrame, site_mask: np.ndarray, residents: np.ndarray, catchment: float
+) -> pd.DataFrame:
+    """Per tract: matching sites per 100k residents within ``catchment`` miles by 2SFCA and
+    by E2SFCA (supply 1 per located matching site, demand ``residents``), beside the tract's
+    area ids and residents."""
+    ok = np.asarray(site_mask, bool) & fac["lat"].notna().to_numpy() & fac["lon"].notna().to_numpy()
+    miles = miles_matrix(tracts["lat"], tracts["lon"], fac["lat"].to_numpy()[ok], fac["lon"].to_numpy()[ok])
+    supply = np.ones(int(ok.sum()))
+    out = tracts[["geoid", "spa", "sd"]].copy()
+    out["residents"] = np.asarray(residents, float)
+    out["reach"] = PER * two_step_fca(weights(miles, catchment), supply, residents)
+    out["reach_decay"] = PER * two_step_fca(weights(miles, catchment, E2SFCA_STEPS), supply, residents)
+    return out
+
+
+def area_reach(reach: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Per area (county-wide when ``by`` is None): the residents' mean capacity within reach,
+    each tract weighted by its residents (county-wide, 2SFCA's mean is every reachable site
+    per 100k residents: it shares out supply, it does not create any)."""
+    keys = reach[by] if by else pd.Series(0, index=reach.index)
+    w = reach["residents"]
+    g = reach.assign(
+        w_reach=reach["reach"] * w, w_decay=reach["reach_decay"] * w, none=(reach["reach"] == 0) * w
+    )
+    s = g.groupby(keys)[["residents", "w_reach", "w_decay", "none"]].sum()
+    safe = s["residents"].where(s["residents"] > 0)
+    return pd.DataFrame(
+        {
+            "residents": s["residents"],
+            "reach": s["w_reach"] / safe,
+            "reach_decay": s["w_decay"] / safe,
+            "residents_without": s["none"],
+        }
+    )

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard import config, snapshot
-from dashboard.analysis import access
+from dashboard.analysis import catchment
 from dashboard.analysis.metrics import nearest_miles
 from dashboard.vocab import Precision
 
@@ -20,49 +20,49 @@ def test_two_tracts_two_sites_by_hand():
     X reaches A and B: R_X = 10 / 4,000; Y reaches B only: R_Y = 5 / 3,000.
     A gets R_X = 0.0025; B gets R_X + R_Y = 0.0041667."""
     miles = np.array([[5, 25], [15, 10]], np.float32)
-    a = access.two_step_fca(access.weights(miles, 20), [10, 5], [1000, 3000])
+    a = catchment.two_step_fca(catchment.weights(miles, 20), [10, 5], [1000, 3000])
     assert a == pytest.approx([0.0025, 10 / 4000 + 5 / 3000])
     # E2SFCA, zones of a 30-mile catchment (10/20/30 miles: 1, 0.68, 0.22): X's demand is
     # 1000*1 + 3000*0.68; Y's is 3000*1 (A at 25 miles weighs 0.22 for Y).
-    w = access.weights(miles, 30, access.E2SFCA_STEPS)
+    w = catchment.weights(miles, 30, catchment.E2SFCA_STEPS)
     assert w.ravel().tolist() == pytest.approx([1.0, 0.22, 0.68, 1.0])
     r_x, r_y = 10 / (1000 + 3000 * 0.68), 5 / (1000 * 0.22 + 3000)
-    assert access.two_step_fca(w, [10, 5], [1000, 3000]) == pytest.approx(
+    assert catchment.two_step_fca(w, [10, 5], [1000, 3000]) == pytest.approx(
         [r_x + 0.22 * r_y, 0.68 * r_x + r_y]
     )
 
 
 def test_no_site_within_reach_is_zero_and_a_site_no_one_reaches_counts_for_no_one():
     miles = np.array([[1, 50], [40, 60]], np.float32)  # tract 2 reaches nothing; site 2 no one
-    a = access.two_step_fca(access.weights(miles, 10), [1, 1], [500, 700])
+    a = catchment.two_step_fca(catchment.weights(miles, 10), [1, 1], [500, 700])
     assert a.tolist() == pytest.approx([1 / 500, 0.0])
     # Unplaced sites (NaN position) have no weight anywhere.
-    m = access.miles_matrix([34.0], [-118.0], [34.0, np.nan], [-118.0, np.nan])
-    assert access.weights(m, 5).tolist() == [[1.0, 0.0]]
+    m = catchment.miles_matrix([34.0], [-118.0], [34.0, np.nan], [-118.0, np.nan])
+    assert catchment.weights(m, 5).tolist() == [[1.0, 0.0]]
 
 
 def test_miles_are_the_gaps_pages_straight_lines():
     rng = np.random.default_rng(1)
     t_lat, t_lon = 34 + rng.random(30), -118.5 + rng.random(30)
     s_lat, s_lon = 34 + rng.random(12), -118.5 + rng.random(12)
-    m = access.miles_matrix(t_lat, t_lon, s_lat, s_lon)
+    m = catchment.miles_matrix(t_lat, t_lon, s_lat, s_lon)
     assert m.min(axis=1) == pytest.approx(nearest_miles(t_lon, t_lat, s_lon, s_lat), rel=1e-5)
 
 
-@pytest.mark.parametrize(("catchment", "steps"), [(5, None), (10, None), (15, access.E2SFCA_STEPS)])
-def test_the_same_figures_as_pysal_access_on_the_countys_tracts_and_sites(catchment, steps):
+@pytest.mark.parametrize(("radius", "steps"), [(5, None), (10, None), (15, catchment.E2SFCA_STEPS)])
+def test_the_same_figures_as_pysal_access_on_the_countys_tracts_and_sites(radius, steps):
     """Every located site (supply 1) and every tract's residents, the same miles: our
     2SFCA / E2SFCA equals pysal access's two_stage_fca wherever it has a value, and is 0
     where it has none (no site within reach)."""
     snap = snapshot.read(config.data_dir())
     fac = snap.facilities[snap.facilities["location_precision"] != Precision.NONE].reset_index(drop=True)
     tracts = snap.tracts
-    miles = access.miles_matrix(tracts["lat"], tracts["lon"], fac["lat"], fac["lon"])
-    ours = access.two_step_fca(
-        access.weights(miles, catchment, steps), np.ones(len(fac)), tracts["pop_total"]
+    miles = catchment.miles_matrix(tracts["lat"], tracts["lon"], fac["lat"], fac["lon"])
+    ours = catchment.two_step_fca(
+        catchment.weights(miles, radius, steps), np.ones(len(fac)), tracts["pop_total"]
     )
 
-    i, j = np.nonzero(miles <= catchment)
+    i, j = np.nonzero(miles <= radius)
     cost = pd.DataFrame({"origin": i, "dest": j, "miles": miles[i, j].astype(float)})
     a = pysal_access.Access(
         demand_df=pd.DataFrame({"tract": range(len(tracts)), "pop": tracts["pop_total"].astype(float)}),
@@ -77,13 +77,27 @@ def test_the_same_figures_as_pysal_access_on_the_countys_tracts_and_sites(catchm
         cost_name="miles",
     )
     if steps is None:
-        theirs = a.two_stage_fca(name="x", max_cost=catchment)
+        theirs = a.two_stage_fca(name="x", max_cost=radius)
     else:
-        step = pysal_access.weights.step_fn({share * catchment: w for share, w in steps})
-        theirs = a.enhanced_two_stage_fca(name="x", max_cost=catchment, weight_fn=step)
+        step = pysal_access.weights.step_fn({share * radius: w for share, w in steps})
+        theirs = a.enhanced_two_stage_fca(name="x", max_cost=radius, weight_fn=step)
     theirs = theirs.iloc[:, 0].reindex(range(len(tracts))).to_numpy()
     has = ~np.isnan(theirs)
     assert has.sum() > 2000
     # Per 100k residents the two agree to a millionth (float32 miles, summation order).
     assert np.abs(ours[has] - theirs[has]).max() * 1e5 < 1e-6
     assert (ours[~has] == 0).all()
+
+
+def test_county_wide_the_residents_mean_is_the_countys_rate():
+    """2SFCA shares supply out, it does not create any: with every site reachable by someone,
+    the residents' mean within reach is all sites per 100k residents."""
+    snap = snapshot.read(config.data_dir())
+    fac, tracts = snap.facilities, snap.tracts
+    located = fac["location_precision"] != Precision.NONE
+    reach = catchment.tract_reach(tracts, fac, located.to_numpy(), tracts["pop_total"].to_numpy(), 10)
+    county = catchment.area_reach(reach).iloc[0]
+    assert county["reach"] == pytest.approx(located.sum() / tracts["pop_total"].sum() * 1e5)
+    by_sd = catchment.area_reach(reach, by="sd")
+    assert by_sd["residents"].sum() == tracts["pop_total"].sum() and by_sd["reach"].notna().all()
+    assert county["residents_without"] == tracts.loc[reach["reach"] == 0, "pop_total"].sum()
