@@ -137,6 +137,60 @@ else:  # the first 15, whole (the CSV has every tract)
     show.memo_table(far_tracts, "tracts with residents far from care")
 show.download("Download all tracts", view.tracts, notes, "gaps-tracts", data)
 
+# ------------------------------------------------------------------ network standard
+st.header("Against the Medi-Cal time-or-distance standard")
+st.caption(
+    "California sets time-or-distance standards for Medi-Cal networks (Welfare and Institutions "
+    "Code §14197, added by AB 205 in 2017; county mental health plans are certified against them "
+    "by DHCS notices, e.g. BHIN 23-041 for 2023-24; the State Auditor's report 2023-115 found "
+    "DHCS approves potentially unreasonable alternative standards). **The outpatient "
+    "mental-health value for Los Angeles County could not be confirmed here** from the "
+    "statute's or the notices' text (the statute puts Los Angeles in its '15 miles or 30 "
+    "minutes' group for specialists). So the distance is the sidebar's threshold — **set it to "
+    "the standard you apply** (15 miles to match that group) — and the time is 30 minutes. A "
+    f"resident meets the standard within {state.miles} miles (straight line to a matching site) "
+    "**or** within 30 minutes (OEPS drive time, which is to any SAMHSA-listed provider, not to "
+    "the sidebar's sites): the figures below count those beyond both."
+)
+sel, whole = view.standard.loc["selection"], view.standard.loc["county"]
+s1, s2, s3 = st.columns(3)
+s1.metric(
+    f"{den.label.capitalize()} beyond {state.miles} mi and 30 min",
+    text.fmt_int(sel["beyond"]),
+    help=f"{where}; county: {text.fmt_int(whole['beyond'])}",
+)
+s2.metric(
+    "Share beyond the standard", text.fmt_pct(sel["share"]), help=f"county: {text.fmt_pct(whole['share'])}"
+)
+s3.metric(
+    f"Beyond {state.miles} mi, no drive time",
+    text.fmt_int(sel["unknown"]),
+    help="Tracts OEPS gives no reliable drive time (islands, tracts without a route): they may be beyond.",
+)
+if state.selection:
+    st.caption(
+        f"County: {text.fmt_int(whole['beyond'])} {den.label} ({text.fmt_pct(whole['share'])}) beyond "
+        f"{state.miles} miles and 30 minutes; {text.fmt_int(whole['unknown'])} beyond {state.miles} miles "
+        "with no drive time."
+    )
+standard_notes = show.download_notes(
+    f"{den.label.capitalize()} beyond {state.miles} miles (straight line to a site matching: "
+    f"{state.describe()}) and beyond 30 minutes (OEPS drive time to any SAMHSA-listed provider)",
+    f"{SOURCES}; {registry.SOURCES['oeps_drive_time'].short}",
+    ctx.page_path,
+    data,
+)
+for level in ("spa", "sd"):
+    st.markdown(f"**{Level(level).label}: most beyond the standard first**")
+    show.table(view.standard_by_level[level], state.memo)
+    show.download(
+        f"Download the standard by {level.upper()}",
+        view.standard_by_level[level],
+        standard_notes,
+        f"gaps-standard-{level}",
+        data,
+    )
+
 # ------------------------------------------------------------------ capacity within reach
 st.header("Capacity within reach (2SFCA)")
 st.caption(

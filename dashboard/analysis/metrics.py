@@ -345,3 +345,31 @@ def drive_time_summary(drive: pd.DataFrame, den: Denominator, by: str | None = N
     for m in DRIVE_MINUTES:
         out[f"share_{m}"] = np.where(out["residents"] > 0, out[f"beyond_{m}"] / out["residents"], np.nan)
     return out
+
+
+# The time leg of the time-or-distance standard: OEPS drive minutes (to any SAMHSA-listed
+# provider: the source has no drive times to the filter's sites).
+STANDARD_MINUTES = 30
+
+
+def beyond_standard(access: pd.DataFrame, drive: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Residents beyond a time-or-distance standard, per area (or overall when ``by`` is
+    None): a tract's residents are beyond it when the tract is farther than the distance from
+    a matching site (``access``: ``tract_access`` rows) *and* more than ``STANDARD_MINUTES``
+    from a provider by OEPS drive time; where OEPS has no reliable time, residents beyond the
+    distance are counted apart (``unknown``: they may be beyond)."""
+    minutes = access["geoid"].map(drive.set_index("geoid")["minutes"])
+    reliable = access["geoid"].map(drive.set_index("geoid")["reliable"]).fillna(False).astype(bool)
+    known = reliable & minutes.notna()
+    far = access["far"].to_numpy(bool)
+    frame = pd.DataFrame(
+        {
+            "key": access[by].to_numpy() if by else 0,
+            "residents": access["residents"].to_numpy(),
+            "beyond": np.where(far & known & (minutes > STANDARD_MINUTES), access["residents"], 0),
+            "unknown": np.where(far & ~known, access["residents"], 0),
+        }
+    )
+    out = frame.groupby("key")[["residents", "beyond", "unknown"]].sum()
+    out["share"] = np.where(out["residents"] > 0, out["beyond"] / out["residents"], np.nan)
+    return out

@@ -40,6 +40,8 @@ class GapsView:
     reach_whole: pd.Series  # the same, county-wide
     reach_by_level: dict  # "spa"/"sd" -> within reach beside inside the lines (as shown)
     reach_tracts: pd.DataFrame  # tracts in the selection, least capacity within reach first
+    standard: pd.DataFrame  # beyond the time-or-distance standard: rows "selection", "county"
+    standard_by_level: dict  # "spa"/"sd" -> residents beyond the standard per area (as shown)
 
 
 def key(state: FilterState) -> FilterState:
@@ -65,26 +67,9 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
         d = metrics.drive_time_summary(drive, den, by=level).reset_index().rename(columns={"key": "area"})
         d.insert(1, "name", d["area"].map(names))
         drive_by_level[level] = tables.drive_view(d, den.label)
-    reach = catchment.tract_reach(
-        tracts, fac, metrics.access_mask(idx, state), access["residents"].to_numpy(), state.miles
-    )
-    reach_in_area = reach.loc[metrics.tract_mask(tracts, state)]
     return GapsView(
-        reach_county=catchment.area_reach(reach_in_area).iloc[0],
-        reach_whole=catchment.area_reach(reach).iloc[0],
-        reach_by_level={
-            level: _reach_by_area(
-                snap,
-                reach_in_area,
-                fac,
-                metrics.access_mask(idx, state) & metrics.place_mask_areas(fac, state),
-                level,
-                den.label,
-                state.miles,
-            )
-            for level in ("spa", "sd")
-        },
-        reach_tracts=tables.reach_tract_view(reach_in_area, snap.area_names("spa"), den.label, state.miles),
+        **_standard_parts(snap, access, in_area, den.label, state.miles),
+        **_reach_parts(snap, idx, state, access["residents"].to_numpy(), den.label),
         denominator=den,
         matched=matched,
         county=metrics.far_summary(in_area).iloc[0],
@@ -102,6 +87,41 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
             tip_suffix=f" {den.label}",
         ),
     )
+
+
+def _standard_parts(snap, access, in_area, den_label: str, miles: int) -> dict:
+    """Residents beyond the time-or-distance standard: the selection and the county, and by
+    SPA and district."""
+    drive = snap.drive_time
+    both = [metrics.beyond_standard(in_area, drive), metrics.beyond_standard(access, drive)]
+    return {
+        "standard": pd.concat(both).set_axis(["selection", "county"]),
+        "standard_by_level": {
+            level: tables.standard_view(
+                metrics.beyond_standard(in_area, drive, by=level), snap.area_names(level), den_label, miles
+            )
+            for level in ("spa", "sd")
+        },
+    }
+
+
+def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label: str) -> dict:
+    """Capacity within reach (2SFCA) of every tract, summed up for the selection, the
+    county, each SPA and district, and the tracts with the least."""
+    fac, tracts = snap.facilities, snap.tracts
+    sites = metrics.access_mask(idx, state)
+    reach = catchment.tract_reach(tracts, fac, sites, residents, state.miles)
+    in_area = reach.loc[metrics.tract_mask(tracts, state)]
+    inside = sites & metrics.place_mask_areas(fac, state)
+    return {
+        "reach_county": catchment.area_reach(in_area).iloc[0],
+        "reach_whole": catchment.area_reach(reach).iloc[0],
+        "reach_by_level": {
+            level: _reach_by_area(snap, in_area, fac, inside, level, den_label, state.miles)
+            for level in ("spa", "sd")
+        },
+        "reach_tracts": tables.reach_tract_view(in_area, snap.area_names("spa"), den_label, state.miles),
+    }
 
 
 def _reach_by_area(snap, reach, fac, site_mask, level, den_label, miles) -> pd.DataFrame:

@@ -184,6 +184,22 @@ def tract_view(access: pd.DataFrame, spa_names: pd.Series, den_label: str, miles
     return out.reset_index(drop=True)
 
 
+def standard_view(summary: pd.DataFrame, names: pd.Series, den_label: str, miles: int) -> pd.DataFrame:
+    """Residents beyond the time-or-distance standard per area, most first."""
+    t = summary.sort_values("beyond", ascending=False)
+    out = pd.DataFrame(
+        {
+            "Area": t.index,
+            "Name": t.index.map(names),
+            den_label.capitalize(): t["residents"].astype(int),
+            f"Beyond {miles} mi and 30 min": t["beyond"].astype(int),
+            "Share beyond (%)": (100 * t["share"]).round(2),
+            f"Beyond {miles} mi, no drive time": t["unknown"].astype(int),
+        }
+    )
+    return out.reset_index(drop=True)
+
+
 def reach_view(summary: pd.DataFrame, den_label: str, miles: int) -> pd.DataFrame:
     """Capacity within reach per area beside the rate inside its lines (least first)."""
     out = pd.DataFrame(
