@@ -59,7 +59,7 @@ st.caption(
     + ")."
     + (f" Shaded: {band.label}." if band else "")
 )
-counted = cont.set_index("name").loc["Selected area"] if (state.spa or state.sd) else county
+counted = cont.set_index("name").loc["Selected area"] if area_selected else county
 if not state.include_unknown:
     show.unknown_note(int(counted["outpatient_unknown"]), state, state.where(), "outpatient sites")
 if den.note:

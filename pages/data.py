@@ -107,7 +107,7 @@ st.caption(
 st.header("How locations were placed")
 prec = report.facilities_by_location_precision
 st.markdown(
-    f"- **Exact** ({prec.get('exact', 0)} sites): the same normalised street address (or house "
+    f"- **Exact** ({prec.get(Precision.EXACT, 0)} sites): the same normalised street address (or house "
     "number and street name in the ZIP) appears in a source with coordinates — SAMHSA locator "
     "2020, HCAI 2025, LA County LMS/211 or CovidCareMap 2020 — or the US Census geocoder answered "
     "for it (only when the build ran with `--geocode`).\n"
@@ -116,7 +116,7 @@ st.markdown(
     "many others is not used). Many of these facilities asked SAMHSA not to publish their street "
     "address: a withheld address stays approximate even when another record of the program has "
     "a point. Shown as hollow, dashed symbols on the map.\n"
-    f"- **Not located** ({prec.get('none', 0)}): no address and no coordinates in any source; "
+    f"- **Not located** ({prec.get(Precision.NONE, 0)}): no address and no coordinates in any source; "
     "counted county-wide, absent from the map and the area figures."
 )
 links = report.matching.links_by_rule

@@ -335,10 +335,13 @@ st.caption(
         else ""
     )
     + (
-        f". Each {level_name.lower()} here is only its part {state.where()}, not the whole "
-        f"{level_name.lower()}; to compare whole areas, choose '{Level(next(iter(state.selection))).label}' "
-        "under Areas"
+        f". Each {level_name.lower()} here is only its part {state.where()}, not the whole one"
         if partial
+        else ""
+    )
+    + (
+        f"; to compare whole areas, choose '{Level(next(iter(state.selection))).label}' under Areas"
+        if partial and len(state.selection) == 1
         else ""
     )
     + (

@@ -10,7 +10,7 @@ Honesty caveats the page must carry (from costs/PROVENANCE.md):
 * **Medicare is not what LA County pays.** The sourced prices are Medicare rates (IPF PPS
   per diems, Physician Fee Schedule, OPPS).  LA County's public system is mostly Medi-Cal,
   paid through county Specialty Mental Health Services; those rates and LA DMH's inpatient
-  per diems were *not found*.  ``unit_prices`` lists them as missing; nothing fills them in.
+  per diems were *not found*.  ``prices.unit_prices`` lists them as missing; nothing fills them in.
 * **Base rate is not payment.** The IPF per diem (IP-04, FY2026) is the national,
   unadjusted base rate.  A real payment multiplies it by the wage index (LA's was not
   retrieved), MS-DRG, comorbidity, age and day-of-stay factors, the 1.54 emergency-department

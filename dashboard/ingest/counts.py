@@ -1,7 +1,8 @@
 """What a build counted while reading and assembling, as one typed object.
 
-``assemble`` fills it, ``pipeline`` validates it and serialises it into the manifest's
-report (``report["source_rows"]``, keys = field names), which the Data page reads.
+``assemble``, ``linking`` and ``beds`` fill it, ``pipeline`` validates it and
+``report.make_report`` serialises it into the manifest's report (``source_rows``, keys =
+field names), which the Data page reads.
 """
 
 from __future__ import annotations

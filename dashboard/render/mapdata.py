@@ -57,7 +57,7 @@ class MapData:
     lon: np.ndarray
     kind: np.ndarray
     located: np.ndarray
-    url: str | None = None  # all of it as a static file (publish_facilities): reruns send positions
+    url: str | None = None  # all of it as a static file (webfiles.urls): reruns send positions
 
     def payload(self, positions) -> str:
         """The meta data and the rows at ``positions`` (null where a row is None) as one

@@ -9,7 +9,7 @@ each); the browser builds a popup only when one is opened, from DOM nodes and
 ``textContent``, so source text is never parsed as HTML.  All data is JSON with ``<``,
 ``>``, ``&`` and quotes escaped, so a hostile facility name cannot close a script tag
 either.  Area tooltips are set as text too.  Area polygons and every facility's map data
-are published once per build as static files the browser caches (``publish``): a rerun
+are published once per build as static files the browser caches (``webfiles``): a rerun
 sends only area colours and the positions of the matching facilities, and the map keeps
 its polygons across reruns, restyling them in place.
 """
@@ -200,7 +200,7 @@ def choropleth_layer(
 class AreaStyle:
     """How a layer of polygons looks: per feature id a fill colour and a tooltip text.
 
-    ``url``: the geometry as a cached static file (``publish_geometry``), so a run sends only
+    ``url``: the geometry as a cached static file (``webfiles.urls``), so a run sends only
     colours and tooltips (without, the geometry is embedded); ``weight``: outline width;
     ``dashed``: ids drawn with a dashed outline; ``labels``: [lat, lon, name, value] texts
     shown on the map; ``focusable``: each polygon a tab stop whose focus opens its tooltip

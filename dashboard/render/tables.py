@@ -11,7 +11,7 @@ import pandas as pd
 
 from dashboard import registry, taxonomy
 from dashboard.analysis import costs
-from dashboard.vocab import DISTRICT_PLAN, Precision
+from dashboard.vocab import DISTRICT_PLAN, DRIVE_MINUTES, Precision
 
 # Tables on a page show at most this many rows (downloads hold them all).
 MAX_ROWS_SHOWN = 2000
@@ -259,7 +259,8 @@ def continuum_view(cont: pd.DataFrame, den_label: str, pop_year: str, beds_label
 
 
 def drive_view(summary: pd.DataFrame, den_label: str) -> pd.DataFrame:
-    """Residents beyond 10/20/30 drive minutes per area, as shown and downloaded."""
+    """Residents beyond each of the drive-time bands (vocab.DRIVE_MINUTES) per area, as shown
+    and downloaded."""
     out = pd.DataFrame(
         {
             "Area": summary["area"],
@@ -267,7 +268,7 @@ def drive_view(summary: pd.DataFrame, den_label: str) -> pd.DataFrame:
             den_label.capitalize(): summary["residents"].astype(int),
         }
     )
-    for m in (10, 20, 30):
+    for m in DRIVE_MINUTES:
         out[f"Beyond {m} min"] = summary[f"beyond_{m}"].astype(int)
         out[f"Beyond {m} min (%)"] = (100 * summary[f"share_{m}"]).round(1)
     out["Tracts without a value"] = summary["tracts_without_value"].astype(int)

@@ -77,17 +77,18 @@ def load_data() -> Data:
     says so in plain words, with the command that fixes it, and stops."""
     folder = config.data_dir()
     try:
-        data = _load(str(folder), snapshot.stamp(folder))
+        stamp = snapshot.stamp(folder)
+        data = _load(str(folder), stamp)
     except SnapshotError as exc:
         _fail_page(exc)
         raise  # unreachable: _fail_page stops the script
-    _settle_process(data.snap.id, data)
+    _settle_process(str(folder), stamp, data)
     return data
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _settle_process(snapshot_id: str, _data: Data) -> None:
-    """Once per snapshot this process loads (never per rerun): log the view cache's hits
+def _settle_process(folder: str, stamp: str, _data: Data) -> None:
+    """Once per loaded snapshot (keyed as ``_load``; never per rerun): log the view cache's hits
     when the server stops (a room on one link should show few misses and many hits), and
     keep the snapshot's objects, which live as long as the process, out of every later
     garbage collection (a full collection over them stalled reruns by hundreds of ms)."""

@@ -1,7 +1,7 @@
 """CDPH licensed bed types and counts (ELMS, data date 2025-01-16).
 
 Licensed capacity, not staffed or available beds.  No coordinates: facilities are placed
-through the HCAI list / CovidCareMap by name (see ``pipeline.attach_beds``).
+through the HCAI list / CovidCareMap by name (see ``beds.attach_beds``).
 """
 
 from __future__ import annotations

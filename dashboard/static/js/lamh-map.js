@@ -8,6 +8,7 @@
  *   LamhMap.facilities(group, {url, pick} | {rows, ...meta})  matching sites, clustered
  *   LamhMap.cells(group, rows)                                 sites counted per grid square
  *   LamhMap.areas(group, {style | tracts, labels, legend, ...}) areas coloured by a measure
+ *   LamhMap.outline(group, {parts: [{ids, url | geo}]})        the selected areas' outline
  *
  * Source text (names, addresses, tooltips) is only ever set with textContent, never parsed
  * as HTML; the only markup inserted is the app's own SVG symbols (meta.icons, legend rows).
@@ -59,7 +60,7 @@
     box.appendChild(d);
   }
 
-  // A facility's popup (keys: see MapData in dashboard/render/maps.py), built on demand.
+  // A facility's popup (keys: see MapData in dashboard/render/mapdata.py), built on demand.
   function popup(r, D) {
     var box = el('div');
     box.className = 'lamh-popup';
@@ -219,7 +220,7 @@
       spec.rows.forEach(function (r) {
         var row = el('div'), sw = el('span');
         if (r[0].charAt(0) === '<') {
-          sw.innerHTML = r[0];  // the app's own SVG symbol (maps.symbol_svg), never source text
+          sw.innerHTML = r[0];  // the app's own SVG symbol (legend.symbol_svg), never source text
         } else {
           sw.style.cssText = 'display:inline-block;width:12px;height:12px;border:1px solid #333;background:' + r[0];
         }
@@ -363,19 +364,23 @@
     data.parts.forEach(function (part) {
       function draw(geojson) {
         var map = group._map;
-        if (map && !map.getPane('lamhOutline')) {
+        if (!map.getPane('lamhOutline')) {
           map.createPane('lamhOutline').style.zIndex = 450;
           map.getPane('lamhOutline').style.pointerEvents = 'none';
         }
         group.addLayer(L.geoJSON(geojson, {
-          pane: map ? 'lamhOutline' : 'overlayPane',
+          pane: 'lamhOutline',
           interactive: false,
           filter: function (f) { return part.ids.indexOf(f.properties.id) >= 0; },
           style: function () { return {fill: false, color: '#000000', weight: 3, opacity: 0.9}; }
         }));
       }
-      if (!part.url) { draw(part.geo); return; }
-      getJSON(part.url).then(draw, function () {
+      // Drawn once the group is on the map (this call comes before it is added), in its pane.
+      function when(geojson) {
+        if (group._map) { draw(geojson); } else { group.once('add', function () { draw(geojson); }); }
+      }
+      if (!part.url) { when(part.geo); return; }
+      getJSON(part.url).then(when, function () {
         problem(group, 'The outline of the selected areas could not be loaded. Reload the page to try again.');
       });
     });
