@@ -6,9 +6,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import registry
-from dashboard.analysis import metrics
+from dashboard.analysis import filters, metrics
 from dashboard.render import charts, gaps, legend, maps, tables, text
-from dashboard.ui import context, show
+from dashboard.ui import context, show, urlstate
 from dashboard.vocab import DRIVE_MINUTES, Level
 
 ctx = context.page()
@@ -64,24 +64,38 @@ with st.container():  # as above
 st.markdown("**At other distances**")
 show.table(view.distances, state.memo, "distances")
 
-distance_rows = legend.distance_legend()
+reach_map = state.gmap == "reach"
+shade, payload = (
+    (view.reach_shading, view.reach_payload) if reach_map else (view.distance_shading, view.map_payload)
+)
 # The memo's map is page-wide and carries its own legend; on screen the legend sits beside.
 left, right = (st.container(), None) if state.memo else st.columns([3, 1])
 if right is not None:
     with right:
-        st.markdown("**Miles to the nearest matching site** (straight line, by tract)")
-        st.html(legend.legend_html(distance_rows))
-        st.caption("Viridis colours: darker is farther. The ranked tables below hold the same numbers.")
+        st.radio(
+            "Tract map shows",
+            options=list(filters.GAPS_MAPS),
+            format_func=filters.GAPS_MAPS.get,
+            key=urlstate.K_GMAP,
+            persist_state="session",
+        )
+        st.markdown(f"**{shade.title}** ({den.label}, straight line, by tract)")
+        st.html(legend.legend_html(shade.legend))
+        st.caption(
+            "Viridis colours: darker is "
+            + ("less capacity within reach" if reach_map else "farther")
+            + ". The ranked tables below hold the same numbers."
+        )
 
 selected_tracts = data.snap.tracts.loc[metrics.tract_mask(data.snap.tracts, state)]
 with left:
-    title = f"Miles to the nearest matching site ({den.label})"
+    title = f"{filters.GAPS_MAPS[state.gmap]} ({den.label})"
     if state.memo:
-        colours = {g: legend.DISTANCE_COLOURS[c] for g, c in view.classes.items()}
+        colours = {g: shade.palette[c] for g, c in shade.classes.items()}
         fig = charts.memo_map(
             data.snap.geojson["tracts"],
             colours,
-            distance_rows,
+            shade.legend,
             [],
             pd.DataFrame({"lat": [], "lon": [], "kind": [], "approximate": []}),
             {},
@@ -92,7 +106,7 @@ with left:
         )
         show.chart(fig, True, "la-mh-gaps-map")
     else:
-        layers = [maps.area_group(title, view.map_payload)]
+        layers = [maps.area_group(title, payload)]
         centre, zoom = maps.LA_CENTER, maps.DEFAULT_ZOOM
         if state.selection:  # frame and outline the selected areas
             centre, zoom = maps.frame(selected_tracts["lat"], selected_tracts["lon"])

@@ -29,6 +29,8 @@ DISTRICT_HELP = (
     "Board of Supervisors districts of the plan adopted in December 2021 (in force since "
     "2022). Shows sites in any selected district."
 )
+# What the Gaps page's tract map shows, by link value.
+GAPS_MAPS = {"miles": "Miles to the nearest matching site", "reach": "Sites per 100k within reach (2SFCA)"}
 # The area levels a user can map, by link value, with their names (vocab.Level).
 LEVELS = {lv.value: lv.label for lv in AREA_LEVELS}
 MILES_CHOICES = (1, 2, 3, 5, 10, 15, 20)
@@ -52,6 +54,7 @@ class FilterState:
     memo: bool = False  # print / memo layout
     measure: str = "sites"
     level: str = "spa"
+    gmap: str = "miles"  # the Gaps page's tract map (GAPS_MAPS)
     miles: int = DEFAULT_MILES
     lat: float | None = None
     lon: float | None = None

@@ -12,6 +12,7 @@ comma-separated value ids::
     dsh=1                                 count the state forensic hospital's beds
     miles=5                               distance threshold
     measure=sites|beds  level=spa|sd      map colouring and areas
+    gmap=miles|reach                      the Gaps page's tract map
     lat=34.05  lon=-118.25  z=10          map position, once the user moved the map
     memo=1                                print / memo layout
     rates los perdiem adj eval evalp ind indp grp grpp fam famp med medp
@@ -49,6 +50,7 @@ from dashboard.analysis import costs, prices
 from dashboard.analysis.filters import (
     DEFAULT,
     DISTRICTS,
+    GAPS_MAPS,
     LEVELS,
     MAX_QUERY_LENGTH,
     MEASURES,
@@ -73,7 +75,7 @@ GROUP_PARAMS = {
 }
 FLAGS = {"include_unknown": "unk", "state_hospital": "dsh", "memo": "memo"}
 FILTER_KEYS = frozenset(
-    {"v", *GROUP_PARAMS.values(), *FLAGS.values(), "spa", "sd", "q", "miles", "measure", "level"}
+    {"v", *GROUP_PARAMS.values(), *FLAGS.values(), "spa", "sd", "q", "miles", "measure", "level", "gmap"}
     | {"lat", "lon", "z"}
 )
 
@@ -161,6 +163,8 @@ def encode(state: FilterState, cost_params: Mapping[str, str] | None = None) -> 
         out["measure"] = state.measure
     if state.level != DEFAULT.level:
         out["level"] = state.level
+    if state.gmap != DEFAULT.gmap:
+        out["gmap"] = state.gmap
     if state.miles != DEFAULT.miles:
         out["miles"] = str(state.miles)
     if state.lat is not None and state.lon is not None and state.zoom is not None:
@@ -258,7 +262,7 @@ def _decode_areas(raw: dict[str, str], notices: list[str]) -> dict[str, tuple[in
 
 
 def _decode_settings(raw: dict[str, str], notices: list[str]) -> dict[str, object]:
-    """The name search, the on/off flags, the measure, the area level and the miles."""
+    """The name search, the on/off flags, the measure, the area level, the Gaps map and the miles."""
     kw: dict[str, object] = {}
     if "q" in raw:
         q = " ".join(raw["q"].split())
@@ -271,7 +275,7 @@ def _decode_settings(raw: dict[str, str], notices: list[str]) -> dict[str, objec
                 kw[field] = raw[param] in ("1", "true")
             else:
                 notices.append(f"Ignored the link setting '{param}': expected 1 or 0.")
-    for param, allowed in (("measure", MEASURES), ("level", LEVELS)):
+    for param, allowed in (("measure", MEASURES), ("level", LEVELS), ("gmap", GAPS_MAPS)):
         if param in raw:
             if raw[param] in allowed:
                 kw[param] = raw[param]

@@ -34,12 +34,14 @@ class GapsView:
     tracts: pd.DataFrame  # every tract in the selection, most residents far first (as shown)
     drive_overall: pd.Series
     drive_by_level: dict  # "spa"/"sd" -> drive-time table (as shown)
-    map_payload: str  # the tract layer's data (maps.distance_payload)
-    classes: pd.Series  # GEOID -> distance class (legend.distance_classes) of every tract
+    map_payload: str  # the tract layer's data (maps.tract_payload): miles to the nearest site
+    distance_shading: legend.TractShading  # the tract map of miles to the nearest site
     reach_county: pd.Series  # capacity within reach (catchment.area_reach) in the selection
     reach_whole: pd.Series  # the same, county-wide
     reach_by_level: dict  # "spa"/"sd" -> within reach beside inside the lines (as shown)
     reach_tracts: pd.DataFrame  # tracts in the selection, least capacity within reach first
+    reach_shading: legend.TractShading  # the tract map of capacity within reach
+    reach_payload: str  # its layer's data (maps.tract_payload)
     standard: pd.DataFrame  # beyond the time-or-distance standard: rows "selection", "county"
     standard_by_level: dict  # "spa"/"sd" -> residents beyond the standard per area (as shown)
 
@@ -69,7 +71,7 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
         drive_by_level[level] = tables.drive_view(d, den.label)
     return GapsView(
         **_standard_parts(snap, access, in_area, den.label, state.miles),
-        **_reach_parts(snap, idx, state, access["residents"].to_numpy(), den.label),
+        **_reach_parts(snap, idx, state, access["residents"].to_numpy(), den.label, tract_url),
         denominator=den,
         matched=matched,
         county=metrics.far_summary(in_area).iloc[0],
@@ -78,10 +80,10 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
         tracts=tables.tract_view(in_area, snap.area_names("spa"), den.label, state.miles),
         drive_overall=metrics.drive_time_summary(drive, den).iloc[0],
         drive_by_level=drive_by_level,
-        classes=pd.Series(legend.distance_classes(access["miles_to_nearest"]), index=access["geoid"]),
-        map_payload=maps.distance_payload(
+        distance_shading=legend.distance_shading(access.set_index("geoid")["miles_to_nearest"]),
+        map_payload=maps.tract_payload(
             snap.geojson["tracts"],
-            access.set_index("geoid")["miles_to_nearest"],
+            legend.distance_shading(access.set_index("geoid")["miles_to_nearest"]),
             access.set_index("geoid")["residents"],
             url=tract_url,
             tip_suffix=f" {den.label}",
@@ -105,14 +107,16 @@ def _standard_parts(snap, access, in_area, den_label: str, miles: int) -> dict:
     }
 
 
-def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label: str) -> dict:
+def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label: str, url) -> dict:
     """Capacity within reach (2SFCA) of every tract, summed up for the selection, the
-    county, each SPA and district, and the tracts with the least."""
+    county, each SPA and district, the tracts with the least, and its tract map."""
     fac, tracts = snap.facilities, snap.tracts
     sites = metrics.access_mask(idx, state)
     reach = catchment.tract_reach(tracts, fac, sites, residents, state.miles)
     in_area = reach.loc[metrics.tract_mask(tracts, state)]
     inside = sites & metrics.place_mask_areas(fac, state)
+    by_tract = reach.set_index("geoid")
+    shade = legend.reach_shading(by_tract["reach"], by_tract["residents"], state.miles)
     return {
         "reach_county": catchment.area_reach(in_area).iloc[0],
         "reach_whole": catchment.area_reach(reach).iloc[0],
@@ -121,6 +125,10 @@ def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label
             for level in ("spa", "sd")
         },
         "reach_tracts": tables.reach_tract_view(in_area, snap.area_names("spa"), den_label, state.miles),
+        "reach_shading": shade,
+        "reach_payload": maps.tract_payload(
+            snap.geojson["tracts"], shade, by_tract["residents"], url, f" {den_label}"
+        ),
     }
 
 

@@ -5,8 +5,10 @@ functions, shared by the Map and Gaps pages and the memo image."""
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from dashboard.vocab import Kind
 
@@ -148,3 +150,54 @@ def distance_classes(miles) -> np.ndarray:
 
 def distance_legend() -> list[tuple[str, str]]:
     return list(zip(DISTANCE_COLOURS, DISTANCE_LABELS, strict=True))
+
+
+@dataclass(frozen=True)
+class TractShading:
+    """How the tract map colours one measure: per tract (GEOID index) a value and a class
+    indexing ``palette``; the legend's rows; the tooltip's unit and its text for no value."""
+
+    values: pd.Series
+    classes: pd.Series
+    palette: tuple[str, ...]
+    legend: list[tuple[str, str]]
+    title: str
+    unit: str
+    none: str
+
+
+def distance_shading(miles: pd.Series) -> TractShading:
+    """Miles to the nearest matching site: fixed bands, farther darker, no site black."""
+    return TractShading(
+        values=miles,
+        classes=pd.Series(distance_classes(miles), index=miles.index),
+        palette=DISTANCE_COLOURS,
+        legend=distance_legend(),
+        title="Miles to nearest site",
+        unit=" mi",
+        none="no matching site",
+    )
+
+
+def reach_shading(reach: pd.Series, residents: pd.Series, miles: int) -> TractShading:
+    """Sites per 100k within reach (2SFCA): none within reach black, then five quantile
+    classes of the rest (less darker), tracts without residents grey."""
+    v = reach.to_numpy(dtype=float)
+    has = residents.reindex(reach.index).fillna(0).to_numpy() > 0
+    breaks = class_breaks(v[has & (v > 0)])
+    cls = np.where(v > 0, 1 + np.searchsorted(breaks, v, side="left").clip(0, max(len(breaks) - 1, 0)), 0)
+    cls = np.where(has, cls, len(breaks) + 1)
+    rows, lo = [("#000000", f"none within {miles} mi")], 0.0
+    for k, b in enumerate(breaks):
+        rows.append((VIRIDIS5[k], f"{lo:.1f} – {b:.1f}"))
+        lo = b
+    rows.append((NO_DATA, "no residents in the denominator"))
+    return TractShading(
+        values=reach.where(pd.Series(has, index=reach.index)),
+        classes=pd.Series(cls, index=reach.index),
+        palette=("#000000", *VIRIDIS5[: len(breaks)], NO_DATA),
+        legend=rows,
+        title=f"Sites per 100k within {miles} mi",
+        unit=" per 100k within reach",
+        none="no residents",
+    )

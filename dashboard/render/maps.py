@@ -29,13 +29,11 @@ from folium.template import Template
 
 from dashboard.render import assets
 from dashboard.render.legend import (
-    DISTANCE_COLOURS,
     KINDS,
     NO_DATA,
     UNSELECTED,
+    TractShading,
     colour_for,
-    distance_classes,
-    distance_legend,
 )
 from dashboard.render.mapdata import MapData
 from dashboard.render.text import safe_json
@@ -238,26 +236,28 @@ def area_group(title: str, payload: str) -> folium.FeatureGroup:
     return fg
 
 
-def distance_payload(
-    geojson: dict, miles: pd.Series, residents: pd.Series, url: str | None, tip_suffix: str
+def tract_payload(
+    geojson: dict, shade: TractShading, residents: pd.Series, url: str | None, tip_suffix: str
 ) -> str:
-    """The tract map's data, compactly: per tract in the geometry's order its distance class
-    (one character), miles to the nearest matching site (0.1; null for none) and residents;
-    the browser makes each tooltip ("Tract <id>: 3.4 mi; 1,234" + ``tip_suffix``).  About a
-    sixth of a colour-and-tooltip per tract, which a run would send and the server compile."""
+    """The tract map's data, compactly: per tract in the geometry's order its class (one
+    character indexing ``palette``), its value (0.1; null for none) and residents; the
+    browser makes each tooltip ("Tract <id>: 3.4 mi; 1,234" + ``tip_suffix``).  About a sixth
+    of a colour-and-tooltip per tract, which a run would send and the server compile."""
     ids = [f["properties"]["id"] for f in geojson["features"]]
-    m = miles.reindex(ids).to_numpy(dtype=float)
+    v = shade.values.reindex(ids).to_numpy(dtype=float)
     r = residents.reindex(ids).fillna(0).to_numpy(dtype=float)
     payload: dict = {
         "tracts": {
-            "palette": list(DISTANCE_COLOURS),
-            "cls": "".join(map(str, distance_classes(m))),
-            "miles": [round(float(x), 1) if np.isfinite(x) else None for x in m],
+            "palette": list(shade.palette),
+            "cls": "".join(map(str, shade.classes.reindex(ids).fillna(len(shade.palette) - 1).astype(int))),
+            "val": [round(float(x), 1) if np.isfinite(x) else None for x in v],
+            "unit": shade.unit,
+            "none": shade.none,
             "res": [int(x) for x in r],
         },
         "labels": [],
         "focusable": False,
-        "legend": {"title": "Miles to nearest site", "rows": distance_legend()},
+        "legend": {"title": shade.title, "rows": shade.legend},
         "suffix": tip_suffix,
         "weight": 0.3,
     }

@@ -52,6 +52,7 @@ FILTER_KEYS = {
     "miles",
     "measure",
     "level",
+    "gmap",
     "lat",
     "lon",
     "z",
@@ -81,6 +82,7 @@ class Expected:
     memo: bool = False
     measure: str = "sites"
     level: str = "spa"
+    gmap: str = "miles"
     miles: int = 5
     view: tuple | None = None
     costs: dict = field(default_factory=dict)  # URL key -> number / rates / wspa value
@@ -354,6 +356,7 @@ ITEM_STRATEGIES = {
     "memo": scalar_item("memo", {"1": True, "0": False}, "memo"),
     "measure": scalar_item("measure", {"sites": "sites", "beds": "beds"}, "measure"),
     "level": scalar_item("level", {"spa": "spa", "sd": "sd"}, "level"),
+    "gmap": scalar_item("gmap", {"miles": "miles", "reach": "reach"}, "gmap"),
     "miles": scalar_item("miles", {str(m): m for m in MILES}, "miles"),
     "view": view_item(),
     "v": version_item(),
@@ -420,7 +423,7 @@ def check_page(page: str, params: dict, exp: Expected, built) -> AppTest:
     assert state.include_unknown == exp.unknown
     assert state.state_hospital == exp.state_hospital and state.memo == exp.memo
     assert state.miles == exp.miles
-    assert state.measure == exp.measure and state.level == exp.level
+    assert state.measure == exp.measure and state.level == exp.level and state.gmap == exp.gmap
     if exp.view is None:
         assert state.zoom is None, final
     else:

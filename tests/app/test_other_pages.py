@@ -9,7 +9,7 @@ import pytest
 from dashboard import taxonomy
 from dashboard.analysis import costs, metrics, prices
 from dashboard.analysis.filters import FilterState
-from tests.app.conftest import all_tables, count, group_pills, metric
+from tests.app.conftest import all_tables, count, group_pills, metric, share_link
 
 
 def usd(text: str) -> float:
@@ -194,3 +194,12 @@ def test_gaps_counts_residents_beyond_the_time_or_distance_standard(run, built, 
     assert f"County: {int(county['beyond']):,} residents aged 0-17" in captions
     by_sd = metrics.beyond_standard(acc, built.drive_time, by="sd")
     assert by_sd["beyond"].sum() == county["beyond"]
+
+
+def test_the_gaps_tract_map_can_show_capacity_within_reach_and_the_link_keeps_it(run):
+    at = run("gaps", {"gmap": "reach", "miles": "10"})
+    assert at.radio(key="v_gmap").value == "reach"
+    assert any("Sites per 100k within 10 mi" in m.value for m in at.markdown)
+    assert "gmap=reach" in share_link(at)
+    at.radio(key="v_gmap").set_value("miles").run()
+    assert "gmap" not in share_link(at) and any("Miles to nearest site" in m.value for m in at.markdown)

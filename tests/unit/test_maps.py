@@ -211,10 +211,24 @@ def test_the_tract_payload_follows_the_geometry_order_and_leaves_tooltips_to_the
     }
     miles = pd.Series({"a": 0.5, "b": 30.0, "c": float("inf")})
     res = pd.Series({"a": 1200, "b": 15, "c": 0})
-    payload = json.loads(maps.distance_payload(gj, miles, res, "/x.json", " children"))
+    payload = json.loads(maps.tract_payload(gj, legend.distance_shading(miles), res, "/x.json", " children"))
     t = payload["tracts"]
-    assert t["cls"] == "505" and t["miles"] == [30.0, 0.5, None] and t["res"] == [15, 1200, 0]
+    assert t["cls"] == "505" and t["val"] == [30.0, 0.5, None] and t["res"] == [15, 1200, 0]
+    assert t["unit"] == " mi" and t["none"] == "no matching site"
     assert payload["url"] == "/x.json" and "geo" not in payload and payload["suffix"] == " children"
+
+
+def test_the_reach_map_marks_none_within_reach_black_and_less_darker():
+    """Issue 22: the 2SFCA tract map: no site within reach black (class 0), then quantile
+    classes of the rest, tracts without residents grey (the last class), in the legend too."""
+    reach = pd.Series({"a": 0.0, "b": 1.0, "c": 9.0, "d": 4.0, "e": 2.0})
+    res = pd.Series({"a": 100, "b": 100, "c": 100, "d": 0, "e": 100})
+    shade = legend.reach_shading(reach, res, 5)
+    cls = shade.classes.to_dict()
+    assert cls["a"] == 0 and shade.palette[0] == "#000000" and shade.legend[0][1] == "none within 5 mi"
+    assert cls["b"] < cls["e"] < cls["c"] and shade.palette[cls["d"]] == legend.NO_DATA
+    assert shade.legend[-1] == (legend.NO_DATA, "no residents in the denominator")
+    assert {shade.palette[c] for c in (cls["b"], cls["e"], cls["c"])} <= {r[0] for r in shade.legend[1:-1]}
 
 
 def test_the_memo_maps_image_carries_its_caption_escaped():

@@ -251,16 +251,16 @@
 
   // Per feature: [fill colour, tooltip text, dashed outline].  ``style`` gives them by area
   // id (a few areas); ``tracts`` compactly, in the order of the geometry file's features (a
-  // class per tract as one character indexing ``palette``, miles to the nearest site or
-  // null, residents), the tooltip made here.
+  // class per tract as one character indexing ``palette``, its value or null, residents;
+  // ``unit`` and ``none`` word the value), the tooltip made here.
   function lookOf(data, f, i) {
     if (data.style) {
       var s = data.style[String(f.properties.id)];
       return s || [NO_DATA, String(f.properties.id), 0];
     }
-    var t = data.tracts, m = t.miles[i];
+    var t = data.tracts, v = t.val[i];
     return [t.palette[+t.cls.charAt(i)],
-      'Tract ' + f.properties.id + ': ' + (m === null ? 'no matching site' : m.toFixed(1) + ' mi') + '; '
+      'Tract ' + f.properties.id + ': ' + (v === null ? t.none : v.toFixed(1) + t.unit) + '; '
         + t.res[i].toLocaleString('en-US'), 0];
   }
 
