@@ -110,7 +110,10 @@ else:
     )
     c4.caption(
         f"{head.residents_far:,} {den.label} farther than {state.miles} miles "
-        "(straight line) from the nearest matching site" + county(lambda h: text.fmt_pct(h.share_far))
+        "(straight line) from the nearest matching site"
+        + county(lambda h: text.fmt_pct(h.share_far))
+        + f"; {head.beyond_standard:,} also beyond 30 minutes' drive (the time-or-distance "
+        "standard: Gaps & access)" + county(lambda h: f"{h.beyond_standard:,}")
     )
 with st.container():  # one element whatever it holds, so the map below keeps its place
     if matched.count == 0:

@@ -231,9 +231,21 @@ class Headline:
     residents_far: int
     share_far: float
     denominator: Denominator
+    # Of residents_far, those also beyond STANDARD_MINUTES by OEPS drive time (the
+    # time-or-distance standard), and those with no drive time (None without drive times).
+    beyond_standard: int | None = None
+    beyond_standard_unknown: int | None = None
 
 
-def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: FilterState) -> Headline:
+def headline(
+    fac: pd.DataFrame,
+    idx: FlagIndex,
+    tracts: pd.DataFrame,
+    state: FilterState,
+    drive: pd.DataFrame | None = None,
+) -> Headline:
+    """The Map page's headline figures for a view; with ``drive`` (the drive-time table) also
+    the residents beyond the time-or-distance standard."""
     m = match(idx, state)
     den = denominator(state)
     keep = tract_mask(tracts, state)
@@ -253,6 +265,15 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
         fac["lat"].to_numpy()[ok],
     )
     far = int(in_den[dist > state.miles].sum())
+    standard = {}
+    if drive is not None:
+        by_tract = pd.DataFrame({"geoid": tracts["geoid"].to_numpy()[keep], "far": dist > state.miles})
+        by_tract["residents"] = in_den
+        counted = beyond_standard(by_tract, drive).iloc[0]
+        standard = {
+            "beyond_standard": int(counted["beyond"]),
+            "beyond_standard_unknown": int(counted["unknown"]),
+        }
     parts = ()
     if len(den.columns) > 1:
         sums = {c: int(tracts[c].to_numpy()[keep].sum()) for c in den.columns}
@@ -272,6 +293,7 @@ def headline(fac: pd.DataFrame, idx: FlagIndex, tracts: pd.DataFrame, state: Fil
         residents_far=far,
         share_far=far / population if population else float("nan"),
         denominator=den,
+        **standard,
     )
 
 

@@ -100,9 +100,10 @@ class Views:
         idx: FlagIndex,
         tracts: pd.DataFrame,
         areas: pd.DataFrame,
+        drive: pd.DataFrame | None = None,
         max_entries: int = 2048,
     ):
-        self.fac, self.idx, self.tracts, self.areas = fac, idx, tracts, areas
+        self.fac, self.idx, self.tracts, self.areas, self.drive = fac, idx, tracts, areas, drive
         self.cache = LruCache(max_entries)
 
     def match(self, state: FilterState) -> Match:
@@ -120,7 +121,7 @@ class Views:
     def headline(self, state: FilterState) -> metrics.Headline:
         key = replace(match_key(state), state_hospital=state.state_hospital, miles=state.miles)
         return self.cache.get(
-            ("headline", key), lambda: metrics.headline(self.fac, self.idx, self.tracts, key)
+            ("headline", key), lambda: metrics.headline(self.fac, self.idx, self.tracts, key, self.drive)
         )
 
     def area_table(self, state: FilterState) -> pd.DataFrame:

@@ -188,8 +188,9 @@ def reach_shading(reach: pd.Series, residents: pd.Series, miles: int) -> TractSh
     cls = np.where(v > 0, 1 + np.searchsorted(breaks, v, side="left").clip(0, max(len(breaks) - 1, 0)), 0)
     cls = np.where(has, cls, len(breaks) + 1)
     rows, lo = [("#000000", f"none within {miles} mi")], 0.0
-    for k, b in enumerate(breaks):
-        rows.append((VIRIDIS5[k], f"{lo:.1f} – {b:.1f}"))
+    for k, b in enumerate(breaks):  # the top class open-ended: a tract of few residents
+        last = k == len(breaks) - 1 and k > 0  # beside a site can reach thousands per 100k
+        rows.append((VIRIDIS5[k], f"more than {lo:.1f}" if last else f"{lo:.1f} – {b:.1f}"))
         lo = b
     rows.append((NO_DATA, "no residents in the denominator"))
     return TractShading(

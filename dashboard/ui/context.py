@@ -57,7 +57,7 @@ def _load(folder: str, stamp: str) -> Data:
         geo_urls=urls,
         state_hospital_beds=int(fac.loc[fac["state_hospital"], "psych_beds"].sum()),
         label_points={k: maps.label_points(snap.geojson[k]) for k in ("spa", "sd")},
-        views=Views(fac, idx, snap.tracts, snap.areas),
+        views=Views(fac, idx, snap.tracts, snap.areas, snap.drive_time),
     )
 
 

@@ -162,3 +162,18 @@ def test_selecting_a_district_shows_districts_and_the_area_table_says_when_areas
     assert any(
         "Each service planning area here is only its part in district 2" in c.value for c in at.caption
     )
+
+
+def test_the_headline_says_how_many_are_also_beyond_the_time_or_distance_standard(run, built, idx):
+    """Issue 22: the Map headline's distance figure carries the residents also beyond 30
+    minutes' drive — the same count as the Gaps page's standard lens."""
+    from dashboard.analysis import metrics
+    from dashboard.analysis.filters import FilterState
+
+    state = FilterState(population=("children",), payment=("medi_cal",), setting=("outpatient",), miles=15)
+    acc = metrics.tract_access(
+        built.tracts, built.facilities, metrics.access_mask(idx, state), metrics.denominator(state), 15
+    )
+    beyond = int(metrics.beyond_standard(acc, built.drive_time).iloc[0]["beyond"])
+    at = run(params={"pop": "children", "pay": "medi_cal", "set": "outpatient", "miles": "15"})
+    assert any(f"; {beyond:,} also beyond 30 minutes' drive" in c.value for c in at.caption)
