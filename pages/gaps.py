@@ -65,9 +65,7 @@ st.markdown("**At other distances**")
 show.table(view.distances, state.memo, "distances")
 
 reach_map = state.gmap == "reach"
-shade, payload = (
-    (view.reach_shading, view.reach_payload) if reach_map else (view.distance_shading, view.map_payload)
-)
+shade = view.reach_shading if reach_map else view.distance_shading
 # The memo's map is page-wide and carries its own legend; on screen the legend sits beside.
 left, right = (st.container(), None) if state.memo else st.columns([3, 1])
 if right is not None:
@@ -106,6 +104,14 @@ with left:
         )
         show.chart(fig, True, "la-mh-gaps-map")
     else:
+        payload = (
+            data.views.cache.get(
+                ("gaps-reach-map", gaps.key(state)),
+                lambda: gaps.reach_payload(view, data.snap.geojson["tracts"], data.geo_urls["tracts"]),
+            )
+            if reach_map
+            else view.map_payload
+        )
         layers = [maps.area_group(title, payload)]
         centre, zoom = maps.LA_CENTER, maps.DEFAULT_ZOOM
         if state.selection:  # frame and outline the selected areas

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dashboard.analysis.metrics import miles_xy
+from dashboard.analysis.metrics import group_sums, miles_xy
 
 # E2SFCA's weights by distance as a share of the catchment: Luo & Qi (2009) used 0-10, 10-20
 # and 20-30 minute zones weighted 1, 0.68 and 0.22 (a Gaussian decay); here the zones are
@@ -83,12 +83,12 @@ def area_reach(reach: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Per area (county-wide when ``by`` is None): the residents' mean capacity within reach,
     each tract weighted by its residents (county-wide, 2SFCA's mean is every reachable site
     per 100k residents: it shares out supply, it does not create any)."""
-    keys = reach[by] if by else pd.Series(0, index=reach.index)
-    w = reach["residents"]
-    g = reach.assign(
-        w_reach=reach["reach"] * w, w_decay=reach["reach_decay"] * w, none=(reach["reach"] == 0) * w
+    w = reach["residents"].to_numpy(float)
+    r, d = reach["reach"].to_numpy(float), reach["reach_decay"].to_numpy(float)
+    s = group_sums(
+        reach[by].to_numpy() if by else None,
+        {"residents": w, "w_reach": r * w, "w_decay": d * w, "none": (r == 0) * w},
     )
-    s = g.groupby(keys)[["residents", "w_reach", "w_decay", "none"]].sum()
     safe = s["residents"].where(s["residents"] > 0)
     return pd.DataFrame(
         {

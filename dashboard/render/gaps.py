@@ -40,8 +40,8 @@ class GapsView:
     reach_whole: pd.Series  # the same, county-wide
     reach_by_level: dict  # "spa"/"sd" -> within reach beside inside the lines (as shown)
     reach_tracts: pd.DataFrame  # tracts in the selection, least capacity within reach first
-    reach_shading: legend.TractShading  # the tract map of capacity within reach
-    reach_payload: str  # its layer's data (maps.tract_payload)
+    reach_shading: legend.TractShading  # the tract map of capacity within reach (its layer's
+    residents: pd.Series  # data is made when shown: ``reach_payload``); GEOID -> residents
     standard: pd.DataFrame  # beyond the time-or-distance standard: rows "selection", "county"
     standard_by_level: dict  # "spa"/"sd" -> residents beyond the standard per area (as shown)
 
@@ -71,7 +71,8 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
         drive_by_level[level] = tables.drive_view(d, den.label)
     return GapsView(
         **_standard_parts(snap, access, in_area, den.label, state.miles),
-        **_reach_parts(snap, idx, state, access["residents"].to_numpy(), den.label, tract_url),
+        **_reach_parts(snap, idx, state, access["residents"].to_numpy(), den.label),
+        residents=access.set_index("geoid")["residents"],
         denominator=den,
         matched=matched,
         county=metrics.far_summary(in_area).iloc[0],
@@ -94,20 +95,21 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
 def _standard_parts(snap, access, in_area, den_label: str, miles: int) -> dict:
     """Residents beyond the time-or-distance standard: the selection and the county, and by
     SPA and district."""
-    drive = snap.drive_time
-    both = [metrics.beyond_standard(in_area, drive), metrics.beyond_standard(access, drive)]
+    access = metrics.with_drive_time(access, snap.drive_time)
+    in_area = access.loc[in_area.index]
+    both = [metrics.beyond_standard(in_area), metrics.beyond_standard(access)]
     return {
         "standard": pd.concat(both).set_axis(["selection", "county"]),
         "standard_by_level": {
             level: tables.standard_view(
-                metrics.beyond_standard(in_area, drive, by=level), snap.area_names(level), den_label, miles
+                metrics.beyond_standard(in_area, by=level), snap.area_names(level), den_label, miles
             )
             for level in ("spa", "sd")
         },
     }
 
 
-def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label: str, url) -> dict:
+def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label: str) -> dict:
     """Capacity within reach (2SFCA) of every tract, summed up for the selection, the
     county, each SPA and district, the tracts with the least, and its tract map."""
     fac, tracts = snap.facilities, snap.tracts
@@ -126,10 +128,12 @@ def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label
         },
         "reach_tracts": tables.reach_tract_view(in_area, snap.area_names("spa"), den_label, state.miles),
         "reach_shading": shade,
-        "reach_payload": maps.tract_payload(
-            snap.geojson["tracts"], shade, by_tract["residents"], url, f" {den_label}"
-        ),
     }
+
+
+def reach_payload(view: GapsView, geojson: dict, url: str | None) -> str:
+    """The tract layer's data for the capacity-within-reach map (made only when it is shown)."""
+    return maps.tract_payload(geojson, view.reach_shading, view.residents, url, f" {view.denominator.label}")
 
 
 def _reach_by_area(snap, reach, fac, site_mask, level, den_label, miles) -> pd.DataFrame:
@@ -140,7 +144,7 @@ def _reach_by_area(snap, reach, fac, site_mask, level, den_label, miles) -> pd.D
     located = np.asarray(site_mask, bool) & fac["lat"].notna().to_numpy()
     inside = fac.loc[located, level].value_counts()
     summary["inside"] = metrics.per_100k(inside.reindex(summary.index).fillna(0), summary["residents"])
-    summary = summary.reset_index().rename(columns={level: "area"})
+    summary = summary.reset_index().rename(columns={"key": "area"})
     summary.insert(1, "name", summary["area"].map(snap.area_names(level)))
     return tables.reach_view(summary.sort_values("reach"), den_label, miles)
 

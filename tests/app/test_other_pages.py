@@ -185,14 +185,15 @@ def test_gaps_counts_residents_beyond_the_time_or_distance_standard(run, built, 
     )
     den = metrics.denominator(state)
     acc = metrics.tract_access(built.tracts, built.facilities, metrics.access_mask(idx, state), den, 15)
-    county = metrics.beyond_standard(acc, built.drive_time).iloc[0]
-    mine = metrics.beyond_standard(acc.loc[metrics.tract_mask(built.tracts, state)], built.drive_time).iloc[0]
+    acc = metrics.with_drive_time(acc, built.drive_time)
+    county = metrics.beyond_standard(acc).iloc[0]
+    mine = metrics.beyond_standard(acc.loc[metrics.tract_mask(built.tracts, state)]).iloc[0]
     assert count(metric(at, "Residents aged 0-17 beyond 15 mi and 30 min")) == mine["beyond"]
     assert county["beyond"] > 0  # the Antelope Valley's far tracts
     captions = " ".join(c.value for c in at.caption)
     assert "§14197" in captions and "could not be confirmed" in captions
     assert f"County: {int(county['beyond']):,} residents aged 0-17" in captions
-    by_sd = metrics.beyond_standard(acc, built.drive_time, by="sd")
+    by_sd = metrics.beyond_standard(acc, by="sd")
     assert by_sd["beyond"].sum() == county["beyond"]
 
 
