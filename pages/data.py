@@ -268,6 +268,19 @@ st.markdown(
     "their size (no public source gives slots or clinicians), and it depends on the distance."
 )
 
+st.markdown(
+    "**Against the time-or-distance standard** (Gaps & access, and the Map headline): a tract's "
+    "residents count as beyond it when the tract's representative point is farther than the "
+    "sidebar's distance from a matching site (straight line) *and* more than 30 minutes from a "
+    f"provider by {registry.SOURCES['oeps_drive_time'].short} drive time, which is to any "
+    "SAMHSA-listed provider, not to the filter's sites; tracts without a reliable drive time "
+    "are counted apart. California's standards are in Welfare and Institutions Code §14197 "
+    "(AB 205, 2017) and DHCS's network certification notices for county mental health plans "
+    "(e.g. BHIN 23-041, 2023-24). The outpatient mental-health value for Los Angeles County "
+    "could not be confirmed from those texts here, so the distance is left to the user (the "
+    "statute's '15 miles or 30 minutes' group holds Los Angeles for specialists)."
+)
+
 st.header("Known gaps")
 st.markdown(
     "- **No slots or clinicians**: outpatient capacity is counted in sites; no public source gives "

@@ -193,23 +193,37 @@ if state.selection:
         f"{state.miles} miles and 30 minutes; {text.fmt_int(whole['unknown'])} beyond {state.miles} miles "
         "with no drive time."
     )
-standard_notes = show.download_notes(
-    f"{den.label.capitalize()} beyond {state.miles} miles (straight line to a site matching: "
-    f"{state.describe()}) and beyond 30 minutes (OEPS drive time to any SAMHSA-listed provider)",
-    f"{SOURCES}; {registry.SOURCES['oeps_drive_time'].short}",
-    ctx.page_path,
-    data,
-)
-for level in ("spa", "sd"):
-    st.markdown(f"**{Level(level).label}: most beyond the standard first**")
-    show.table(view.standard_by_level[level], state.memo)
-    show.download(
-        f"Download the standard by {level.upper()}",
-        view.standard_by_level[level],
-        standard_notes,
-        f"gaps-standard-{level}",
+
+
+def tables_on_demand(label: str, key: str):
+    """A section's tables: open in the memo layout; on screen folded, drawn when opened (a
+    rerun of the page draws none of them until then)."""
+    if state.memo:
+        return st.container()
+    box = show.on_demand(label, key)
+    return box if box.open else None
+
+
+box = tables_on_demand("Tables by SPA and district, with downloads", "x_standard")
+if box is not None:
+    standard_notes = show.download_notes(
+        f"{den.label.capitalize()} beyond {state.miles} miles (straight line to a site matching: "
+        f"{state.describe()}) and beyond 30 minutes (OEPS drive time to any SAMHSA-listed provider)",
+        f"{SOURCES}; {registry.SOURCES['oeps_drive_time'].short}",
+        ctx.page_path,
         data,
     )
+    with box:
+        for level in ("spa", "sd"):
+            st.markdown(f"**{Level(level).label}: most beyond the standard first**")
+            show.table(view.standard_by_level[level], state.memo)
+            show.download(
+                f"Download the standard by {level.upper()}",
+                view.standard_by_level[level],
+                standard_notes,
+                f"gaps-standard-{level}",
+                data,
+            )
 
 # ------------------------------------------------------------------ capacity within reach
 st.header("Capacity within reach (2SFCA)")
@@ -240,28 +254,35 @@ if state.selection:
         f"County: {text.fmt_rate(rw['reach'])} within reach (E2SFCA {text.fmt_rate(rw['reach_decay'])}); "
         f"{text.fmt_int(rw['residents_without'])} {den.label} with no site within {state.miles} mi."
     )
-reach_notes = show.download_notes(
-    f"Matching sites per 100k {den.label} within {state.miles} miles (2SFCA and E2SFCA, straight line "
-    f"from 2010 tract representative points), sites matching: {state.describe()}",
-    SOURCES,
-    ctx.page_path,
-    data,
-)
-for level in ("spa", "sd"):
-    st.markdown(f"**{Level(level).label}: least capacity within reach first**")
-    show.table(view.reach_by_level[level], state.memo)
-    show.download(
-        f"Download capacity within reach by {level.upper()}",
-        view.reach_by_level[level],
-        reach_notes,
-        f"gaps-reach-{level}",
-        data,
-    )
-st.markdown(f"**Census tracts with the least capacity within {state.miles} miles**")
-show.memo_table(view.reach_tracts, "tracts")
-show.download(
-    "Download capacity within reach by tract", view.reach_tracts, reach_notes, "gaps-reach-tracts", data
-)
+box = tables_on_demand("Tables by SPA, district and tract, with downloads", "x_reach")
+if box is not None:
+    with box:
+        reach_notes = show.download_notes(
+            f"Matching sites per 100k {den.label} within {state.miles} miles (2SFCA and E2SFCA, "
+            f"straight line from 2010 tract representative points), sites matching: {state.describe()}",
+            SOURCES,
+            ctx.page_path,
+            data,
+        )
+        for level in ("spa", "sd"):
+            st.markdown(f"**{Level(level).label}: least capacity within reach first**")
+            show.table(view.reach_by_level[level], state.memo)
+            show.download(
+                f"Download capacity within reach by {level.upper()}",
+                view.reach_by_level[level],
+                reach_notes,
+                f"gaps-reach-{level}",
+                data,
+            )
+        st.markdown(f"**Census tracts with the least capacity within {state.miles} miles**")
+        show.memo_table(view.reach_tracts, "tracts")
+        show.download(
+            "Download capacity within reach by tract",
+            view.reach_tracts,
+            reach_notes,
+            "gaps-reach-tracts",
+            data,
+        )
 
 # ------------------------------------------------------------------ travel time
 drive_src = registry.SOURCES["oeps_drive_time"]
