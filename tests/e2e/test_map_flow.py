@@ -128,3 +128,25 @@ def test_a_selected_district_is_outlined_and_framed(page, app_server, wait_for_a
     wait_for_app(page)
     frame = map_frame(page)
     frame.wait_for_function("document.querySelectorAll('.leaflet-lamhOutline-pane path').length === 1")
+
+
+def test_a_keyboard_user_can_skip_the_map(page, app_server, wait_for_app, map_frame):
+    """Issue 21, point 8: every site and area on the map is a tab stop (dozens), so the map
+    offers a 'skip the map' link first; it moves focus to what follows the map on the page."""
+    page.goto(f"{app_server}/?pop=children&pay=medi_cal&sd=2")
+    wait_for_app(page)
+    frame = map_frame(page)
+    wait_for_markers(frame)
+    skip = frame.locator("a.lamh-skip")
+    stops = frame.evaluate("document.querySelectorAll('a[href], [tabindex=\"0\"]').length")
+    assert stops > 10  # the reason for the link
+    skip.focus()
+    expect(skip).to_be_in_viewport()  # shown when focused
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.tagName !== 'IFRAME'")
+    frame_box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    focused = page.evaluate(
+        "(() => { const r = document.activeElement.getBoundingClientRect();"
+        " return r.top + window.scrollY; })()"
+    )
+    assert focused >= frame_box["y"] + page.evaluate("window.scrollY")  # after the map, not before

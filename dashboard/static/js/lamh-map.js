@@ -122,6 +122,32 @@
     }, {passive: true});
   }
 
+  // Keyboard users meet a "skip the map" link first: every site and area is a tab stop, so
+  // the link moves focus to what follows the map on the page (the table lists the same sites).
+  function skipLink(map) {
+    if (!map || map._lamhSkip) { return; }
+    map._lamhSkip = true;
+    var a = el('a', 'Skip the map (the table below lists the same sites)');
+    a.href = '#';
+    a.className = 'lamh-skip';
+    a.style.cssText = 'position:absolute;left:8px;top:8px;z-index:1002;background:#fff;color:#1A1A1A;'
+      + 'padding:6px 10px;font:600 13px sans-serif;border:2px solid #1A1A1A;transform:translateY(-300%)';
+    a.addEventListener('focus', function () { a.style.transform = 'none'; });
+    a.addEventListener('blur', function () { a.style.transform = 'translateY(-300%)'; });
+    a.addEventListener('click', function (ev) {
+      ev.preventDefault();
+      var frame = window.frameElement;
+      if (!frame) { return; }
+      var next = Array.prototype.filter.call(
+        frame.ownerDocument.querySelectorAll('a[href], button, input, select, textarea, [tabindex="0"]'),
+        function (n) { return (frame.compareDocumentPosition(n) & 4) && n.getClientRects().length; }
+      )[0];
+      if (next) { next.focus(); }
+    });
+    var c = map.getContainer();
+    c.parentNode.insertBefore(a, c);
+  }
+
   function sheet(group, content) {
     var map = group._map;
     var box = map._lamhSheet;
@@ -171,7 +197,8 @@
       return m;
     }));
     group.addLayer(cluster);
-    if (group._map) { touchFriendly(group._map); } else { group.once('add', function () { touchFriendly(group._map); }); }
+    function onMap() { touchFriendly(group._map); skipLink(group._map); }
+    if (group._map) { onMap(); } else { group.once('add', onMap); }
   }
 
   // Every facility's data comes once per frame from a file the browser caches; a run sends
