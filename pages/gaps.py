@@ -26,7 +26,8 @@ st.caption(
 
 
 view = data.views.cache.get(
-    ("gaps", gaps.key(state)), lambda: gaps.build(data.snap, data.idx, state, data.geo_urls["tracts"])
+    ("gaps", gaps.key(state)),
+    lambda: gaps.build(data.snap, data.idx, state, data.geo_urls["tracts"], data.views.miles()),
 )
 den, am, county = view.denominator, view.matched, view.county
 n_sites = am.count

@@ -64,13 +64,24 @@ PER = 100_000
 
 
 def tract_reach(
-    tracts: pd.DataFrame, fac: pd.DataFrame, site_mask: np.ndarray, residents: np.ndarray, catchment: float
+    tracts: pd.DataFrame,
+    fac: pd.DataFrame,
+    site_mask: np.ndarray,
+    residents: np.ndarray,
+    catchment: float,
+    miles_all: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Per tract: matching sites per 100k residents within ``catchment`` miles by 2SFCA and
     by E2SFCA (supply 1 per located matching site, demand ``residents``), beside the tract's
-    area ids and residents."""
+    area ids and residents.  ``miles_all``: ``miles_matrix`` of every tract to every site in
+    ``fac``, made once (else made here for the matching sites)."""
     ok = np.asarray(site_mask, bool) & fac["lat"].notna().to_numpy() & fac["lon"].notna().to_numpy()
-    miles = miles_matrix(tracts["lat"], tracts["lon"], fac["lat"].to_numpy()[ok], fac["lon"].to_numpy()[ok])
+    if miles_all is None:
+        miles = miles_matrix(
+            tracts["lat"], tracts["lon"], fac["lat"].to_numpy()[ok], fac["lon"].to_numpy()[ok]
+        )
+    else:
+        miles = miles_all[:, ok]
     supply = np.ones(int(ok.sum()))
     out = tracts[["geoid", "spa", "sd"]].copy()
     out["residents"] = np.asarray(residents, float)

@@ -20,9 +20,10 @@ from collections.abc import Callable, Hashable
 from dataclasses import replace
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
-from dashboard.analysis import filters, metrics
+from dashboard.analysis import catchment, filters, metrics
 from dashboard.analysis.filters import DEFAULT, FilterState, FlagIndex, Match
 
 T = TypeVar("T")
@@ -105,6 +106,19 @@ class Views:
     ):
         self.fac, self.idx, self.tracts, self.areas, self.drive = fac, idx, tracts, areas, drive
         self.cache = LruCache(max_entries)
+
+    def miles(self) -> np.ndarray:
+        """Straight-line miles from every tract to every facility (``catchment.miles_matrix``;
+        NaN for the unplaced), made once: capacity within reach slices it per view."""
+
+        def make():
+            m = catchment.miles_matrix(
+                self.tracts["lat"], self.tracts["lon"], self.fac["lat"], self.fac["lon"]
+            )
+            m.flags.writeable = False
+            return m
+
+        return self.cache.get(("miles",), make)
 
     def match(self, state: FilterState) -> Match:
         key = match_key(state)

@@ -51,7 +51,15 @@ def key(state: FilterState) -> FilterState:
     return replace(match_key(state), miles=state.miles)
 
 
-def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url: str | None) -> GapsView:
+def build(
+    snap: snapshot.Snapshot,
+    idx: FlagIndex,
+    state: FilterState,
+    tract_url: str | None,
+    miles_all: np.ndarray | None = None,
+) -> GapsView:
+    """The page's content for a view (``miles_all``: every tract's miles to every site, made
+    once per snapshot: ``Views.miles``)."""
     state = key(state)
     tracts, fac = snap.tracts, snap.facilities
     den = metrics.denominator(state)
@@ -71,7 +79,7 @@ def build(snap: snapshot.Snapshot, idx: FlagIndex, state: FilterState, tract_url
         drive_by_level[level] = tables.drive_view(d, den.label)
     return GapsView(
         **_standard_parts(snap, access, in_area, den.label, state.miles),
-        **_reach_parts(snap, idx, state, access["residents"].to_numpy(), den.label),
+        **_reach_parts(snap, idx, state, access["residents"].to_numpy(), den.label, miles_all),
         residents=access.set_index("geoid")["residents"],
         denominator=den,
         matched=matched,
@@ -109,12 +117,12 @@ def _standard_parts(snap, access, in_area, den_label: str, miles: int) -> dict:
     }
 
 
-def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label: str) -> dict:
+def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label: str, miles_all) -> dict:
     """Capacity within reach (2SFCA) of every tract, summed up for the selection, the
     county, each SPA and district, the tracts with the least, and its tract map."""
     fac, tracts = snap.facilities, snap.tracts
     sites = metrics.access_mask(idx, state)
-    reach = catchment.tract_reach(tracts, fac, sites, residents, state.miles)
+    reach = catchment.tract_reach(tracts, fac, sites, residents, state.miles, miles_all)
     in_area = reach.loc[metrics.tract_mask(tracts, state)]
     inside = sites & metrics.place_mask_areas(fac, state)
     by_tract = reach.set_index("geoid")

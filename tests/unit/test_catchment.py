@@ -101,3 +101,14 @@ def test_county_wide_the_residents_mean_is_the_countys_rate():
     by_sd = catchment.area_reach(reach, by="sd")
     assert by_sd["residents"].sum() == tracts["pop_total"].sum() and by_sd["reach"].notna().all()
     assert county["residents_without"] == tracts.loc[reach["reach"] == 0, "pop_total"].sum()
+
+
+def test_one_miles_table_per_snapshot_gives_the_same_figures():
+    """Views.miles: every tract to every facility once; each view slices its sites."""
+    snap = snapshot.read(config.data_dir())
+    fac, tracts = snap.facilities, snap.tracts
+    every = catchment.miles_matrix(tracts["lat"], tracts["lon"], fac["lat"], fac["lon"])
+    some = (np.arange(len(fac)) % 3 == 0) & fac["lat"].notna().to_numpy()
+    a = catchment.tract_reach(tracts, fac, some, tracts["pop_total"].to_numpy(), 5)
+    b = catchment.tract_reach(tracts, fac, some, tracts["pop_total"].to_numpy(), 5, miles_all=every)
+    pd.testing.assert_frame_equal(a, b)
