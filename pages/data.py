@@ -271,7 +271,8 @@ st.markdown(
 st.markdown(
     "**Against the time-or-distance standard** (Gaps & access, and the Map headline): a tract's "
     "residents count as beyond it when the tract's representative point is farther than the "
-    "sidebar's distance from a matching site (straight line) *and* more than 30 minutes from a "
+    "sidebar's distance from a matching site (straight line) *and* more than "
+    f"{metrics.STANDARD_MINUTES} minutes from a "
     f"provider by {registry.SOURCES['oeps_drive_time'].short} drive time, which is to any "
     "SAMHSA-listed provider, not to the filter's sites; tracts without a reliable drive time "
     "are counted apart. California's standards are in Welfare and Institutions Code §14197 "

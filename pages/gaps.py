@@ -158,7 +158,18 @@ else:  # the first 15, whole (the CSV has every tract)
     show.memo_table(far_tracts, "tracts with residents far from care")
 show.download("Download all tracts", view.tracts, notes, "gaps-tracts", data)
 
+
+def tables_by_level(frames: dict, title: str, download: str, notes: list[str], name: str) -> None:
+    """One table per area level (SPA, district), each with its CSV and Excel downloads."""
+    for level in ("spa", "sd"):
+        st.markdown(f"**{Level(level).label}{title}**")
+        show.table(frames[level], state.memo)
+        show.download(f"{download} by {level.upper()}", frames[level], notes, f"{name}-{level}", data)
+
+
 # ------------------------------------------------------------------ network standard
+MINUTES = metrics.STANDARD_MINUTES
+OEPS = registry.SOURCES["oeps_drive_time"].short
 st.header("Against the Medi-Cal time-or-distance standard")
 st.caption(
     "California sets time-or-distance standards for Medi-Cal networks (Welfare and Institutions "
@@ -168,15 +179,15 @@ st.caption(
     "mental-health value for Los Angeles County could not be confirmed here** from the "
     "statute's or the notices' text (the statute puts Los Angeles in its '15 miles or 30 "
     "minutes' group for specialists). So the distance is the sidebar's threshold — **set it to "
-    "the standard you apply** (15 miles to match that group) — and the time is 30 minutes. A "
-    f"resident meets the standard within {state.miles} miles (straight line to a matching site) "
-    "**or** within 30 minutes (OEPS drive time, which is to any SAMHSA-listed provider, not to "
-    "the sidebar's sites): the figures below count those beyond both."
+    f"the standard you apply** (15 miles to match that group) — and the time is {MINUTES} minutes. "
+    f"A resident meets the standard within {state.miles} miles (straight line to a matching site) "
+    f"**or** within {MINUTES} minutes ({OEPS} drive time, which is to any SAMHSA-listed provider, "
+    f"not to the sidebar's sites): the figures below count those beyond both. Sources: {SOURCES}."
 )
 sel, whole = view.standard.loc["selection"], view.standard.loc["county"]
 s1, s2, s3 = st.columns(3)
 s1.metric(
-    f"{den.label.capitalize()} beyond {state.miles} mi and 30 min",
+    f"{den.label.capitalize()} beyond {state.miles} mi and {MINUTES} min",
     text.fmt_int(sel["beyond"]),
     help=f"{where}; county: {text.fmt_int(whole['beyond'])}",
 )
@@ -191,8 +202,8 @@ s3.metric(
 if state.selection:
     st.caption(
         f"County: {text.fmt_int(whole['beyond'])} {den.label} ({text.fmt_pct(whole['share'])}) beyond "
-        f"{state.miles} miles and 30 minutes; {text.fmt_int(whole['unknown'])} beyond {state.miles} miles "
-        "with no drive time."
+        f"{state.miles} miles and {MINUTES} minutes; {text.fmt_int(whole['unknown'])} beyond "
+        f"{state.miles} miles with no drive time."
     )
 
 
@@ -209,22 +220,19 @@ box = tables_on_demand("Tables by SPA and district, with downloads", "x_standard
 if box is not None:
     standard_notes = show.download_notes(
         f"{den.label.capitalize()} beyond {state.miles} miles (straight line to a site matching: "
-        f"{state.describe()}) and beyond 30 minutes (OEPS drive time to any SAMHSA-listed provider)",
-        f"{SOURCES}; {registry.SOURCES['oeps_drive_time'].short}",
+        f"{state.describe()}) and beyond {MINUTES} minutes ({OEPS} drive time to any SAMHSA-listed provider)",
+        f"{SOURCES}; {OEPS}",
         ctx.page_path,
         data,
     )
     with box:
-        for level in ("spa", "sd"):
-            st.markdown(f"**{Level(level).label}: most beyond the standard first**")
-            show.table(view.standard_by_level[level], state.memo)
-            show.download(
-                f"Download the standard by {level.upper()}",
-                view.standard_by_level[level],
-                standard_notes,
-                f"gaps-standard-{level}",
-                data,
-            )
+        tables_by_level(
+            view.standard_by_level,
+            ": most beyond the standard first",
+            "Download the standard",
+            standard_notes,
+            "gaps-standard",
+        )
 
 # ------------------------------------------------------------------ capacity within reach
 st.header("Capacity within reach (2SFCA)")
@@ -237,7 +245,8 @@ st.caption(
     "equals the county's rate. With distance decay (E2SFCA; Luo & Qi 2009) a site counts in "
     "full within the first third of the distance, 0.68 within two thirds and 0.22 beyond. It "
     "measures sites, not their size, and depends on the distance chosen: a short one leaves "
-    "more tracts with none within reach, a long one evens tracts out."
+    "more tracts with none within reach, a long one evens tracts out. "
+    f"Sources: {SOURCES}."
 )
 rc, rw = view.reach_county, view.reach_whole
 r1, r2, r3 = st.columns(3)
@@ -265,16 +274,13 @@ if box is not None:
             ctx.page_path,
             data,
         )
-        for level in ("spa", "sd"):
-            st.markdown(f"**{Level(level).label}: least capacity within reach first**")
-            show.table(view.reach_by_level[level], state.memo)
-            show.download(
-                f"Download capacity within reach by {level.upper()}",
-                view.reach_by_level[level],
-                reach_notes,
-                f"gaps-reach-{level}",
-                data,
-            )
+        tables_by_level(
+            view.reach_by_level,
+            ": least capacity within reach first",
+            "Download capacity within reach",
+            reach_notes,
+            "gaps-reach",
+        )
         st.markdown(f"**Census tracts with the least capacity within {state.miles} miles**")
         show.memo_table(view.reach_tracts, "tracts")
         show.download(
@@ -314,11 +320,7 @@ drive_notes = show.download_notes(
     ctx.page_path,
     data,
 )
-for level in ("spa", "sd"):
-    shown = view.drive_by_level[level]
-    st.markdown(f"**{Level(level).label}**")
-    show.table(shown, state.memo)
-    show.download(f"Download drive times by {level.upper()}", shown, drive_notes, f"gaps-drive-{level}", data)
+tables_by_level(view.drive_by_level, "", "Download drive times", drive_notes, "gaps-drive")
 
 # ------------------------------------------------------------------ shortage areas
 hpsa_src = registry.SOURCES["hpsa_mental_health"]

@@ -63,8 +63,10 @@ def build(
     state = key(state)
     tracts, fac = snap.tracts, snap.facilities
     den = metrics.denominator(state)
-    matched = filters.match(idx, replace(state, spa=(), sd=()))
-    access = metrics.tract_access(tracts, fac, metrics.access_mask(idx, state), den, state.miles)
+    matched = filters.match(idx, replace(state, spa=(), sd=()))  # sites anywhere: access crosses lines
+    access = metrics.tract_access(tracts, fac, matched.mask, den, state.miles)
+    by_geoid = access.set_index("geoid")
+    distance = legend.distance_shading(by_geoid["miles_to_nearest"])
     in_area = access.loc[metrics.tract_mask(tracts, state)]
     by_level, drive_by_level = {}, {}
     drive = snap.drive_time.loc[metrics.tract_mask(snap.drive_time, state)]
@@ -79,8 +81,8 @@ def build(
         drive_by_level[level] = tables.drive_view(d, den.label)
     return GapsView(
         **_standard_parts(snap, access, in_area, den.label, state.miles),
-        **_reach_parts(snap, idx, state, access["residents"].to_numpy(), den.label, miles_all),
-        residents=access.set_index("geoid")["residents"],
+        **_reach_parts(snap, matched.mask, state, by_geoid["residents"], den.label, miles_all),
+        residents=by_geoid["residents"],
         denominator=den,
         matched=matched,
         county=metrics.far_summary(in_area).iloc[0],
@@ -89,13 +91,9 @@ def build(
         tracts=tables.tract_view(in_area, snap.area_names("spa"), den.label, state.miles),
         drive_overall=metrics.drive_time_summary(drive, den).iloc[0],
         drive_by_level=drive_by_level,
-        distance_shading=legend.distance_shading(access.set_index("geoid")["miles_to_nearest"]),
+        distance_shading=distance,
         map_payload=maps.tract_payload(
-            snap.geojson["tracts"],
-            legend.distance_shading(access.set_index("geoid")["miles_to_nearest"]),
-            access.set_index("geoid")["residents"],
-            url=tract_url,
-            tip_suffix=f" {den.label}",
+            snap.geojson["tracts"], distance, by_geoid["residents"], url=tract_url, tip_suffix=f" {den.label}"
         ),
     )
 
@@ -117,12 +115,14 @@ def _standard_parts(snap, access, in_area, den_label: str, miles: int) -> dict:
     }
 
 
-def _reach_parts(snap, idx, state: FilterState, residents: np.ndarray, den_label: str, miles_all) -> dict:
-    """Capacity within reach (2SFCA) of every tract, summed up for the selection, the
-    county, each SPA and district, the tracts with the least, and its tract map."""
+def _reach_parts(
+    snap, sites: np.ndarray, state: FilterState, residents: pd.Series, den_label: str, miles_all
+) -> dict:
+    """Capacity within reach (2SFCA) of every tract (``sites``: the matching ones, anywhere),
+    summed up for the selection, the county, each SPA and district, the tracts with the
+    least, and its tract map's shading."""
     fac, tracts = snap.facilities, snap.tracts
-    sites = metrics.access_mask(idx, state)
-    reach = catchment.tract_reach(tracts, fac, sites, residents, state.miles, miles_all)
+    reach = catchment.tract_reach(tracts, fac, sites, residents.to_numpy(), state.miles, miles_all)
     in_area = reach.loc[metrics.tract_mask(tracts, state)]
     inside = sites & metrics.place_mask_areas(fac, state)
     by_tract = reach.set_index("geoid")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from dashboard import registry, taxonomy
 from dashboard.analysis import costs
+from dashboard.analysis.metrics import STANDARD_MINUTES
 from dashboard.vocab import DISTRICT_PLAN, DRIVE_MINUTES, Precision
 
 # Tables on a page show at most this many rows (downloads hold them all).
@@ -166,16 +167,23 @@ def far_view(summary: pd.DataFrame, den_label: str, miles: int) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def _tract_columns(t: pd.DataFrame, spa_names: pd.Series, den_label: str) -> dict:
+    """The columns that say which tract a row is and how many live there."""
+    return {
+        "Tract (2010 GEOID)": t["geoid"],
+        "SPA": t["spa"],
+        "SPA name": t["spa"].map(spa_names),
+        f"District ({DISTRICT_PLAN})": t["sd"],
+        den_label.capitalize(): t["residents"].astype(int),
+    }
+
+
 def tract_view(access: pd.DataFrame, spa_names: pd.Series, den_label: str, miles: int) -> pd.DataFrame:
     """Tracts, most residents far from care first (then the farthest)."""
     t = access.sort_values(["residents_far", "miles_to_nearest"], ascending=False)
     out = pd.DataFrame(
         {
-            "Tract (2010 GEOID)": t["geoid"],
-            "SPA": t["spa"],
-            "SPA name": t["spa"].map(spa_names),
-            f"District ({DISTRICT_PLAN})": t["sd"],
-            den_label.capitalize(): t["residents"].astype(int),
+            **_tract_columns(t, spa_names, den_label),
             "Miles to nearest site": t["miles_to_nearest"].round(1),
             f"Farther than {miles} mi": t["far"],
             "Residents far": t["residents_far"].astype(int),
@@ -192,7 +200,7 @@ def standard_view(summary: pd.DataFrame, names: pd.Series, den_label: str, miles
             "Area": t.index,
             "Name": t.index.map(names),
             den_label.capitalize(): t["residents"].astype(int),
-            f"Beyond {miles} mi and 30 min": t["beyond"].astype(int),
+            f"Beyond {miles} mi and {STANDARD_MINUTES} min": t["beyond"].astype(int),
             "Share beyond (%)": (100 * t["share"]).round(2),
             f"Beyond {miles} mi, no drive time": t["unknown"].astype(int),
         }
@@ -221,11 +229,7 @@ def reach_tract_view(reach: pd.DataFrame, spa_names: pd.Series, den_label: str, 
     t = reach[reach["residents"] > 0].sort_values(["reach", "residents"], ascending=[True, False])
     out = pd.DataFrame(
         {
-            "Tract (2010 GEOID)": t["geoid"],
-            "SPA": t["spa"],
-            "SPA name": t["spa"].map(spa_names),
-            f"District ({DISTRICT_PLAN})": t["sd"],
-            den_label.capitalize(): t["residents"].astype(int),
+            **_tract_columns(t, spa_names, den_label),
             f"Sites per 100k within {miles} mi (2SFCA)": t["reach"].round(2),
             "With distance decay (E2SFCA)": t["reach_decay"].round(2),
         }
