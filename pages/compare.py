@@ -6,7 +6,7 @@ from dataclasses import fields, replace
 import streamlit as st
 
 from dashboard import registry
-from dashboard.analysis import costs, link, metrics, prices, whatif
+from dashboard.analysis import catchment, costs, link, metrics, prices, whatif
 from dashboard.render import charts, tables, text
 from dashboard.ui import context, show, urlstate
 
@@ -33,11 +33,17 @@ if state.memo:
 st.header("Availability by Service Planning Area" + (" in the selection" if area_selected else ""))
 den = metrics.denominator(state)
 cont = metrics.continuum_table(fac, data.idx, tracts, areas, state)
+near = catchment.table_rows(data.views.beds_reach(state), cont["area"], metrics.tract_mask(tracts, state))
+cont["beds_reach_per_100k"] = near["reach"].to_numpy()
+cont["beds_reach_decay_per_100k"] = near["reach_decay"].to_numpy()
 band = prices.bed_band(bench)
 beds_label = "Licensed acute psychiatric beds" + (
     "" if state.state_hospital else " (without the state forensic hospital)"
 )
-fig_sites, fig_beds = charts.availability_figures(cont, band, den.label, beds_label)
+beds_note = "Licensed (not staffed); the state forensic hospital " + (
+    "counted" if state.state_hospital else "left out"
+)
+fig_sites, fig_beds = charts.availability_figures(cont, band, den.label, beds_note, state.miles)
 # Side by side on a screen, one above the other on a phone and in the memo (each page-wide).
 left, right = (st.container(), st.container()) if state.memo else st.columns(2)
 with left:
@@ -59,12 +65,23 @@ st.caption(
     + ")."
     + (f" Shaded: {band.label}." if band else "")
 )
+beds_all = metrics.beds_in(fac, exclude_state=not state.state_hospital)
+unplaced = int(beds_all[fac["lat"].isna().to_numpy()].sum())
+st.caption(
+    f"Diamonds: beds within {state.miles} mi (2SFCA, the sidebar's distance): each hospital's "
+    f"beds are shared among all residents within {state.miles} miles of it (straight line), "
+    "each tract adds up its shares, and an area shows its residents' mean. Bars count the beds "
+    "inside an area's lines; diamonds the beds its residents can reach, across the lines. "
+    f"County: {text.fmt_rate(county['beds_reach_per_100k'])} per 100k within reach"
+    + (f" ({unplaced:,} beds at a hospital with no location left out)" if unplaced else "")
+    + ". The shorter the distance, the closer the two; at 15–20 mi areas share most hospitals."
+)
 counted = cont.set_index("name").loc["Selected area"] if area_selected else county
 if not state.include_unknown:
     show.unknown_note(int(counted["outpatient_unknown"]), state, state.where(), "outpatient sites")
 if den.note:
     st.caption(f"Denominator note: {den.note}.")
-cont_view = tables.continuum_view(cont, den.label, pop_vintage[:4], beds_label)
+cont_view = tables.continuum_view(cont, den.label, pop_vintage[:4], beds_label, state.miles)
 with st.container() if state.memo else st.expander("Table behind the charts", expanded=False):
     show.table(cont_view, state.memo)
 notes = show.download_notes(f"Availability by SPA for: {state.describe()}", SOURCES, ctx.page_path, data)

@@ -267,6 +267,13 @@ st.markdown(
     "(`two_stage_fca`) on every tract, which a test checks. Limits: it counts sites, not "
     "their size (no public source gives slots or clinicians), and it depends on the distance."
 )
+st.markdown(
+    "**Beds within reach** (Inpatient vs outpatient): the same 2SFCA with each hospital's "
+    "licensed acute psychiatric beds as its supply and every resident as demand (as for beds "
+    "per 100k inside an area's lines; the state forensic hospital counts only when the sidebar "
+    "counts it). Beds at a hospital with no location count for no one. Licensed beds are not "
+    "staffed beds, and the figure does not know who a hospital admits."
+)
 
 st.markdown(
     "**Against the time-or-distance standard** (Gaps & access, and the Map headline): a tract's "

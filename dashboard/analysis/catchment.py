@@ -70,11 +70,13 @@ def tract_reach(
     residents: np.ndarray,
     catchment: float,
     miles_all: np.ndarray | None = None,
+    supply: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Per tract: matching sites per 100k residents within ``catchment`` miles by 2SFCA and
-    by E2SFCA (supply 1 per located matching site, demand ``residents``), beside the tract's
-    area ids and residents.  ``miles_all``: ``miles_matrix`` of every tract to every site in
-    ``fac``, made once (else made here for the matching sites)."""
+    by E2SFCA (supply 1 per located matching site, or ``supply`` per row of ``fac``: its
+    licensed beds; demand ``residents``), beside the tract's area ids and residents.
+    ``miles_all``: ``miles_matrix`` of every tract to every site in ``fac``, made once (else
+    made here for the matching sites).  Unplaced sites count for no one."""
     ok = np.asarray(site_mask, bool) & fac["lat"].notna().to_numpy() & fac["lon"].notna().to_numpy()
     if miles_all is None:
         miles = miles_matrix(
@@ -82,7 +84,7 @@ def tract_reach(
         )
     else:
         miles = miles_all[:, ok]
-    supply = np.ones(int(ok.sum()))
+    supply = np.ones(int(ok.sum())) if supply is None else np.asarray(supply, float)[ok]
     out = tracts[["geoid", "spa", "sd"]].copy()
     out["residents"] = np.asarray(residents, float)
     out["reach"] = PER * two_step_fca(weights(miles, catchment), supply, residents)
@@ -109,3 +111,17 @@ def area_reach(reach: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
             "residents_without": s["none"],
         }
     )
+
+
+def table_rows(reach: pd.DataFrame, spas: np.ndarray, selection: np.ndarray) -> pd.DataFrame:
+    """``area_reach`` for the rows of a by-SPA table (``metrics.continuum_table``'s): SPA rows
+    (``spas`` > 0) the part of the SPA inside ``selection`` (a tract mask), then, for the
+    rows with 0, the selection as a whole (when it is not the whole county) and the county
+    (always last)."""
+    spas = np.asarray(spas)
+    inside = reach.loc[np.asarray(selection, bool)]
+    parts = [area_reach(inside, by="spa").reindex(spas[spas > 0])]
+    if (spas == 0).sum() == 2:
+        parts.append(area_reach(inside))
+    parts.append(area_reach(reach))
+    return pd.concat(parts, ignore_index=True)

@@ -173,7 +173,7 @@ def area_table(
     fac_area = _area_ids(fac[level])
     sites = np.bincount(fac_area[np.asarray(m.mask, dtype=bool)], minlength=size)
     unknown = np.bincount(fac_area[m.unknown & ~m.mask], minlength=size)
-    beds = _beds_in(fac, exclude_state=not state.state_hospital, where=place_mask_areas(fac, state))
+    beds = beds_in(fac, exclude_state=not state.state_hospital, where=place_mask_areas(fac, state))
     bed_sum = np.bincount(fac_area, weights=beds, minlength=size)
     out = pd.DataFrame({"area": ids, "name": names.to_numpy()})
     out["selected"] = np.isin(ids, tract_area)
@@ -201,9 +201,7 @@ def place_mask_areas(fac: pd.DataFrame, state: FilterState) -> np.ndarray:
     return keep
 
 
-def _beds_in(
-    fac: pd.DataFrame, *, exclude_state: bool = False, where: np.ndarray | None = None
-) -> np.ndarray:
+def beds_in(fac: pd.DataFrame, *, exclude_state: bool = False, where: np.ndarray | None = None) -> np.ndarray:
     """Licensed acute psychiatric beds per facility row (0 where none, outside ``where`` or,
     with ``exclude_state``, at the state forensic hospital)."""
     beds = fac["psych_beds"].to_numpy(dtype=float, na_value=0.0)
@@ -253,10 +251,10 @@ def headline(
     population = int(in_den.sum())
     residents = int(tracts["pop_total"].to_numpy()[keep].sum())
     in_area = place_mask_areas(fac, state)
-    beds = int(_beds_in(fac, exclude_state=not state.state_hospital, where=in_area).sum())
-    state_beds = int(_beds_in(fac, where=in_area & fac["state_hospital"].to_numpy(dtype=bool)).sum())
+    beds = int(beds_in(fac, exclude_state=not state.state_hospital, where=in_area).sum())
+    state_beds = int(beds_in(fac, where=in_area & fac["state_hospital"].to_numpy(dtype=bool)).sum())
     county_run = fac["licence_operator"].to_numpy(dtype=object) == "local_government"
-    county_beds = int(_beds_in(fac, where=in_area & county_run).sum())
+    county_beds = int(beds_in(fac, where=in_area & county_run).sum())
     ok = access_mask(idx, state) & (fac["location_precision"].to_numpy() != Precision.NONE)
     dist = nearest_miles(
         tracts["lon"].to_numpy()[keep],
@@ -338,7 +336,7 @@ def continuum_table(
         row = {"area": 0, "name": name, **totals[key]}
         row["population"] = int(den.of(tr).sum())
         row["residents"] = int(tr["pop_total"].sum())
-        row["beds"] = int(_beds_in(fac, exclude_state=not state.state_hospital, where=keep).sum())
+        row["beds"] = int(beds_in(fac, exclude_state=not state.state_hospital, where=keep).sum())
         rows.append(pd.DataFrame([row]))
     out = pd.concat(rows, ignore_index=True)
     for setting in CONTINUUM:

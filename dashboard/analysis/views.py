@@ -120,6 +120,21 @@ class Views:
 
         return self.cache.get(("miles",), make)
 
+    def beds_reach(self, state: FilterState) -> pd.DataFrame:
+        """Licensed acute psychiatric beds per 100k residents within ``state.miles`` of each
+        tract (``catchment.tract_reach`` with each hospital's beds as its supply and every
+        resident as demand, as the beds per 100k inside an area's lines): it depends on the
+        distance and on whether the state forensic hospital counts, nothing else."""
+
+        def make() -> pd.DataFrame:
+            beds = metrics.beds_in(self.fac, exclude_state=not state.state_hospital)
+            people = self.tracts["pop_total"].to_numpy(float)
+            return catchment.tract_reach(
+                self.tracts, self.fac, beds > 0, people, state.miles, miles_all=self.miles(), supply=beds
+            )
+
+        return self.cache.get(("beds_reach", state.state_hospital, state.miles), make)
+
     def match(self, state: FilterState) -> Match:
         key = match_key(state)
         return self.cache.get(("match", key), lambda: _frozen(filters.match(self.idx, key)))

@@ -41,12 +41,19 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
 
 
 def availability_figures(
-    table: pd.DataFrame, band=None, denominator_label: str = "residents", beds_label: str = "Licensed beds"
+    table: pd.DataFrame,
+    band=None,
+    denominator_label: str = "residents",
+    beds_note: str = "Licensed (not staffed)",
+    miles: int | None = None,
 ) -> tuple[go.Figure, go.Figure]:
     """Two charts with the same rows (one per area): sites per 100k by setting, and licensed
-    beds per 100k residents against the benchmark band.  Two figures rather than two panels
-    of one, so a phone shows them one above the other with their titles apart.  ``table``
-    columns: name, outpatient_per_100k, day_per_100k, residential_per_100k, beds_per_100k."""
+    beds per 100k residents against the benchmark band, ``beds_note`` under its title (with
+    ``miles``, beds within that many miles as a marker beside each bar).  Two figures rather
+    than two panels of one, so a phone shows them one above the other with their titles
+    apart.  ``table`` columns:
+    name, outpatient_per_100k, day_per_100k, residential_per_100k, beds_per_100k (and
+    beds_reach_per_100k with ``miles``)."""
     y = table["name"]
     height = 140 + 42 * len(table)
     sites = go.Figure()
@@ -65,18 +72,38 @@ def availability_figures(
                 hovertemplate="%{y}: %{x:.1f} per 100k<extra>" + label + "</extra>",
             )
         )
-    sites.update_layout(title=dict(text=f"Sites per 100k {denominator_label}", font_size=14))
+    sites.update_layout(
+        title=dict(
+            text=f"Sites per 100k {denominator_label}",
+            font_size=14,
+            subtitle_text="Matching sites by care setting",
+        )
+    )
     beds = go.Figure(
         go.Bar(
             x=table["beds_per_100k"],
             y=y,
             orientation="h",
-            name=beds_label,
+            name="Inside the area's lines",
             marker=dict(color=VERMILLION, line=dict(color="#1A1A1A", width=0.5)),
-            hovertemplate="%{y}: %{x:.1f} beds per 100k<extra></extra>",
+            hovertemplate="%{y}: %{x:.1f} beds per 100k inside its lines<extra></extra>",
         )
     )
-    beds.update_layout(title=dict(text=f"{beds_label} per 100k residents", font_size=14), showlegend=False)
+    # Short titles (a phone's chart is ~360 px wide; plotly does not wrap them), details below.
+    title = dict(text="Acute psychiatric beds per 100k residents", font_size=14, subtitle_text=beds_note)
+    beds.update_layout(title=title, showlegend=False)
+    if miles is not None:
+        beds.add_trace(
+            go.Scatter(
+                x=table["beds_reach_per_100k"],
+                y=y,
+                mode="markers",
+                name=f"Within {miles} mi of its residents (2SFCA)",
+                marker=dict(symbol="diamond", size=11, color="#1A1A1A", line=dict(color="white", width=1)),
+                hovertemplate="%{y}: %{x:.1f} beds per 100k within " + f"{miles} mi<extra></extra>",
+            )
+        )
+        beds.update_layout(showlegend=True)
     if band is not None:
         beds.add_vrect(
             x0=band.low,
@@ -93,7 +120,7 @@ def availability_figures(
         _layout(fig, height + 60)
         # the title on top, the legend below the bars: the two never overlap
         fig.update_layout(
-            margin=dict(l=10, r=10, t=50, b=90),
+            margin=dict(l=10, r=10, t=70, b=90),
             legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left"),
         )
     return sites, beds

@@ -237,8 +237,11 @@ def reach_tract_view(reach: pd.DataFrame, spa_names: pd.Series, den_label: str, 
     return out.reset_index(drop=True)
 
 
-def continuum_view(cont: pd.DataFrame, den_label: str, pop_year: str, beds_label: str) -> pd.DataFrame:
-    """The availability table as shown and downloaded (rates rounded to 0.1)."""
+def continuum_view(
+    cont: pd.DataFrame, den_label: str, pop_year: str, beds_label: str, miles: int
+) -> pd.DataFrame:
+    """The availability table as shown and downloaded (rates rounded to 0.1), with beds
+    within ``miles`` (catchment.table_rows) beside the beds inside the lines."""
     cols = {
         "name": "Area",
         "outpatient_sites": "Outpatient sites",
@@ -252,6 +255,8 @@ def continuum_view(cont: pd.DataFrame, den_label: str, pop_year: str, beds_label
         "day_per_100k": "Day treatment per 100k",
         "residential_per_100k": "Residential per 100k",
         "beds_per_100k": "Beds per 100k residents",
+        "beds_reach_per_100k": f"Beds per 100k residents within {miles} mi (2SFCA)",
+        "beds_reach_decay_per_100k": f"Beds per 100k residents within {miles} mi (E2SFCA)",
     }
     if den_label == "all residents":
         del cols["residents"]

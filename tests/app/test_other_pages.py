@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 
 from dashboard import taxonomy
@@ -68,6 +70,33 @@ def test_compare_follows_the_shared_filters(run, built, idx):
     )
     table = next(df for df in all_tables(at) if "Outpatient sites" in df.columns)
     assert list(table["Outpatient sites"]) == list(t["outpatient_sites"])
+
+
+def test_compare_shows_beds_within_reach_beside_beds_inside_the_lines(run, built, idx):
+    """Issue 22, the inpatient view: licensed beds per 100k residents within the sidebar's
+    distance (2SFCA, each hospital's beds as its supply), per SPA part of District 2, the
+    selection and the county, as analysis.catchment gives them; the chart marks them."""
+    from dashboard.analysis import catchment
+
+    at = run("compare", {"sd": "2", "miles": "10"})
+    state = FilterState(sd=(2,), miles=10)
+    fac, tracts = built.facilities, built.tracts
+    beds = metrics.beds_in(fac, exclude_state=True)
+    reach = catchment.tract_reach(tracts, fac, beds > 0, tracts["pop_total"].to_numpy(), 10, supply=beds)
+    cont = metrics.continuum_table(fac, idx, tracts, built.areas, state)
+    want = catchment.table_rows(reach, cont["area"], metrics.tract_mask(tracts, state))["reach"]
+    table = next(df for df in all_tables(at) if "Outpatient sites" in df.columns)
+    shown = table["Beds per 100k residents within 10 mi (2SFCA)"]
+    assert shown.tolist() == pytest.approx(want.round(1).tolist(), abs=1e-9)
+    assert shown.iloc[-1] == pytest.approx(table["Beds per 100k residents"].iloc[-1], abs=0.1)  # county
+    assert (shown.iloc[:-2] != table["Beds per 100k residents"].iloc[:-2]).any()  # lines crossed
+    assert any(f"County: {want.iloc[-1]:.1f} per 100k within reach" in c.value for c in at.caption)
+    beds_chart = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert [t["type"] for t in beds_chart["data"]] == ["bar", "scatter"]
+    marks = beds_chart["data"][1]
+    assert marks["name"].startswith("Within 10 mi")
+    xs = np.frombuffer(base64.b64decode(marks["x"]["bdata"]), marks["x"]["dtype"])  # plotly's typed array
+    assert xs.tolist() == pytest.approx(want.tolist())
 
 
 # --------------------------------------------------------------------------- gaps
