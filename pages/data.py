@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import registry, taxonomy
-from dashboard.analysis import metrics
+from dashboard.analysis import filters, metrics
 from dashboard.render import text
 from dashboard.ui import context, show
 from dashboard.vocab import Precision
@@ -278,15 +278,16 @@ st.markdown(
 st.markdown(
     "**Against the time-or-distance standard** (Gaps & access, and the Map headline): a tract's "
     "residents count as beyond it when the tract's representative point is farther than the "
-    "sidebar's distance from a matching site (straight line) *and* more than "
-    f"{metrics.STANDARD_MINUTES} minutes from a "
-    f"provider by {registry.SOURCES['oeps_drive_time'].short} drive time, which is to any "
+    "sidebar's distance from a matching site (straight line) *and* more than the standard's "
+    f"minutes ({filters.DEFAULT_MINUTES} unless changed on the Gaps page) from a provider by drive "
+    f"time ({registry.SOURCES['oeps_drive_time'].short}), which is to any "
     "SAMHSA-listed provider, not to the filter's sites; tracts without a reliable drive time "
     "are counted apart. California's standards are in Welfare and Institutions Code §14197 "
     "(AB 205, 2017) and DHCS's network certification notices for county mental health plans "
     "(e.g. BHIN 23-041, 2023-24). The outpatient mental-health value for Los Angeles County "
-    "could not be confirmed from those texts here, so the distance is left to the user (the "
-    "statute's '15 miles or 30 minutes' group holds Los Angeles for specialists)."
+    "could not be confirmed from those texts here, so both the distance and the time are left "
+    "to the user (the statute's '15 miles or 30 minutes' group holds Los Angeles for "
+    "specialists)."
 )
 
 st.header("Known gaps")

@@ -168,7 +168,7 @@ def tables_by_level(frames: dict, title: str, download: str, notes: list[str], n
 
 
 # ------------------------------------------------------------------ network standard
-MINUTES = metrics.STANDARD_MINUTES
+MINUTES = state.minutes
 OEPS = registry.SOURCES["oeps_drive_time"].short
 st.header("Against the Medi-Cal time-or-distance standard")
 st.caption(
@@ -176,14 +176,26 @@ st.caption(
     "Code §14197, added by AB 205 in 2017; county mental health plans are certified against them "
     "by DHCS notices, e.g. BHIN 23-041 for 2023-24; the State Auditor's report 2023-115 found "
     "DHCS approves potentially unreasonable alternative standards). **The outpatient "
-    "mental-health value for Los Angeles County could not be confirmed here** from the "
+    "mental-health values for Los Angeles County could not be confirmed here** from the "
     "statute's or the notices' text (the statute puts Los Angeles in its '15 miles or 30 "
-    "minutes' group for specialists). So the distance is the sidebar's threshold — **set it to "
-    f"the standard you apply** (15 miles to match that group) — and the time is {MINUTES} minutes. "
+    "minutes' group for specialists). So **set the standard you apply**: the distance is the "
+    "sidebar's threshold (15 miles to match that group), the time is set below "
+    f"({filters.DEFAULT_MINUTES} minutes unless changed). "
     f"A resident meets the standard within {state.miles} miles (straight line to a matching site) "
-    f"**or** within {MINUTES} minutes ({OEPS} drive time, which is to any SAMHSA-listed provider, "
+    f"**or** within {MINUTES} minutes' drive ({OEPS}: to any SAMHSA-listed provider, "
     f"not to the sidebar's sites): the figures below count those beyond both. Sources: {SOURCES}."
 )
+if not state.memo:  # the memo states the minutes in its figures
+    st.segmented_control(
+        "Drive time of the standard (minutes)",
+        options=filters.MINUTES_CHOICES,
+        selection_mode="single",
+        required=True,
+        key=urlstate.K_MINUTES,
+        persist_state="session",
+        help=f"Drive minutes from each tract to the nearest SAMHSA-listed provider ({OEPS}); the "
+        f"longest in the county is {data.snap.drive_time['minutes'].max():.0f} minutes.",
+    )
 sel, whole = view.standard.loc["selection"], view.standard.loc["county"]
 s1, s2, s3 = st.columns(3)
 s1.metric(
@@ -220,7 +232,7 @@ box = tables_on_demand("Tables by SPA and district, with downloads", "x_standard
 if box is not None:
     standard_notes = show.download_notes(
         f"{den.label.capitalize()} beyond {state.miles} miles (straight line to a site matching: "
-        f"{state.describe()}) and beyond {MINUTES} minutes ({OEPS} drive time to any SAMHSA-listed provider)",
+        f"{state.describe()}) and beyond {MINUTES} minutes' drive ({OEPS})",
         f"{SOURCES}; {OEPS}",
         ctx.page_path,
         data,

@@ -112,7 +112,7 @@ else:
         f"{head.residents_far:,} {den.label} farther than {state.miles} miles "
         "(straight line) from the nearest matching site"
         + county(lambda h: text.fmt_pct(h.share_far))
-        + f"; {head.beyond_standard:,} also beyond {metrics.STANDARD_MINUTES} minutes' drive "
+        + f"; {head.beyond_standard:,} also beyond {state.minutes} minutes' drive "
         f"({registry.SOURCES['oeps_drive_time'].short}; the time-or-distance standard: Gaps & access)"
         + county(lambda h: f"{h.beyond_standard:,}")
     )

@@ -35,6 +35,10 @@ GAPS_MAPS = {"miles": "Miles to the nearest matching site", "reach": "Sites per 
 LEVELS = {lv.value: lv.label for lv in AREA_LEVELS}
 MILES_CHOICES = (1, 2, 3, 5, 10, 15, 20)
 DEFAULT_MILES = 5
+# The time leg of the time-or-distance standard (OEPS drive minutes; the Gaps page sets it):
+# 30 minutes is the statute's value for Los Angeles' group (for specialists: see the page).
+MINUTES_CHOICES = (10, 15, 20, 30, 45, 60)
+DEFAULT_MINUTES = 30
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class FilterState:
     level: str = "spa"
     gmap: str = "miles"  # the Gaps page's tract map (GAPS_MAPS)
     miles: int = DEFAULT_MILES
+    minutes: int = DEFAULT_MINUTES  # the standard's drive time (MINUTES_CHOICES)
     lat: float | None = None
     lon: float | None = None
     zoom: int | None = None

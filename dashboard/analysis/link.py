@@ -11,6 +11,7 @@ comma-separated value ids::
     unk=1                                 include sites whose attributes are unknown
     dsh=1                                 count the state forensic hospital's beds
     miles=5                               distance threshold
+    mins=30                               the time-or-distance standard's drive minutes
     measure=sites|beds  level=spa|sd      map colouring and areas
     gmap=miles|reach                      the Gaps page's tract map
     lat=34.05  lon=-118.25  z=10          map position, once the user moved the map
@@ -55,6 +56,7 @@ from dashboard.analysis.filters import (
     MAX_QUERY_LENGTH,
     MEASURES,
     MILES_CHOICES,
+    MINUTES_CHOICES,
     SPAS,
     FilterState,
 )
@@ -75,7 +77,19 @@ GROUP_PARAMS = {
 }
 FLAGS = {"include_unknown": "unk", "state_hospital": "dsh", "memo": "memo"}
 FILTER_KEYS = frozenset(
-    {"v", *GROUP_PARAMS.values(), *FLAGS.values(), "spa", "sd", "q", "miles", "measure", "level", "gmap"}
+    {
+        "v",
+        *GROUP_PARAMS.values(),
+        *FLAGS.values(),
+        "spa",
+        "sd",
+        "q",
+        "miles",
+        "mins",
+        "measure",
+        "level",
+        "gmap",
+    }
     | {"lat", "lon", "z"}
 )
 
@@ -167,6 +181,8 @@ def encode(state: FilterState, cost_params: Mapping[str, str] | None = None) -> 
         out["gmap"] = state.gmap
     if state.miles != DEFAULT.miles:
         out["miles"] = str(state.miles)
+    if state.minutes != DEFAULT.minutes:
+        out["mins"] = str(state.minutes)
     if state.lat is not None and state.lon is not None and state.zoom is not None:
         out["lat"], out["lon"], out["z"] = f"{state.lat:.4f}", f"{state.lon:.4f}", str(state.zoom)
     out.update(cost_params or {})
@@ -262,7 +278,8 @@ def _decode_areas(raw: dict[str, str], notices: list[str]) -> dict[str, tuple[in
 
 
 def _decode_settings(raw: dict[str, str], notices: list[str]) -> dict[str, object]:
-    """The name search, the on/off flags, the measure, the area level, the Gaps map and the miles."""
+    """The name search, the on/off flags, the measure, the area level, the Gaps map, the miles
+    and the standard's minutes."""
     kw: dict[str, object] = {}
     if "q" in raw:
         q = " ".join(raw["q"].split())
@@ -281,13 +298,14 @@ def _decode_settings(raw: dict[str, str], notices: list[str]) -> dict[str, objec
                 kw[param] = raw[param]
             else:
                 notices.append(f"Ignored the link setting '{param}': unknown value '{short(raw[param])}'.")
-    if "miles" in raw:
-        if _int(raw["miles"]) in MILES_CHOICES:
-            kw["miles"] = _int(raw["miles"])
-        else:
-            notices.append(
-                f"Ignored the link setting 'miles': choose one of {', '.join(map(str, MILES_CHOICES))}."
-            )
+    for param, field, allowed in (("miles", "miles", MILES_CHOICES), ("mins", "minutes", MINUTES_CHOICES)):
+        if param in raw:
+            if _int(raw[param]) in allowed:
+                kw[field] = _int(raw[param])
+            else:
+                notices.append(
+                    f"Ignored the link setting '{param}': choose one of {', '.join(map(str, allowed))}."
+                )
     return kw
 
 

@@ -229,7 +229,7 @@ class Headline:
     residents_far: int
     share_far: float
     denominator: Denominator
-    # Of residents_far, those also beyond STANDARD_MINUTES by OEPS drive time (the
+    # Of residents_far, those also beyond the view's minutes by OEPS drive time (the
     # time-or-distance standard), and those with no drive time (None without drive times).
     beyond_standard: int | None = None
     beyond_standard_unknown: int | None = None
@@ -267,7 +267,7 @@ def headline(
     if drive is not None:
         by_tract = pd.DataFrame({"geoid": tracts["geoid"].to_numpy()[keep], "far": dist > state.miles})
         by_tract["residents"] = in_den
-        counted = beyond_standard(with_drive_time(by_tract, drive)).iloc[0]
+        counted = beyond_standard(with_drive_time(by_tract, drive, state.minutes)).iloc[0]
         standard = {
             "beyond_standard": int(counted["beyond"]),
             "beyond_standard_unknown": int(counted["unknown"]),
@@ -367,11 +367,6 @@ def drive_time_summary(drive: pd.DataFrame, den: Denominator, by: str | None = N
     return out
 
 
-# The time leg of the time-or-distance standard: OEPS drive minutes (to any SAMHSA-listed
-# provider: the source has no drive times to the filter's sites).
-STANDARD_MINUTES = 30
-
-
 def group_sums(keys, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """Sums of each column per key (sorted keys; one group 0 when ``keys`` is None): numpy
     bincount, several times faster than a pandas groupby on a few thousand tracts."""
@@ -385,20 +380,22 @@ def group_sums(keys, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.Index(uniques, name="key"))
 
 
-def with_drive_time(access: pd.DataFrame, drive: pd.DataFrame) -> pd.DataFrame:
+def with_drive_time(access: pd.DataFrame, drive: pd.DataFrame, minutes: float) -> pd.DataFrame:
     """``access`` (``tract_access`` rows) plus, per tract, whether OEPS gives a reliable drive
-    time (``time_known``) and whether it is more than ``STANDARD_MINUTES`` (``time_far``)."""
+    time (``time_known``) and whether it is more than ``minutes`` (``time_far``): the time leg
+    of the time-or-distance standard, to any SAMHSA-listed provider (OEPS has no drive times
+    to the filter's sites)."""
     by_geoid = drive.set_index("geoid")
-    minutes = access["geoid"].map(by_geoid["minutes"]).to_numpy(dtype=float)
+    drive_min = access["geoid"].map(by_geoid["minutes"]).to_numpy(dtype=float)
     reliable = access["geoid"].map(by_geoid["reliable"]).fillna(False).to_numpy(dtype=bool)
-    known = reliable & ~np.isnan(minutes)
-    return access.assign(time_known=known, time_far=known & (np.nan_to_num(minutes) > STANDARD_MINUTES))
+    known = reliable & ~np.isnan(drive_min)
+    return access.assign(time_known=known, time_far=known & (np.nan_to_num(drive_min) > minutes))
 
 
 def beyond_standard(access: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Residents beyond a time-or-distance standard, per area (or overall when ``by`` is
     None): a tract's residents are beyond it when the tract is farther than the distance from
-    a matching site *and* more than ``STANDARD_MINUTES`` from a provider by OEPS drive time
+    a matching site *and* more than the standard's minutes from a provider by OEPS drive time
     (``access``: ``with_drive_time`` rows); where OEPS has no reliable time, residents beyond
     the distance are counted apart (``unknown``: they may be beyond)."""
     far = access["far"].to_numpy(bool)

@@ -148,7 +148,9 @@ class Views:
         )
 
     def headline(self, state: FilterState) -> metrics.Headline:
-        key = replace(match_key(state), state_hospital=state.state_hospital, miles=state.miles)
+        key = replace(
+            match_key(state), state_hospital=state.state_hospital, miles=state.miles, minutes=state.minutes
+        )
         return self.cache.get(
             ("headline", key), lambda: metrics.headline(self.fac, self.idx, self.tracts, key, self.drive)
         )

@@ -47,8 +47,9 @@ class GapsView:
 
 
 def key(state: FilterState) -> FilterState:
-    """What the page's content depends on: the filters, areas, distance and denominator."""
-    return replace(match_key(state), miles=state.miles)
+    """What the page's content depends on: the filters, areas, distance, the standard's
+    minutes and the denominator."""
+    return replace(match_key(state), miles=state.miles, minutes=state.minutes)
 
 
 def build(
@@ -80,7 +81,7 @@ def build(
         d.insert(1, "name", d["area"].map(names))
         drive_by_level[level] = tables.drive_view(d, den.label)
     return GapsView(
-        **_standard_parts(snap, access, in_area, den.label, state.miles),
+        **_standard_parts(snap, access, in_area, den.label, state),
         **_reach_parts(snap, matched.mask, state, by_geoid["residents"], den.label, miles_all),
         residents=by_geoid["residents"],
         denominator=den,
@@ -98,17 +99,17 @@ def build(
     )
 
 
-def _standard_parts(snap, access, in_area, den_label: str, miles: int) -> dict:
-    """Residents beyond the time-or-distance standard: the selection and the county, and by
-    SPA and district."""
-    access = metrics.with_drive_time(access, snap.drive_time)
+def _standard_parts(snap, access, in_area, den_label: str, state: FilterState) -> dict:
+    """Residents beyond the time-or-distance standard (``state.miles`` and ``state.minutes``):
+    the selection and the county, and by SPA and district."""
+    access = metrics.with_drive_time(access, snap.drive_time, state.minutes)
     in_area = access.loc[in_area.index]
     both = [metrics.beyond_standard(in_area), metrics.beyond_standard(access)]
     return {
         "standard": pd.concat(both).set_axis(["selection", "county"]),
         "standard_by_level": {
             level: tables.standard_view(
-                metrics.beyond_standard(in_area, by=level), snap.area_names(level), den_label, miles
+                metrics.beyond_standard(in_area, by=level), snap.area_names(level), den_label, state
             )
             for level in ("spa", "sd")
         },

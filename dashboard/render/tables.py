@@ -11,7 +11,6 @@ import pandas as pd
 
 from dashboard import registry, taxonomy
 from dashboard.analysis import costs
-from dashboard.analysis.metrics import STANDARD_MINUTES
 from dashboard.vocab import DISTRICT_PLAN, DRIVE_MINUTES, Precision
 
 # Tables on a page show at most this many rows (downloads hold them all).
@@ -192,15 +191,17 @@ def tract_view(access: pd.DataFrame, spa_names: pd.Series, den_label: str, miles
     return out.reset_index(drop=True)
 
 
-def standard_view(summary: pd.DataFrame, names: pd.Series, den_label: str, miles: int) -> pd.DataFrame:
-    """Residents beyond the time-or-distance standard per area, most first."""
+def standard_view(summary: pd.DataFrame, names: pd.Series, den_label: str, state) -> pd.DataFrame:
+    """Residents beyond the time-or-distance standard (``state.miles``, ``state.minutes``) per
+    area, most first."""
+    miles = state.miles
     t = summary.sort_values("beyond", ascending=False)
     out = pd.DataFrame(
         {
             "Area": t.index,
             "Name": t.index.map(names),
             den_label.capitalize(): t["residents"].astype(int),
-            f"Beyond {miles} mi and {STANDARD_MINUTES} min": t["beyond"].astype(int),
+            f"Beyond {miles} mi and {state.minutes} min": t["beyond"].astype(int),
             "Share beyond (%)": (100 * t["share"]).round(2),
             f"Beyond {miles} mi, no drive time": t["unknown"].astype(int),
         }

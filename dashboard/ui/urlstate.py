@@ -31,7 +31,7 @@ def fold_key(group_id: str) -> str:
 
 K_SPA, K_SD, K_QUERY, K_UNKNOWN, K_MILES = "f_spa", "f_sd", "f_query", "f_unknown", "f_miles"
 K_DSH, K_MEASURE, K_LEVEL, K_MEMO = "f_dsh", "v_measure", "v_level", "v_memo"
-K_GMAP = "v_gmap"
+K_GMAP, K_MINUTES = "v_gmap", "v_minutes"
 K_VIEW = "v_map_view"  # (lat, lon, zoom) after the user moved the map; not a widget
 K_URL = "_url"  # the query parameters of the view on screen (last seeded from or written)
 K_NOTICES = "_notices"
@@ -54,7 +54,7 @@ def seed(state: FilterState) -> None:
     ss[K_SPA], ss[K_SD], ss[K_QUERY] = list(state.spa), list(state.sd), state.query
     ss[K_UNKNOWN], ss[K_DSH], ss[K_MEMO] = state.include_unknown, state.state_hospital, state.memo
     ss[K_MILES], ss[K_MEASURE], ss[K_LEVEL] = state.miles, state.measure, state.level
-    ss[K_GMAP] = state.gmap
+    ss[K_GMAP], ss[K_MINUTES] = state.gmap, state.minutes
     ss[K_VIEW] = (state.lat, state.lon, state.zoom) if state.zoom is not None else None
 
 
@@ -120,6 +120,7 @@ def current_state() -> FilterState:
         level=ss.get(K_LEVEL, filters.DEFAULT.level),
         gmap=ss.get(K_GMAP, filters.DEFAULT.gmap),
         miles=int(ss.get(K_MILES, filters.DEFAULT_MILES)),
+        minutes=int(ss.get(K_MINUTES, filters.DEFAULT_MINUTES)),
         lat=view[0] if view else None,
         lon=view[1] if view else None,
         zoom=view[2] if view else None,

@@ -50,6 +50,7 @@ FILTER_KEYS = {
     "dsh",
     "memo",
     "miles",
+    "mins",
     "measure",
     "level",
     "gmap",
@@ -61,6 +62,7 @@ COST_NUMBER_KEYS = dict(link.COST_PARAMS)  # URL key -> (part, name)
 COST_KEYS = {"rates", "wspa", *COST_NUMBER_KEYS}
 KNOWN_KEYS = FILTER_KEYS | COST_KEYS
 MILES = (1, 2, 3, 5, 10, 15, 20)
+MINUTES = (10, 15, 20, 30, 45, 60)
 RATES = ("national", "la_locality")
 # Streamlit keeps these for itself (embedding options): a page never sees them.
 STREAMLIT_RESERVED = {"embed", "embed_options"}
@@ -84,6 +86,7 @@ class Expected:
     level: str = "spa"
     gmap: str = "miles"
     miles: int = 5
+    minutes: int = 30
     view: tuple | None = None
     costs: dict = field(default_factory=dict)  # URL key -> number / rates / wspa value
     shared_junk: bool = False  # something a filter setting could not use (notice on every page)
@@ -358,6 +361,7 @@ ITEM_STRATEGIES = {
     "level": scalar_item("level", {"spa": "spa", "sd": "sd"}, "level"),
     "gmap": scalar_item("gmap", {"miles": "miles", "reach": "reach"}, "gmap"),
     "miles": scalar_item("miles", {str(m): m for m in MILES}, "miles"),
+    "mins": scalar_item("mins", {str(m): m for m in MINUTES}, "minutes"),
     "view": view_item(),
     "v": version_item(),
     **{k: cost_item(k) for k in sorted(COST_KEYS)},
@@ -422,7 +426,7 @@ def check_page(page: str, params: dict, exp: Expected, built) -> AppTest:
     assert state.query == " ".join(exp.query.split())[:100], (final, params)
     assert state.include_unknown == exp.unknown
     assert state.state_hospital == exp.state_hospital and state.memo == exp.memo
-    assert state.miles == exp.miles
+    assert state.miles == exp.miles and state.minutes == exp.minutes
     assert state.measure == exp.measure and state.level == exp.level and state.gmap == exp.gmap
     if exp.view is None:
         assert state.zoom is None, final

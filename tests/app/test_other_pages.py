@@ -216,7 +216,7 @@ def test_gaps_counts_residents_beyond_the_time_or_distance_standard(run, built, 
     )
     den = metrics.denominator(state)
     acc = metrics.tract_access(built.tracts, built.facilities, metrics.access_mask(idx, state), den, 15)
-    acc = metrics.with_drive_time(acc, built.drive_time)
+    acc = metrics.with_drive_time(acc, built.drive_time, 30)
     county = metrics.beyond_standard(acc).iloc[0]
     mine = metrics.beyond_standard(acc.loc[metrics.tract_mask(built.tracts, state)]).iloc[0]
     assert count(metric(at, "Residents aged 0-17 beyond 15 mi and 30 min")) == mine["beyond"]
@@ -226,6 +226,28 @@ def test_gaps_counts_residents_beyond_the_time_or_distance_standard(run, built, 
     assert f"County: {int(county['beyond']):,} residents aged 0-17" in captions
     by_sd = metrics.beyond_standard(acc, by="sd")
     assert by_sd["beyond"].sum() == county["beyond"]
+
+
+def test_the_standards_minutes_are_the_users_to_set_and_the_link_keeps_them(run, built, idx):
+    """Issue 22: the standard's time could not be confirmed, so the user sets it (as the
+    distance): 10 minutes counts the children beyond 10 mi and 10 min, the link carries
+    mins=10, and the Map headline opened from that link counts the same minutes."""
+    state = FilterState(population=("children",), miles=10)
+    acc = metrics.tract_access(
+        built.tracts, built.facilities, metrics.access_mask(idx, state), metrics.denominator(state), 10
+    )
+    counts = {
+        m: int(metrics.beyond_standard(metrics.with_drive_time(acc, built.drive_time, m)).iloc[0]["beyond"])
+        for m in (10, 30)
+    }
+    assert counts[10] > counts[30]  # the setting changes the figure
+    at = run("gaps", {"pop": "children", "miles": "10"})
+    assert count(metric(at, "Residents aged 0-17 beyond 10 mi and 30 min")) == counts[30]
+    at.segmented_control(key="v_minutes").set_value(10).run()
+    assert count(metric(at, "Residents aged 0-17 beyond 10 mi and 10 min")) == counts[10]
+    assert "mins=10" in share_link(at)
+    mapped = run(params={"pop": "children", "miles": "10", "mins": "10"})
+    assert any(f"; {counts[10]:,} also beyond 10 minutes' drive" in c.value for c in mapped.caption)
 
 
 def test_the_gaps_tract_map_can_show_capacity_within_reach_and_the_link_keeps_it(run):
