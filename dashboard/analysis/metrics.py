@@ -350,18 +350,17 @@ def drive_time_summary(drive: pd.DataFrame, den: Denominator, by: str | None = N
     how many live beyond 10, 20 and 30 minutes, per area (``by``: "spa" or "sd") or overall.
     Tracts without a reliable value are left out of every column but ``tracts_without_value``.
     ``drive``: the snapshot's drive_time table (or the rows of it inside a selection)."""
-    ok = drive["reliable"].fillna(False).to_numpy(dtype=bool) & drive["minutes"].notna().to_numpy()
-    residents = den.of(drive).to_numpy()
-    frame = pd.DataFrame(
-        {"key": drive[by].to_numpy() if by else 0, "residents": np.where(ok, residents, 0), "missing": ~ok}
-    )
-    for m in DRIVE_MINUTES:
-        frame[f"beyond_{m}"] = np.where(ok & (drive["minutes"].to_numpy() > m), residents, 0)
-    out = frame.groupby("key").agg(
-        residents=("residents", "sum"),
-        **{f"beyond_{m}": (f"beyond_{m}", "sum") for m in DRIVE_MINUTES},
-        tracts_without_value=("missing", "sum"),
-    )
+    minutes = drive["minutes"].to_numpy(dtype=float, na_value=np.nan)
+    ok = drive["reliable"].fillna(False).to_numpy(dtype=bool) & ~np.isnan(minutes)
+    residents = np.where(ok, den.of(drive).to_numpy(dtype=float), 0)
+    out = group_sums(
+        drive[by].to_numpy() if by else None,
+        {
+            "residents": residents,
+            **{f"beyond_{m}": np.where(minutes > m, residents, 0) for m in DRIVE_MINUTES},
+            "tracts_without_value": ~ok,
+        },
+    ).astype(int)
     for m in DRIVE_MINUTES:
         out[f"share_{m}"] = np.where(out["residents"] > 0, out[f"beyond_{m}"] / out["residents"], np.nan)
     return out
