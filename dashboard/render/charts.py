@@ -51,9 +51,8 @@ def availability_figures(
     beds per 100k residents against the benchmark band, ``beds_note`` under its title (with
     ``miles``, beds within that many miles as a marker beside each bar).  Two figures rather
     than two panels of one, so a phone shows them one above the other with their titles
-    apart.  ``table`` columns:
-    name, outpatient_per_100k, day_per_100k, residential_per_100k, beds_per_100k (and
-    beds_reach_per_100k with ``miles``)."""
+    apart.  ``table`` columns: name, outpatient_per_100k, day_per_100k, residential_per_100k,
+    beds_per_100k (and beds_reach_per_100k with ``miles``)."""
     y = table["name"]
     height = 140 + 42 * len(table)
     sites = go.Figure()
