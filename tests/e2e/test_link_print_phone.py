@@ -111,6 +111,25 @@ def test_back_and_forward_restore_the_view(page, app_server, wait_for_app):
     assert "memo" not in page.url and "los" not in page.url  # no other page's settings leak in
 
 
+def test_the_standards_minutes_go_into_the_link_and_to_the_map(page, app_server, wait_for_app):
+    """Issue 22: the standard's drive time is set on the Gaps page (its value could not be
+    confirmed); the address bar and share box carry it, and the Map page reached by the page
+    link counts residents beyond the same minutes."""
+    page.goto(f"{app_server}/gaps?pop=children&miles=10")
+    wait_for_app(page)
+    minutes = page.locator('[data-testid="stButtonGroup"]').filter(has_text="Drive time of the standard")
+    minutes.get_by_role("radio", name="10", exact=True).click()
+    expect(page).to_have_url(re.compile(r"mins=10"))
+    expect(page.get_by_text("Residents aged 0-17 beyond 10 mi and 10 min")).to_be_visible()
+    wait_for_app(page)
+    agree(page)
+    page.locator(SIDEBAR).get_by_role("link", name="Map").click()
+    expect(page).to_have_url(re.compile(r"mins=10"))
+    expect(page.get_by_text(re.compile(r"also beyond 10 minutes' drive"))).to_be_visible()
+    wait_for_app(page)
+    agree(page)
+
+
 def test_moving_the_map_updates_the_link_and_the_share_box(page, app_server, wait_for_app, map_frame):
     page.goto(f"{app_server}/?set=inpatient")
     wait_for_app(page)
