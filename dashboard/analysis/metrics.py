@@ -303,8 +303,9 @@ def continuum_table(
 ) -> pd.DataFrame:
     """Sites per 100k by care setting (the shared filters apply; the setting filter is
     replaced by each setting in turn) next to licensed beds per 100k residents: one row per
-    SPA inside the area selection, then the selection as a whole (when an area filter is
-    set), then the county.  Columns: area, name, <setting>_sites, <setting>_unknown,
+    SPA inside the area selection (named "… (part)" when a district selection cuts SPAs:
+    ``FilterState.partial``), then the selection as a whole (when an area filter is set),
+    then the county.  Columns: area, name, <setting>_sites, <setting>_unknown,
     population, residents, beds, <setting>_per_100k, beds_per_100k."""
     den = denominator(state)
     by_spa = replace(state, level="spa")
@@ -324,6 +325,8 @@ def continuum_table(
     out = pd.concat([t[["area", "name"]], pd.DataFrame(out), t[["population", "residents", "beds"]]], axis=1)[
         t["selected"].to_numpy()
     ]
+    if state.partial("spa"):
+        out["name"] = out["name"] + " (part)"
     rows = [out]
     for key, st8, name in (
         ("selection", state, "Selected area"),

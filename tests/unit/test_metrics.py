@@ -202,6 +202,11 @@ def test_continuum_table_rows_follow_the_area_filter():
     ]
     sel = t2[t2["name"] == "Selected area"].iloc[0]
     assert sel["beds"] == 140 and sel["population"] == 3000 and sel["outpatient_sites"] == 0
+    # A district selection cuts SPAs: each SPA row is only its part inside the district.
+    sd = int(TRACTS["sd"].iloc[0])
+    t3 = metrics.continuum_table(FAC, IDX, TRACTS, AREAS, FilterState(sd=(sd,)))
+    spa_rows = t3["name"].iloc[:-2]
+    assert len(spa_rows) and spa_rows.str.endswith(" (part)").all()
 
 
 def test_drive_time_summary_counts_residents_beyond_each_threshold():
