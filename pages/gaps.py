@@ -179,8 +179,9 @@ st.caption(
     "mental-health values for Los Angeles County could not be confirmed here** from the "
     "statute's or the notices' text (the statute puts Los Angeles in its '15 miles or 30 "
     "minutes' group for specialists). So **set the standard you apply**: the distance is the "
-    "sidebar's threshold (15 miles to match that group), the time is set below "
-    f"({filters.DEFAULT_MINUTES} minutes unless changed). "
+    "sidebar's threshold (15 miles to match that group), the time is set "
+    + ("on the page (`mins=` in the link; " if state.memo else "below (")
+    + f"{filters.DEFAULT_MINUTES} minutes unless changed). "
     f"A resident meets the standard within {state.miles} miles (straight line to a matching site) "
     f"**or** within {MINUTES} minutes' drive ({OEPS}: to any SAMHSA-listed provider, "
     f"not to the sidebar's sites): the figures below count those beyond both. Sources: {SOURCES}."
@@ -196,7 +197,10 @@ if not state.memo:  # the memo states the minutes in its figures
         help=f"Drive minutes from each tract to the nearest SAMHSA-listed provider ({OEPS}); the "
         f"longest in the county is {data.snap.drive_time['minutes'].max():.0f} minutes.",
     )
-sel, whole = view.standard.loc["selection"], view.standard.loc["county"]
+std = data.views.cache.get(
+    ("gaps-standard", gaps.key(state), state.minutes), lambda: gaps.standard(data.snap, view, state)
+)
+sel, whole = std.table.loc["selection"], std.table.loc["county"]
 s1, s2, s3 = st.columns(3)
 s1.metric(
     f"{den.label.capitalize()} beyond {state.miles} mi and {MINUTES} min",
@@ -239,7 +243,7 @@ if box is not None:
     )
     with box:
         tables_by_level(
-            view.standard_by_level,
+            std.by_level,
             ": most beyond the standard first",
             "Download the standard",
             standard_notes,

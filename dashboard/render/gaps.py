@@ -42,14 +42,22 @@ class GapsView:
     reach_tracts: pd.DataFrame  # tracts in the selection, least capacity within reach first
     reach_shading: legend.TractShading  # the tract map of capacity within reach (its layer's
     residents: pd.Series  # data is made when shown: ``reach_payload``); GEOID -> residents
-    standard: pd.DataFrame  # beyond the time-or-distance standard: rows "selection", "county"
-    standard_by_level: dict  # "spa"/"sd" -> residents beyond the standard per area (as shown)
+    access: pd.DataFrame  # every tract's distance to a matching site (metrics.tract_access)
+
+
+@dataclass(frozen=True)
+class Standard:
+    """Residents beyond the time-or-distance standard (``standard``): it depends on the
+    standard's minutes as well as the view, and is the only part of the page that does."""
+
+    table: pd.DataFrame  # rows "selection", "county"
+    by_level: dict  # "spa"/"sd" -> residents beyond the standard per area (as shown)
 
 
 def key(state: FilterState) -> FilterState:
-    """What the page's content depends on: the filters, areas, distance, the standard's
-    minutes and the denominator."""
-    return replace(match_key(state), miles=state.miles, minutes=state.minutes)
+    """What the page's content depends on: the filters, areas, distance and denominator (the
+    standard's minutes change only ``standard``)."""
+    return replace(match_key(state), miles=state.miles)
 
 
 def build(
@@ -81,7 +89,7 @@ def build(
         d.insert(1, "name", d["area"].map(names))
         drive_by_level[level] = tables.drive_view(d, den.label)
     return GapsView(
-        **_standard_parts(snap, access, in_area, den.label, state),
+        access=access,
         **_reach_parts(snap, matched.mask, state, by_geoid["residents"], den.label, miles_all),
         residents=by_geoid["residents"],
         denominator=den,
@@ -99,21 +107,26 @@ def build(
     )
 
 
-def _standard_parts(snap, access, in_area, den_label: str, state: FilterState) -> dict:
-    """Residents beyond the time-or-distance standard (``state.miles`` and ``state.minutes``):
-    the selection and the county, and by SPA and district."""
-    access = metrics.with_drive_time(access, snap.drive_time, state.minutes)
-    in_area = access.loc[in_area.index]
+def standard(snap: snapshot.Snapshot, view: GapsView, state: FilterState) -> Standard:
+    """Residents beyond the time-or-distance standard (the view's distance and
+    ``state.minutes`` of drive time): the selection and the county, and by SPA and district."""
+    access = metrics.with_drive_time(view.access, snap.drive_time, state.minutes)
+    in_area = access.loc[metrics.tract_mask(snap.tracts, state)]
     both = [metrics.beyond_standard(in_area), metrics.beyond_standard(access)]
-    return {
-        "standard": pd.concat(both).set_axis(["selection", "county"]),
-        "standard_by_level": {
+    label = view.denominator.label
+    return Standard(
+        table=pd.concat(both).set_axis(["selection", "county"]),
+        by_level={
             level: tables.standard_view(
-                metrics.beyond_standard(in_area, by=level), snap.area_names(level), den_label, state
+                metrics.beyond_standard(in_area, by=level),
+                snap.area_names(level),
+                label,
+                state.miles,
+                state.minutes,
             )
             for level in ("spa", "sd")
         },
-    }
+    )
 
 
 def _reach_parts(

@@ -191,17 +191,18 @@ def tract_view(access: pd.DataFrame, spa_names: pd.Series, den_label: str, miles
     return out.reset_index(drop=True)
 
 
-def standard_view(summary: pd.DataFrame, names: pd.Series, den_label: str, state) -> pd.DataFrame:
-    """Residents beyond the time-or-distance standard (``state.miles``, ``state.minutes``) per
-    area, most first."""
-    miles = state.miles
+def standard_view(
+    summary: pd.DataFrame, names: pd.Series, den_label: str, miles: int, minutes: int
+) -> pd.DataFrame:
+    """Residents beyond the time-or-distance standard (``miles``, ``minutes``) per area, most
+    first."""
     t = summary.sort_values("beyond", ascending=False)
     out = pd.DataFrame(
         {
             "Area": t.index,
             "Name": t.index.map(names),
             den_label.capitalize(): t["residents"].astype(int),
-            f"Beyond {miles} mi and {state.minutes} min": t["beyond"].astype(int),
+            f"Beyond {miles} mi and {minutes} min": t["beyond"].astype(int),
             "Share beyond (%)": (100 * t["share"]).round(2),
             f"Beyond {miles} mi, no drive time": t["unknown"].astype(int),
         }
