@@ -370,15 +370,18 @@ def drive_time_summary(drive: pd.DataFrame, den: Denominator, by: str | None = N
 
 
 def group_sums(keys, columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Sums of each column per key (sorted keys; one group 0 when ``keys`` is None): numpy
-    bincount, several times faster than a pandas groupby on a few thousand tracts."""
+    """Sums of each column per key (sorted keys; one group 0 when ``keys`` is None; rows with
+    a missing key left out, as a pandas groupby does): numpy bincount, several times faster
+    than a groupby on a few thousand tracts."""
     if keys is None:
         return pd.DataFrame(
             {k: [float(np.sum(v))] for k, v in columns.items()}, index=pd.Index([0], name="key")
         )
     codes, uniques = pd.factorize(np.asarray(keys), sort=True)
-    n = len(uniques)
-    out = {k: np.bincount(codes, weights=np.asarray(v, float), minlength=n) for k, v in columns.items()}
+    n, has = len(uniques), codes >= 0
+    out = {
+        k: np.bincount(codes[has], weights=np.asarray(v, float)[has], minlength=n) for k, v in columns.items()
+    }
     return pd.DataFrame(out, index=pd.Index(uniques, name="key"))
 
 

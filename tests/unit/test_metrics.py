@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard.analysis import metrics
@@ -227,3 +228,14 @@ def test_drive_time_summary_counts_residents_beyond_each_threshold():
     kids = metrics.denominator(FilterState(population=("children",)))
     s = metrics.drive_time_summary(drive, kids).iloc[0]
     assert (s["residents"], s["beyond_30"], s["tracts_without_value"]) == (700, 0, 1)
+
+
+def test_group_sums_is_a_groupby_sum_and_leaves_out_rows_without_a_key():
+    keys = pd.array([3, 1, None, 3, 1], dtype="Int64")
+    values = np.array([1.0, 2.0, 40.0, 5.0, 7.0])
+    out = metrics.group_sums(keys, {"v": values, "n": np.ones(5)})
+    want = pd.DataFrame({"k": keys, "v": values}).groupby("k")["v"].sum()
+    assert out.index.tolist() == [1, 3] and out["v"].tolist() == want.tolist() == [9.0, 6.0]
+    assert out["n"].tolist() == [2.0, 2.0]
+    whole = metrics.group_sums(None, {"v": values})
+    assert whole.index.tolist() == [0] and whole["v"].iloc[0] == values.sum()
