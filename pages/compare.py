@@ -33,8 +33,10 @@ if state.memo:
 st.header("Availability by Service Planning Area" + (" in the selection" if area_selected else ""))
 den = metrics.denominator(state)
 cont = metrics.continuum_table(fac, data.idx, tracts, areas, state)
-near = catchment.table_rows(data.views.beds_reach(state), cont["area"], metrics.tract_mask(tracts, state))
-cont["beds_reach_per_100k"] = near["reach"].to_numpy()
+near = catchment.table_rows(
+    data.views.beds_reach(state), cont["area"], metrics.tract_mask(tracts, state), area_selected
+)
+cont["beds_reach_per_100k"] = near["reach"].to_numpy()  # the same rows in the same order
 cont["beds_reach_decay_per_100k"] = near["reach_decay"].to_numpy()
 band = prices.bed_band(bench)
 beds_label = "Licensed acute psychiatric beds" + (
@@ -74,7 +76,9 @@ st.caption(
     "inside an area's lines; diamonds the beds its residents can reach, across the lines. "
     f"County: {text.fmt_rate(county['beds_reach_per_100k'])} per 100k within reach"
     + (f" ({unplaced:,} beds at a hospital with no location left out)" if unplaced else "")
-    + ". The shorter the distance, the closer the two; at 15–20 mi areas share most hospitals."
+    + ". The shorter the distance, the closer the two; at 15–20 mi areas share most hospitals. "
+    "The table also gives the distance-decay form (E2SFCA: beds in the nearer third of the "
+    "distance count in full, then 0.68 and 0.22)."
 )
 counted = cont.set_index("name").loc["Selected area"] if area_selected else county
 if not state.include_unknown:

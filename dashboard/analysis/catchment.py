@@ -113,15 +113,17 @@ def area_reach(reach: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     )
 
 
-def table_rows(reach: pd.DataFrame, spas: np.ndarray, selection: np.ndarray) -> pd.DataFrame:
-    """``area_reach`` for the rows of a by-SPA table (``metrics.continuum_table``'s): SPA rows
-    (``spas`` > 0) the part of the SPA inside ``selection`` (a tract mask), then, for the
-    rows with 0, the selection as a whole (when it is not the whole county) and the county
-    (always last)."""
+def table_rows(
+    reach: pd.DataFrame, spas: np.ndarray, selection: np.ndarray, with_selection: bool
+) -> pd.DataFrame:
+    """``area_reach`` for the rows of a by-SPA table, in its order (``metrics.continuum_table``'s):
+    one row per SPA id in ``spas`` > 0, the part of the SPA inside ``selection`` (a tract
+    mask); then the selection as a whole when the table has that row (``with_selection``: an
+    area filter is set); then the county."""
     spas = np.asarray(spas)
     inside = reach.loc[np.asarray(selection, bool)]
     parts = [area_reach(inside, by="spa").reindex(spas[spas > 0])]
-    if (spas == 0).sum() == 2:
+    if with_selection:
         parts.append(area_reach(inside))
     parts.append(area_reach(reach))
     return pd.concat(parts, ignore_index=True)

@@ -37,7 +37,7 @@ MILES_CHOICES = (1, 2, 3, 5, 10, 15, 20)
 DEFAULT_MILES = 5
 # The time leg of the time-or-distance standard (OEPS drive minutes; the Gaps page sets it):
 # 30 minutes is the statute's value for Los Angeles' group (for specialists: see the page).
-MINUTES_CHOICES = (10, 15, 20, 30, 45, 60)
+MINUTES_CHOICES = (10, 15, 20, 30, 45)  # the county's longest OEPS drive is under 50 minutes
 DEFAULT_MINUTES = 30
 
 

@@ -62,7 +62,7 @@ COST_NUMBER_KEYS = dict(link.COST_PARAMS)  # URL key -> (part, name)
 COST_KEYS = {"rates", "wspa", *COST_NUMBER_KEYS}
 KNOWN_KEYS = FILTER_KEYS | COST_KEYS
 MILES = (1, 2, 3, 5, 10, 15, 20)
-MINUTES = (10, 15, 20, 30, 45, 60)
+MINUTES = (10, 15, 20, 30, 45)
 RATES = ("national", "la_locality")
 # Streamlit keeps these for itself (embedding options): a page never sees them.
 STREAMLIT_RESERVED = {"embed", "embed_options"}

@@ -6,6 +6,7 @@ import base64
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from dashboard import taxonomy
@@ -84,7 +85,10 @@ def test_compare_shows_beds_within_reach_beside_beds_inside_the_lines(run, built
     beds = metrics.beds_in(fac, exclude_state=True)
     reach = catchment.tract_reach(tracts, fac, beds > 0, tracts["pop_total"].to_numpy(), 10, supply=beds)
     cont = metrics.continuum_table(fac, idx, tracts, built.areas, state)
-    want = catchment.table_rows(reach, cont["area"], metrics.tract_mask(tracts, state))["reach"]
+    # Each SPA row: its tracts inside District 2; then District 2; then the county.
+    in_sd2 = reach.loc[tracts["sd"].to_numpy() == 2]
+    parts = [in_sd2.loc[in_sd2["spa"] == a] for a in cont["area"].iloc[:-2]] + [in_sd2, reach]
+    want = pd.Series([catchment.area_reach(p).iloc[0]["reach"] for p in parts])
     table = next(df for df in all_tables(at) if "Outpatient sites" in df.columns)
     shown = table["Beds per 100k residents within 10 mi (2SFCA)"]
     assert shown.tolist() == pytest.approx(want.round(1).tolist(), abs=1e-9)
@@ -246,6 +250,9 @@ def test_the_standards_minutes_are_the_users_to_set_and_the_link_keeps_them(run,
     at.segmented_control(key="v_minutes").set_value(10).run()
     assert count(metric(at, "Residents aged 0-17 beyond 10 mi and 10 min")) == counts[10]
     assert "mins=10" in share_link(at)
+    # The Map headline (cached per view across sessions) counts each link's own minutes.
+    mapped = run(params={"pop": "children", "miles": "10"})
+    assert any(f"; {counts[30]:,} also beyond 30 minutes' drive" in c.value for c in mapped.caption)
     mapped = run(params={"pop": "children", "miles": "10", "mins": "10"})
     assert any(f"; {counts[10]:,} also beyond 10 minutes' drive" in c.value for c in mapped.caption)
 

@@ -143,16 +143,27 @@ def test_beds_within_reach_share_each_hospitals_beds_and_the_table_rows_follow_t
     state = replace(DEFAULT, sd=(2,), miles=5)
     reach = views.beds_reach(state)
     cont = metrics.continuum_table(fac, FlagIndex.build(fac), tracts, snap.areas, state)
-    rows = catchment.table_rows(reach, cont["area"], metrics.tract_mask(tracts, state))
+    rows = catchment.table_rows(reach, cont["area"], metrics.tract_mask(tracts, state), with_selection=True)
     assert len(rows) == len(cont) and list(cont["name"].iloc[-2:]) == ["Selected area", "Los Angeles County"]
     in_sd2 = reach.loc[tracts["sd"].to_numpy() == 2]
     assert rows["reach"].iloc[-2] == pytest.approx(catchment.area_reach(in_sd2).iloc[0]["reach"])
     assert rows["reach"].iloc[-1] == pytest.approx(catchment.area_reach(reach).iloc[0]["reach"])
-    first = int(cont["area"].iloc[0])  # an SPA row: only its tracts inside District 2
-    part = in_sd2.loc[in_sd2["spa"] == first]
+    for i, spa in enumerate(cont["area"].iloc[:-2]):  # SPA rows: only their tracts in District 2
+        part = in_sd2.loc[in_sd2["spa"] == spa]
+        assert (
+            rows["residents"].iloc[i]
+            == part["residents"].sum()
+            <= reach.loc[reach["spa"] == spa, "residents"].sum()
+        )
+        assert rows["reach"].iloc[i] == pytest.approx(catchment.area_reach(part).iloc[0]["reach"])
     assert (
-        rows["residents"].iloc[0]
-        == part["residents"].sum()
-        < reach.loc[reach["spa"] == first, "residents"].sum()
+        rows["residents"].iloc[:-2]
+        < [reach.loc[reach["spa"] == a, "residents"].sum() for a in cont["area"].iloc[:-2]]
+    ).any()
+    # Without an area filter the table has no selection row: SPAs, then the county.
+    whole = metrics.continuum_table(fac, FlagIndex.build(fac), tracts, snap.areas, replace(state, sd=()))
+    rows = catchment.table_rows(reach, whole["area"], np.ones(len(tracts), bool), with_selection=False)
+    assert len(rows) == len(whole) == 9
+    assert rows["reach"].iloc[3] == pytest.approx(
+        catchment.area_reach(reach.loc[reach["spa"] == 4]).iloc[0]["reach"]
     )
-    assert rows["reach"].iloc[0] == pytest.approx(catchment.area_reach(part).iloc[0]["reach"])
