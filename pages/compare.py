@@ -6,14 +6,14 @@ from dataclasses import fields, replace
 import streamlit as st
 
 from dashboard import registry
-from dashboard.analysis import catchment, costs, link, metrics, prices, whatif
+from dashboard.analysis import costs, link, metrics, prices, whatif
 from dashboard.render import charts, tables, text
 from dashboard.ui import context, show, urlstate
 
 ctx = context.page()
 data, state = ctx.data, ctx.state
 snap = data.snap
-fac, tracts, areas, bench = snap.facilities, snap.tracts, snap.areas, snap.benchmarks
+fac, bench = snap.facilities, snap.benchmarks
 pop_vintage = snap.manifest.population_vintage
 session = st.session_state
 
@@ -32,12 +32,7 @@ if state.memo:
 # ------------------------------------------------------------------ availability
 st.header("Availability by Service Planning Area" + (" in the selection" if area_selected else ""))
 den = metrics.denominator(state)
-cont = metrics.continuum_table(fac, data.idx, tracts, areas, state)
-near = catchment.table_rows(
-    data.views.beds_reach(state), cont["area"], metrics.tract_mask(tracts, state), area_selected
-)
-cont["beds_reach_per_100k"] = near["reach"].to_numpy()  # the same rows in the same order
-cont["beds_reach_decay_per_100k"] = near["reach_decay"].to_numpy()
+cont = data.views.continuum(state)  # shared: read-only
 band = prices.bed_band(bench)
 beds_label = "Licensed acute psychiatric beds" + (
     "" if state.state_hospital else " (without the state forensic hospital)"
@@ -78,7 +73,8 @@ st.caption(
     + (f" ({unplaced:,} beds at a hospital with no location left out)" if unplaced else "")
     + ". The shorter the distance, the closer the two; at 15–20 mi areas share most hospitals. "
     "The table also gives the distance-decay form (E2SFCA: beds in the nearer third of the "
-    "distance count in full, then 0.68 and 0.22)."
+    "distance count in full, then 0.68 and 0.22). "
+    f"Sources: {registry.cite('cdph_beds', 'geo')}."
 )
 counted = cont.set_index("name").loc["Selected area"] if area_selected else county
 if not state.include_unknown:
@@ -346,7 +342,7 @@ with w2:
     if area is None:
         st.info("Choose an SPA to see how its per-resident figures would move.")
     else:
-        whole = metrics.continuum_table(fac, data.idx, tracts, areas, replace(state, spa=(), sd=()))
+        whole = data.views.continuum(replace(state, spa=(), sd=()))
         row = whole[whole["area"] == area].iloc[0]
         try:
             sites = whatif.open_sites(

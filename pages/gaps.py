@@ -168,7 +168,6 @@ def tables_by_level(frames: dict, title: str, download: str, notes: list[str], n
 
 
 # ------------------------------------------------------------------ network standard
-MINUTES = state.minutes
 OEPS = registry.SOURCES["oeps_drive_time"].short
 st.header("Against the Medi-Cal time-or-distance standard")
 st.caption(
@@ -183,7 +182,7 @@ st.caption(
     + ("on the page (`mins=` in the link; " if state.memo else "below (")
     + f"{filters.DEFAULT_MINUTES} minutes unless changed). "
     f"A resident meets the standard within {state.miles} miles (straight line to a matching site) "
-    f"**or** within {MINUTES} minutes' drive ({OEPS}: to any SAMHSA-listed provider, "
+    f"**or** within {state.minutes} minutes' drive ({OEPS}: to any SAMHSA-listed provider, "
     f"not to the sidebar's sites): the figures below count those beyond both. Sources: {SOURCES}."
 )
 if not state.memo:  # the memo states the minutes in its figures
@@ -203,7 +202,7 @@ std = data.views.cache.get(
 sel, whole = std.table.loc["selection"], std.table.loc["county"]
 s1, s2, s3 = st.columns(3)
 s1.metric(
-    f"{den.label.capitalize()} beyond {state.miles} mi and {MINUTES} min",
+    f"{den.label.capitalize()} beyond {state.miles} mi and {state.minutes} min",
     text.fmt_int(sel["beyond"]),
     help=f"{where}; county: {text.fmt_int(whole['beyond'])}",
 )
@@ -218,7 +217,7 @@ s3.metric(
 if state.selection:
     st.caption(
         f"County: {text.fmt_int(whole['beyond'])} {den.label} ({text.fmt_pct(whole['share'])}) beyond "
-        f"{state.miles} miles and {MINUTES} minutes; {text.fmt_int(whole['unknown'])} beyond "
+        f"{state.miles} miles and {state.minutes} minutes; {text.fmt_int(whole['unknown'])} beyond "
         f"{state.miles} miles with no drive time."
     )
 
@@ -236,7 +235,7 @@ box = tables_on_demand("Tables by SPA and district, with downloads", "x_standard
 if box is not None:
     standard_notes = show.download_notes(
         f"{den.label.capitalize()} beyond {state.miles} miles (straight line to a site matching: "
-        f"{state.describe()}) and beyond {MINUTES} minutes' drive ({OEPS})",
+        f"{state.describe()}) and beyond {state.minutes} minutes' drive ({OEPS})",
         f"{SOURCES}; {OEPS}",
         ctx.page_path,
         data,

@@ -135,6 +135,22 @@ class Views:
 
         return self.cache.get(("beds_reach", state.state_hospital, state.miles), make)
 
+    def continuum(self, state: FilterState) -> pd.DataFrame:
+        """``metrics.continuum_table`` with the beds within ``state.miles`` beside the beds
+        inside each row's lines (``beds_reach_per_100k`` and ``_decay_``: ``beds_reach``
+        averaged over the row's tracts, ``catchment.table_rows``).  Read-only."""
+        key = replace(match_key(state), state_hospital=state.state_hospital, miles=state.miles)
+
+        def compute() -> pd.DataFrame:
+            cont = metrics.continuum_table(self.fac, self.idx, self.tracts, self.areas, key)
+            in_area = metrics.tract_mask(self.tracts, key)
+            near = catchment.table_rows(self.beds_reach(key), cont["area"], in_area, bool(key.selection))
+            cont["beds_reach_per_100k"] = near["reach"].to_numpy()  # the same rows, same order
+            cont["beds_reach_decay_per_100k"] = near["reach_decay"].to_numpy()
+            return cont
+
+        return self.cache.get(("continuum", key), compute)
+
     def match(self, state: FilterState) -> Match:
         key = match_key(state)
         return self.cache.get(("match", key), lambda: _frozen(filters.match(self.idx, key)))
