@@ -243,7 +243,7 @@ def continuum_view(
     cont: pd.DataFrame, den_label: str, pop_year: str, beds_label: str, miles: int
 ) -> pd.DataFrame:
     """The availability table as shown and downloaded (rates rounded to 0.1), with beds
-    within ``miles`` (catchment.table_rows) beside the beds inside the lines."""
+    within ``miles`` (Views.continuum) beside the beds inside the lines."""
     cols = {
         "name": "Area",
         "outpatient_sites": "Outpatient sites",
